@@ -1,0 +1,162 @@
+// The manifest API v1: typed records for each kind, as parsed from YAML and validated.
+// Every record keeps the span of its document and of each field it was given, for diagnostics and provenance.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "model/net.h"
+#include "model/source_span.h"
+
+namespace berth::model {
+
+inline constexpr const char* kApiVersion = "berth/v1";
+
+/// Spans of the fields a document set, keyed by field path ("spec.network.address", "spec.forwards[1].port").
+using FieldSpans = std::map<std::string, SourceSpan>;
+
+struct Metadata {
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+
+/// Common part of every document: kind, name, node selector and where it came from.
+struct Document {
+  std::string kind;  // "Bridge", "NAT", "VM", "Jail"
+  Metadata metadata;
+  std::optional<std::string> node;  // spec.node; absent: every node
+  SourceSpan span;                  // the document's first line
+  FieldSpans fields;
+
+  /// "Kind/name", the manifest resource's identity in plans and ownership tags.
+  std::string Id() const { return kind + "/" + metadata.name; }
+  /// Span of a field path, falling back to the document's span.
+  const SourceSpan& SpanOf(const std::string& field) const {
+    auto it = fields.find(field);
+    return it == fields.end() ? span : it->second;
+  }
+};
+
+/// kind: Bridge
+///   spec: {address: 10.168.0.1/24, mtu: 1500, pool: 10.168.0.128/25}
+struct Bridge {
+  Document doc;
+  Cidr4 address;                // gateway address on the bridge, with the subnet's prefix
+  std::optional<int> mtu;       // 68..65535
+  std::optional<Cidr4> pool;    // range handed out to workloads; default: subnet minus network, gateway, broadcast
+};
+
+enum class Protocol { kTcp, kUdp };
+
+/// spec.forwards[i]: {protocol: tcp, port: 8080, to: 10.168.0.10:80}
+struct PortForward {
+  Protocol protocol = Protocol::kTcp;
+  uint16_t port = 0;
+  Ipv4 to_address;
+  uint16_t to_port = 0;
+  SourceSpan span;
+};
+
+/// kind: NAT
+///   spec: {source: {bridge: fcbr0}, egress: eth0, forwards: [...]}
+struct Nat {
+  Document doc;
+  std::variant<Cidr4, std::string> source;  // a CIDR, or the name of a Bridge whose subnet is the source
+  std::optional<std::string> egress;         // interface; absent: any interface but the source bridge
+  std::vector<PortForward> forwards;
+};
+
+enum class NetworkMode { kDisabled, kLoopback, kOutbound, kFull };
+const char* ToString(NetworkMode mode);
+
+struct FirecrackerJailer {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string chroot_base;  // default /srv/berth
+};
+
+/// spec.firecracker: how berth launches the VM with Firecracker.
+struct Firecracker {
+  std::string kernel;
+  std::string rootfs;
+  int vcpus = 1;
+  int memory_mib = 128;
+  std::string boot_args;
+  std::optional<FirecrackerJailer> jailer;
+};
+
+/// spec.qemu: how berth launches the VM with QEMU.
+struct Qemu {
+  std::string kernel;
+  std::string initrd;
+  int vcpus = 1;
+  int memory_mib = 128;
+  std::string boot_args;
+};
+
+/// kind: VM
+///   spec: {network: {bridge: fcbr0, address: 10.168.0.10/24, mode: outbound, dns: [10.168.0.1]}}
+struct VmNetwork {
+  std::string bridge;             // required unless mode is disabled or loopback
+  std::optional<Cidr4> address;   // absent: allocated from the bridge's pool, stable across runs
+  std::optional<Mac> mac;         // absent: derived deterministically from the VM's name
+  NetworkMode mode = NetworkMode::kOutbound;
+  std::vector<std::string> dns;   // nameservers; empty: no resolv.conf is written
+};
+
+struct Vm {
+  Document doc;
+  VmNetwork network;
+  std::optional<Firecracker> firecracker;
+  std::optional<Qemu> qemu;
+};
+
+/// spec.network.interfaces[i] of a VNET jail: {name: vnet0, bridge: bridge0, secure: false, address: 10.11.0.2/16}
+struct JailInterface {
+  std::string name;
+  std::string bridge;
+  bool secure = false;             // iocage/libioc secure VNET: per-jail bridge and layer-2 whitelist
+  std::optional<Cidr4> address;    // absent: allocated from the bridge's pool
+  std::optional<Mac> mac;
+  SourceSpan span;
+};
+
+/// A non-VNET jail address as iocage writes it: "em0|10.1.1.10/24".
+struct Ip4Entry {
+  std::string interface;
+  Cidr4 address;
+  SourceSpan span;
+};
+
+struct JailNetwork {
+  bool vnet = true;
+  std::vector<JailInterface> interfaces;   // VNET jails
+  std::optional<Ipv4> default_router;
+  NetworkMode mode = NetworkMode::kOutbound;
+  std::vector<std::string> dns;
+  std::vector<Ip4Entry> ip4;               // non-VNET jails
+};
+
+/// kind: Jail (FreeBSD)
+struct Jail {
+  Document doc;
+  std::string path;
+  JailNetwork network;
+};
+
+/// Everything the manifests of one run describe, after node selection. Vectors keep file order.
+struct Manifest {
+  std::vector<Bridge> bridges;
+  std::vector<Nat> nats;
+  std::vector<Vm> vms;
+  std::vector<Jail> jails;
+
+  const Bridge* FindBridge(const std::string& name) const;
+  size_t size() const { return bridges.size() + nats.size() + vms.size() + jails.size(); }
+};
+
+}  // namespace berth::model

@@ -1,0 +1,74 @@
+// The driver interface, owned by the core and implemented under drivers/: observe the host into plain data,
+// perform a batch of independent actions. Drivers never decide what to do or in which order.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/result.h"
+#include "reconciler/resource.h"
+
+namespace berth::reconciler {
+
+struct DriverError {
+  enum class Kind { kNotFound, kExists, kNotSupported, kPermission, kInvalid, kBusy, kCrashed, kOther };
+  Kind kind = Kind::kOther;
+  std::string op;       // "create", "update", "delete", "observe"
+  ResourceKey key;
+  int sys_errno = 0;
+  std::string message;  // what the kernel or tool said, e.g. "RTM_NEWLINK: File exists"
+
+  /// Transient conditions (EBUSY, EAGAIN) that a later attempt may clear.
+  bool IsRetryable() const { return kind == Kind::kBusy; }
+  std::string ToString() const;
+};
+
+enum class Op { kCreate, kUpdate, kDelete };
+const char* ToString(Op op);
+
+/// One action on one resource. For create and update `resource` is the desired record; for delete it is the
+/// observed one. `fields` lists the attributes an update changes.
+struct Action {
+  int step_id = 0;
+  Op op = Op::kCreate;
+  Resource resource;
+  std::vector<std::string> fields;
+};
+
+/// A batch of actions with no dependency among them: a driver may pipeline them or run them in one
+/// transaction (all nftables changes of a batch, say). The executor groups by kind.
+struct ApplyRequest {
+  std::vector<Action> actions;
+};
+
+struct ActionResult {
+  int step_id = 0;
+  std::optional<DriverError> error;  // nullopt: done
+};
+
+/// One result per action, in any order.
+struct ApplyResponse {
+  std::vector<ActionResult> results;
+};
+
+struct ObserveRequest {
+  bool host_facts = true;  // false: owned resources and look-alikes only (verification after apply)
+};
+
+struct Capabilities {
+  std::string platform;  // "linux", "freebsd"
+};
+
+/// Thread-safety: Apply may be called concurrently from several threads with disjoint batches.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  virtual Capabilities capabilities() const = 0;
+  /// Reads the host. Tolerates objects vanishing while it reads.
+  virtual Result<ObservedState, DriverError> Observe(const ObserveRequest& request) = 0;
+  virtual ApplyResponse Apply(const ApplyRequest& request) = 0;
+};
+
+}  // namespace berth::reconciler

@@ -1,0 +1,65 @@
+// The Linux resource vocabulary: kinds, attribute names and values shared by the Linux expansion (which
+// produces them) and the Linux driver and simulator (which observe and act on them). Values are strings.
+//
+//   netns:/berth-vm1                    a named netns (/run/netns/NAME); berth's by its "berth-" prefix
+//   link:/fcbr0                         type=bridge [mtu=1500] up=true
+//   link:/bv-vm1                        type=veth master=fcbr0 up=true peer=eth0 peer_netns=berth-vm1
+//                                       peer_mac=02:.. peer_up=true [mtu=..]; one resource for both ends: the
+//                                       create makes the peer directly in peer_netns, deleting the netns removes it
+//   link:berth-vm1/lo                   type=loopback up=true|false; exists with its netns: "create" sets state
+//   link:berth-vm1/tap0                 type=tap up=true [owner_uid=N] [owner_gid=N] [mtu=..]; persistent,
+//                                       single queue, vnet_hdr; created inside the netns
+//   addr:/fcbr0/10.168.0.1/24           dev=fcbr0 address=10.168.0.1/24 (owned when its link is)
+//   tc:berth-vm1/eth0                   redirect_to=tap0: ingress qdisc + u32 match-all + mirred egress redirect
+//   nfttable:/berth                     the inet table berth owns (chains postrouting, prerouting, forward)
+//   nft:/nat/NAME, nft:/vm/NAME         a group of rules: attrs prerouting / forward / postrouting hold the
+//                                       group's rules in nft's canonical text, one per line, in order
+//   sysctl:/net.ipv4.ip_forward         value=1 (a setting: turned on, never off, never collected)
+//   file:/etc/netns/berth-vm1/resolv.conf  content=... (berth's by the berth- directory)
+#pragma once
+
+namespace berth::reconciler::linux_res {
+
+// kinds
+inline constexpr const char* kNetns = "netns";
+inline constexpr const char* kLink = "link";
+inline constexpr const char* kAddr = "addr";
+inline constexpr const char* kTc = "tc";
+inline constexpr const char* kNftTable = "nfttable";
+inline constexpr const char* kNft = "nft";
+inline constexpr const char* kSysctl = "sysctl";
+inline constexpr const char* kFile = "file";
+
+// link attributes
+inline constexpr const char* kType = "type";  // bridge | veth | tap | loopback | (observed: any other kind)
+inline constexpr const char* kUp = "up";      // "true" | "false"
+inline constexpr const char* kMtu = "mtu";
+inline constexpr const char* kMaster = "master";
+inline constexpr const char* kPeer = "peer";
+inline constexpr const char* kPeerNetns = "peer_netns";
+inline constexpr const char* kPeerMac = "peer_mac";
+inline constexpr const char* kPeerUp = "peer_up";
+inline constexpr const char* kMac = "mac";            // observed only unless desired
+inline constexpr const char* kOwnerUid = "owner_uid";
+inline constexpr const char* kOwnerGid = "owner_gid";
+
+// addr attributes
+inline constexpr const char* kDev = "dev";
+inline constexpr const char* kAddress = "address";
+
+// tc attributes
+inline constexpr const char* kRedirectTo = "redirect_to";
+
+// nft group attributes: one per chain
+inline constexpr const char* kChainPrerouting = "prerouting";
+inline constexpr const char* kChainForward = "forward";
+inline constexpr const char* kChainPostrouting = "postrouting";
+
+// sysctl and file attributes
+inline constexpr const char* kValue = "value";
+inline constexpr const char* kContent = "content";
+
+inline constexpr const char* kTrue = "true";
+inline constexpr const char* kFalse = "false";
+
+}  // namespace berth::reconciler::linux_res

@@ -1,0 +1,61 @@
+// A platform's pure knowledge: how manifests expand into resources, how resources depend on and contain each
+// other, which attribute changes can be made in place, and which host facts conflict with the manifests.
+// Linux lives in linux_platform.*; FreeBSD slots in beside it. No I/O here.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/manifest.h"
+#include "reconciler/ipam.h"
+#include "reconciler/resource.h"
+
+namespace berth::reconciler {
+
+enum class FieldPolicy {
+  kUpdate,   // changed in place
+  kReplace,  // needs delete and create (the kind's identity-like fields, e.g. a link's type)
+  kIgnore,   // observed for display only, never a reason to act
+};
+
+/// A problem the plan must show and apply must refuse: a desired name held by an unowned object, a subnet
+/// that overlaps a network berth does not own, a missing egress interface or kernel feature.
+struct Conflict {
+  std::optional<ResourceKey> key;
+  std::string message;
+  Provenance provenance;
+};
+
+/// Something the plan shows but that does not block apply (a foreign drop policy that defeats berth's rules).
+struct Warning {
+  std::string message;
+  Provenance provenance;
+};
+
+class Platform {
+ public:
+  virtual ~Platform() = default;
+  virtual std::string name() const = 0;
+  /// Expands the manifests (with addresses and MACs already allocated) into desired resources, sorted by key.
+  virtual DesiredState Expand(const model::Manifest& manifest, const Allocations& allocations) const = 0;
+  /// Keys this resource needs to exist first; keys that are in neither state are ignored by the graph.
+  /// Computed from attributes, so it holds for observed resources as much as for desired ones.
+  virtual std::vector<ResourceKey> DependenciesOf(const Resource& r) const = 0;
+  /// The container whose deletion removes this resource with it (a netns for what is inside it).
+  virtual std::optional<ResourceKey> ContainerOf(const Resource& r) const = 0;
+  virtual FieldPolicy PolicyOf(const std::string& kind, const std::string& field) const = 0;
+  /// A workload root (a VM's netns, a jail): what the mass-deletion guard counts.
+  virtual bool IsWorkload(const ResourceKey& key) const = 0;
+  /// A host setting berth turns on but never turns off or collects (net.ipv4.ip_forward).
+  virtual bool IsSetting(const ResourceKey& key) const = 0;
+  /// Plan-time checks of the desired state against host facts.
+  virtual void CheckHost(const DesiredState& desired, const ObservedState& observed,
+                         std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const = 0;
+};
+
+std::unique_ptr<Platform> MakeLinuxPlatform();
+
+}  // namespace berth::reconciler

@@ -1,0 +1,92 @@
+// Platform resources: the unit berth observes, diffs and acts on. Desired and observed states share this type,
+// so the diff compares like with like. Attributes are plain strings so every platform fits one generic core.
+#pragma once
+
+#include <compare>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/net.h"
+#include "model/source_span.h"
+
+namespace berth::reconciler {
+
+/// Identity of a platform resource. Prints as "kind:scope/name" (scope is a netns or jail; empty for the host).
+struct ResourceKey {
+  std::string kind;
+  std::string scope;
+  std::string name;
+
+  std::string ToString() const { return kind + ":" + scope + "/" + name; }
+  friend auto operator<=>(const ResourceKey&, const ResourceKey&) = default;
+};
+
+/// Attribute name -> value. Desired states set only the attributes they care about; the diff compares those.
+using Attrs = std::map<std::string, std::string>;
+
+enum class Ownership {
+  kUnowned,  // not berth's: never changed or deleted, whatever its name
+  kMarked,   // berth's mark without details (a crash between creation and tagging): berth's, collectable
+  kOwned,    // berth's mark and details; `owner` names the manifest resource
+};
+const char* ToString(Ownership o);
+
+/// Why a desired resource exists: the manifest resource ("VM/vm1") and where it is written.
+struct Provenance {
+  std::string origin;
+  model::SourceSpan span;
+  friend bool operator==(const Provenance&, const Provenance&) = default;
+};
+
+struct Resource {
+  ResourceKey key;
+  Attrs attrs;
+  Ownership ownership = Ownership::kOwned;  // desired resources are always kOwned
+  std::string owner;                        // observed: origin named by the ownership tag; empty if unknown
+  Provenance provenance;                    // desired: the manifest resource that wants it
+
+  const std::string* Attr(const std::string& name) const {
+    auto it = attrs.find(name);
+    return it == attrs.end() ? nullptr : &it->second;
+  }
+  std::string AttrOr(const std::string& name, std::string fallback = "") const {
+    auto* v = Attr(name);
+    return v ? *v : fallback;
+  }
+  friend bool operator==(const Resource&, const Resource&) = default;
+};
+
+/// What the manifests want, expanded for one platform. Sorted by key, keys unique.
+struct DesiredState {
+  std::vector<Resource> resources;
+  const Resource* Find(const ResourceKey& key) const;
+};
+
+/// A network berth does not own, found on the host (for subnet-conflict checks).
+struct ForeignNetwork {
+  model::Cidr4 network;
+  std::string where;  // e.g. "address 10.0.0.5/8 on wg0", "route 10.0.0.0/8 dev wg0"
+  friend bool operator==(const ForeignNetwork&, const ForeignNetwork&) = default;
+};
+
+/// Facts about the host that plans must respect but berth never changes.
+struct HostFacts {
+  std::vector<ForeignNetwork> foreign_networks;
+  std::vector<std::string> interfaces;           // every host interface name (egress checks)
+  std::vector<std::string> missing_features;     // e.g. "nf_tables", "tun", "veth"
+  std::vector<std::string> foreign_drop_chains;  // e.g. "table ip filter chain FORWARD (policy drop)"
+  friend bool operator==(const HostFacts&, const HostFacts&) = default;
+};
+
+/// What is on the host: berth's objects and unowned look-alikes that could clash with them. Sorted by key.
+struct ObservedState {
+  std::vector<Resource> resources;
+  HostFacts facts;
+  const Resource* Find(const ResourceKey& key) const;
+  void Sort();
+};
+
+}  // namespace berth::reconciler
