@@ -18,6 +18,8 @@ class Graph {
   int node_count() const;
   /// Edge from `from` to `to`: `to` must run after `from`.
   void AddEdge(int from, int to);
+  /// Nodes with an edge from `node`, in the order the edges were added (duplicates kept).
+  std::vector<int> Successors(int node) const;
 
   /// A topological order, ties broken by the lowest node id (so equal input gives equal output).
   /// Empty when the graph has a cycle.

@@ -13,7 +13,8 @@
 //   tc:berth-vm1/eth0                   redirect_to=tap0: ingress qdisc + u32 match-all + mirred egress redirect
 //   nfttable:/berth                     the inet table berth owns (chains postrouting, prerouting, forward)
 //   nft:/nat/NAME, nft:/vm/NAME         a group of rules: attrs prerouting / forward / postrouting hold the
-//                                       group's rules in nft's canonical text, one per line, in order
+//                                       group's rules in nft's canonical text, one per line, in order;
+//                                       egress=IF (desired only, ignored by the diff) names a NAT's egress
 //   sysctl:/net.ipv4.ip_forward         value=1 (a setting: turned on, never off, never collected)
 //   file:/etc/netns/berth-vm1/resolv.conf  content=... (berth's by the berth- directory)
 #pragma once
@@ -54,6 +55,7 @@ inline constexpr const char* kRedirectTo = "redirect_to";
 inline constexpr const char* kChainPrerouting = "prerouting";
 inline constexpr const char* kChainForward = "forward";
 inline constexpr const char* kChainPostrouting = "postrouting";
+inline constexpr const char* kEgress = "egress";  // a NAT's egress interface: for plan-time checks, never compared
 
 // sysctl and file attributes
 inline constexpr const char* kValue = "value";

@@ -51,6 +51,9 @@ class Platform {
   virtual bool IsWorkload(const ResourceKey& key) const = 0;
   /// A host setting berth turns on but never turns off or collects (net.ipv4.ip_forward).
   virtual bool IsSetting(const ResourceKey& key) const = 0;
+  /// The manifest resource an observed object belongs to: its tag's origin, or what its name implies (a netns
+  /// "berth-vm1" belongs to "VM/vm1"). Empty when unknown.
+  virtual std::string OwnerOf(const Resource& r) const { return r.owner; }
   /// Plan-time checks of the desired state against host facts.
   virtual void CheckHost(const DesiredState& desired, const ObservedState& observed,
                          std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const = 0;

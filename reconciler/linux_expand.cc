@@ -1,0 +1,157 @@
+// Linux expansion. Per networked VM: netns, lo, veth (host end on the bridge, peer eth0 in the netns), TAP in
+// the netns, tc redirect both ways (tc-redirect-tap), its forward rules and its DNS file. Per bridge: the link
+// and its gateway address. Per NAT: masquerade and port forwards, and IP forwarding.
+#include "reconciler/linux_expand.h"
+
+#include <algorithm>
+
+#include "model/naming.h"
+#include "reconciler/linux_resources.h"
+#include "reconciler/ownership.h"
+
+namespace berth::reconciler::linux_res {
+namespace {
+
+using model::NetworkMode;
+
+class Builder {
+ public:
+  void Add(std::string kind, std::string scope, std::string name, Attrs attrs, const model::Document& doc) {
+    Resource r;
+    r.key = ResourceKey{std::move(kind), std::move(scope), std::move(name)};
+    r.attrs = std::move(attrs);
+    r.provenance = Provenance{doc.Id(), doc.span};
+    out_.push_back(std::move(r));
+  }
+  DesiredState Finish() {
+    std::stable_sort(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key < b.key; });
+    // Shared resources (the nft table, the ip_forward setting) are wanted by several manifest resources; the
+    // first in key order stays as provenance.
+    out_.erase(std::unique(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key == b.key; }),
+               out_.end());
+    return DesiredState{std::move(out_)};
+  }
+
+ private:
+  std::vector<Resource> out_;
+};
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+void AppendLine(Attrs& attrs, const char* chain, const std::string& rule) {
+  std::string& text = attrs[chain];
+  if (!text.empty()) text += "\n";
+  text += rule;
+}
+
+model::Cidr4 NatSource(const model::Nat& nat, const model::Manifest& manifest) {
+  if (auto* cidr = std::get_if<model::Cidr4>(&nat.source)) return cidr->Network();
+  const model::Bridge* bridge = manifest.FindBridge(std::get<std::string>(nat.source));
+  return bridge ? bridge->address.Network() : model::Cidr4{};
+}
+
+void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Allocations& allocations, Builder& b) {
+  const std::string ns = model::VmNetnsName(vm.doc.metadata.name);
+  const NetworkMode mode = vm.network.mode;
+  b.Add(kNetns, "", ns, {}, vm.doc);
+  b.Add(kLink, ns, "lo", {{kType, "loopback"}, {kUp, mode == NetworkMode::kDisabled ? kFalse : kTrue}}, vm.doc);
+  if (!vm.network.dns.empty())
+    b.Add(kFile, "", "/etc/netns/" + ns + "/resolv.conf", {{kContent, ResolvConf(vm.network.dns)}}, vm.doc);
+  if (mode == NetworkMode::kDisabled || mode == NetworkMode::kLoopback) return;
+
+  auto alloc = allocations.by_interface.find(vm.doc.Id());
+  const model::Bridge* bridge = manifest.FindBridge(vm.network.bridge);
+  if (alloc == allocations.by_interface.end() || bridge == nullptr) return;  // validation reports these
+  const Assignment& a = alloc->second;
+  const std::string peer(model::kVmPeerName), tap(model::kVmTapName);
+
+  Attrs veth{{kType, "veth"}, {kMaster, bridge->doc.metadata.name}, {kUp, kTrue},        {kPeer, peer},
+             {kPeerNetns, ns}, {kPeerMac, a.mac.ToString()},         {kPeerUp, kTrue}};
+  Attrs tap_attrs{{kType, "tap"}, {kUp, kTrue}};
+  if (bridge->mtu) {
+    veth[kMtu] = std::to_string(*bridge->mtu);
+    tap_attrs[kMtu] = std::to_string(*bridge->mtu);
+  }
+  if (vm.firecracker && vm.firecracker->jailer) {
+    tap_attrs[kOwnerUid] = std::to_string(vm.firecracker->jailer->uid);
+    tap_attrs[kOwnerGid] = std::to_string(vm.firecracker->jailer->gid);
+  }
+  b.Add(kLink, "", model::VmHostVethName(vm.doc.metadata.name), std::move(veth), vm.doc);
+  b.Add(kLink, ns, tap, std::move(tap_attrs), vm.doc);
+  b.Add(kTc, ns, peer, {{kRedirectTo, tap}}, vm.doc);
+  b.Add(kTc, ns, tap, {{kRedirectTo, peer}}, vm.doc);
+
+  Attrs rules = VmRules(vm, a);
+  if (!rules.empty()) {
+    b.Add(kNftTable, "", std::string(reconciler::kNftTable), {}, vm.doc);
+    b.Add(kNft, "", "vm/" + vm.doc.metadata.name, std::move(rules), vm.doc);
+  }
+}
+
+}  // namespace
+
+std::string ResolvConf(const std::vector<std::string>& nameservers) {
+  std::string out = "# written by berth\n";
+  for (const auto& ns : nameservers) out += "nameserver " + ns + "\n";
+  return out;
+}
+
+Attrs NatRules(const model::Nat& nat, const model::Manifest& manifest) {
+  Attrs attrs;
+  const std::string source = NatSource(nat, manifest).ToString();
+  const auto* source_bridge = std::get_if<std::string>(&nat.source);
+  std::string masquerade = "ip saddr " + source + " ";
+  if (nat.egress)
+    masquerade += "oifname " + Quote(*nat.egress) + " ";
+  else if (source_bridge)
+    masquerade += "oifname != " + Quote(*source_bridge) + " ";
+  else
+    masquerade += "ip daddr != " + source + " ";
+  AppendLine(attrs, kChainPostrouting, masquerade + "masquerade");
+
+  for (const auto& f : nat.forwards) {
+    const std::string proto = f.protocol == model::Protocol::kTcp ? "tcp" : "udp";
+    std::string match = nat.egress ? "iifname " + Quote(*nat.egress) + " " : "fib daddr type local ";
+    AppendLine(attrs, kChainPrerouting,
+               match + proto + " dport " + std::to_string(f.port) + " dnat ip to " + f.to_address.ToString() + ":" +
+                   std::to_string(f.to_port));
+    AppendLine(attrs, kChainForward,
+               "ip daddr " + f.to_address.ToString() + " " + proto + " dport " + std::to_string(f.to_port) +
+                   " ct status dnat accept");
+  }
+  return attrs;
+}
+
+Attrs VmRules(const model::Vm& vm, const Assignment& assignment) {
+  Attrs attrs;
+  if (vm.network.mode != NetworkMode::kOutbound) return attrs;  // full: no inbound restriction
+  // outbound: replies come back, new connections from outside the bridge are dropped. Traffic between VMs on
+  // the bridge carries iifname == the bridge when br_netfilter passes it through here, so it is kept.
+  const std::string addr = assignment.address.address.ToString();
+  AppendLine(attrs, kChainForward, "ip daddr " + addr + " ct state established,related accept");
+  AppendLine(attrs, kChainForward, "ip daddr " + addr + " iifname != " + Quote(vm.network.bridge) + " drop");
+  return attrs;
+}
+
+DesiredState ExpandLinux(const model::Manifest& manifest, const Allocations& allocations) {
+  Builder b;
+  for (const auto& bridge : manifest.bridges) {
+    const std::string& name = bridge.doc.metadata.name;
+    Attrs attrs{{kType, "bridge"}, {kUp, kTrue}};
+    if (bridge.mtu) attrs[kMtu] = std::to_string(*bridge.mtu);
+    b.Add(kLink, "", name, std::move(attrs), bridge.doc);
+    const std::string address = bridge.address.ToString();
+    b.Add(kAddr, "", name + "/" + address, {{kDev, name}, {kAddress, address}}, bridge.doc);
+  }
+  for (const auto& nat : manifest.nats) {
+    b.Add(kNftTable, "", std::string(reconciler::kNftTable), {}, nat.doc);
+    Attrs rules = NatRules(nat, manifest);
+    if (nat.egress) rules[kEgress] = *nat.egress;
+    b.Add(kNft, "", "nat/" + nat.doc.metadata.name, std::move(rules), nat.doc);
+    b.Add(kSysctl, "", "net.ipv4.ip_forward", {{kValue, "1"}}, nat.doc);
+  }
+  for (const auto& vm : manifest.vms) ExpandVm(vm, manifest, allocations, b);
+  return b.Finish();
+}
+
+}  // namespace berth::reconciler::linux_res

@@ -1,0 +1,156 @@
+// The Linux platform: dependencies and containment of the Linux resources, field policies and plan-time
+// checks against the host. The expansion itself is in linux_expand.cc.
+#include <algorithm>
+#include <set>
+
+#include "model/naming.h"
+#include "reconciler/linux_expand.h"
+#include "reconciler/linux_resources.h"
+#include "reconciler/platform.h"
+
+namespace berth::reconciler {
+namespace {
+
+using namespace linux_res;  // NOLINT: the vocabulary of this file
+
+ResourceKey NetnsKey(const std::string& name) { return ResourceKey{kNetns, "", name}; }
+
+/// In a VM's netns, eth0 is the peer of the host veth; the pair is one resource keyed by the host end.
+ResourceKey LinkKeyIn(const std::string& scope, const std::string& dev) {
+  if (!scope.empty() && dev == model::kVmPeerName && scope.starts_with(model::kNetnsPrefix))
+    return ResourceKey{kLink, "", model::VmHostVethName(scope.substr(model::kNetnsPrefix.size()))};
+  return ResourceKey{kLink, scope, dev};
+}
+
+bool IsVethOrPeer(const std::string& kind) { return kind == kLink; }
+
+class LinuxPlatform final : public Platform {
+ public:
+  std::string name() const override { return "linux"; }
+
+  DesiredState Expand(const model::Manifest& manifest, const Allocations& allocations) const override {
+    return ExpandLinux(manifest, allocations);
+  }
+
+  std::vector<ResourceKey> DependenciesOf(const Resource& r) const override {
+    const std::string& kind = r.key.kind;
+    std::vector<ResourceKey> deps;
+    if (kind == kNetns) {
+      // The DNS file is written before the netns and removed after it, so a launcher never sees a netns
+      // without its resolv.conf and a removal takes the netns (and everything in it) first.
+      deps.push_back(ResourceKey{kFile, "", "/etc/netns/" + r.key.name + "/resolv.conf"});
+    } else if (IsVethOrPeer(kind)) {
+      if (!r.key.scope.empty()) deps.push_back(NetnsKey(r.key.scope));
+      if (auto* ns = r.Attr(kPeerNetns); ns && !ns->empty()) deps.push_back(NetnsKey(*ns));
+      if (auto* master = r.Attr(kMaster); master && !master->empty())
+        deps.push_back(ResourceKey{kLink, r.key.scope, *master});
+    } else if (kind == kAddr) {
+      if (auto* dev = r.Attr(kDev)) deps.push_back(LinkKeyIn(r.key.scope, *dev));
+    } else if (kind == kTc) {
+      deps.push_back(LinkKeyIn(r.key.scope, r.key.name));
+      if (auto* to = r.Attr(kRedirectTo)) deps.push_back(LinkKeyIn(r.key.scope, *to));
+    } else if (kind == kNft) {
+      deps.push_back(ResourceKey{kNftTable, "", std::string(reconciler::kNftTable)});
+    }
+    std::sort(deps.begin(), deps.end());
+    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+    return deps;
+  }
+
+  std::optional<ResourceKey> ContainerOf(const Resource& r) const override {
+    const std::string& kind = r.key.kind;
+    if (kind == kLink) {
+      if (!r.key.scope.empty()) return NetnsKey(r.key.scope);
+      // Deleting the peer's netns deletes the peer, and a veth pair dies together.
+      if (auto* ns = r.Attr(kPeerNetns); ns && !ns->empty()) return NetnsKey(*ns);
+      return std::nullopt;
+    }
+    if (kind == kAddr) {
+      if (auto* dev = r.Attr(kDev)) return LinkKeyIn(r.key.scope, *dev);
+      return std::nullopt;
+    }
+    if (kind == kTc) return LinkKeyIn(r.key.scope, r.key.name);
+    if (kind == kNft) return ResourceKey{kNftTable, "", std::string(reconciler::kNftTable)};
+    return std::nullopt;
+  }
+
+  FieldPolicy PolicyOf(const std::string& kind, const std::string& field) const override {
+    static const std::set<std::pair<std::string, std::string>> kReplace = {
+        {kLink, kType},     {kLink, kPeer},      {kLink, kPeerNetns}, {kLink, kOwnerUid},
+        {kLink, kOwnerGid}, {kAddr, kDev},       {kAddr, kAddress},   {kTc, kRedirectTo},
+    };
+    if (kind == kNft && field == kEgress) return FieldPolicy::kIgnore;
+    return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
+  }
+
+  bool IsWorkload(const ResourceKey& key) const override { return key.kind == kNetns; }
+  bool IsSetting(const ResourceKey& key) const override { return key.kind == kSysctl; }
+
+  std::string OwnerOf(const Resource& r) const override {
+    if (!r.owner.empty()) return r.owner;
+    std::string ns;
+    if (r.key.kind == kNetns) ns = r.key.name;
+    else if (!r.key.scope.empty()) ns = r.key.scope;
+    else if (r.key.kind == kFile && r.key.name.starts_with("/etc/netns/")) {
+      ns = r.key.name.substr(11);
+      ns = ns.substr(0, ns.find('/'));
+    }
+    if (ns.starts_with(model::kNetnsPrefix)) return "VM/" + ns.substr(model::kNetnsPrefix.size());
+    return "";
+  }
+
+  void CheckHost(const DesiredState& desired, const ObservedState& observed, std::vector<Conflict>& conflicts,
+                 std::vector<Warning>& warnings) const override;
+};
+
+void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& observed,
+                              std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const {
+  const HostFacts& facts = observed.facts;
+  std::set<std::string> needed_features;
+  std::set<std::string> desired_links;
+  bool wants_nft = false;
+  for (const auto& r : desired.resources) {
+    if (r.key.kind == kLink && r.key.scope.empty()) desired_links.insert(r.key.name);
+    if (r.key.kind == kNft) wants_nft = true;
+    if (r.key.kind == kLink) {
+      const std::string type = r.AttrOr(kType);
+      if (type == "tap") needed_features.insert("tun");
+      if (type == "veth" || type == "bridge") needed_features.insert(type);
+    }
+    if (r.key.kind == kNftTable) needed_features.insert("nf_tables");
+
+    if (r.key.kind == kAddr && r.key.scope.empty()) {
+      auto cidr = model::Cidr4::Parse(r.AttrOr(kAddress));
+      if (!cidr) continue;
+      for (const auto& foreign : facts.foreign_networks) {
+        if (!cidr->Overlaps(foreign.network)) continue;
+        conflicts.push_back({r.key,
+                             "subnet " + cidr->Network().ToString() + " of bridge " + r.AttrOr(kDev) +
+                                 " overlaps " + foreign.where + ", which berth does not own",
+                             r.provenance});
+      }
+    }
+    if (auto* egress = r.key.kind == kNft ? r.Attr(kEgress) : nullptr) {
+      bool exists = desired_links.count(*egress) ||
+                    std::find(facts.interfaces.begin(), facts.interfaces.end(), *egress) != facts.interfaces.end();
+      if (!exists)
+        conflicts.push_back({r.key, "egress interface " + *egress + " does not exist on this host", r.provenance});
+    }
+  }
+  for (const auto& missing : facts.missing_features) {
+    if (!needed_features.count(missing)) continue;
+    conflicts.push_back({std::nullopt, "the kernel lacks " + missing + ", which the manifests need", {}});
+  }
+  if (wants_nft) {
+    for (const auto& chain : facts.foreign_drop_chains)
+      warnings.push_back({"foreign forward chain " + chain +
+                              " drops what berth's rules accept; outbound and forwarded traffic will not flow",
+                          {}});
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Platform> MakeLinuxPlatform() { return std::make_unique<LinuxPlatform>(); }
+
+}  // namespace berth::reconciler
