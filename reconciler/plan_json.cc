@@ -1,0 +1,218 @@
+// JSON (de)serialisation with nlohmann-json. Keys are written in a fixed order by nlohmann's sorted objects,
+// so equal plans give byte-identical text.
+#include "reconciler/plan_json.h"
+
+#include <map>
+
+namespace berth::reconciler {
+namespace {
+
+using nlohmann::json;
+
+json SpanToJson(const model::SourceSpan& s) {
+  if (s.file.empty()) return nullptr;
+  return json{{"file", s.file}, {"line", s.line}, {"column", s.column}};
+}
+
+model::SourceSpan SpanFromJson(const json& j) {
+  if (!j.is_object()) return {};
+  return {j.value("file", ""), j.value("line", 0), j.value("column", 0)};
+}
+
+json ProvenanceToJson(const Provenance& p) { return json{{"origin", p.origin}, {"source", SpanToJson(p.span)}}; }
+Provenance ProvenanceFromJson(const json& j) {
+  if (!j.is_object()) return {};
+  return {j.value("origin", ""), SpanFromJson(j.value("source", json()))};
+}
+
+const std::map<std::string, Ownership> kOwnerships = {
+    {"unowned", Ownership::kUnowned}, {"marked", Ownership::kMarked}, {"owned", Ownership::kOwned}};
+const std::map<std::string, Op> kOps = {{"create", Op::kCreate}, {"update", Op::kUpdate}, {"delete", Op::kDelete}};
+const std::map<std::string, ChangeAction> kActions = {
+    {"no-op", ChangeAction::kNoOp},       {"create", ChangeAction::kCreate},   {"update", ChangeAction::kUpdate},
+    {"replace", ChangeAction::kReplace},  {"delete", ChangeAction::kDelete},   {"collect", ChangeAction::kCollect},
+    {"conflict", ChangeAction::kConflict}};
+
+template <typename T>
+Result<T> Lookup(const std::map<std::string, T>& table, const json& j, const char* what) {
+  std::string s = j.is_string() ? j.get<std::string>() : "";
+  auto it = table.find(s);
+  if (it == table.end()) return Fail(std::string("unknown ") + what + " \"" + s + "\"");
+  return it->second;
+}
+
+json KeyToJson(const ResourceKey& k) { return json{{"kind", k.kind}, {"scope", k.scope}, {"name", k.name}}; }
+ResourceKey KeyFromJson(const json& j) { return {j.value("kind", ""), j.value("scope", ""), j.value("name", "")}; }
+
+}  // namespace
+
+json ResourceToJson(const Resource& r) {
+  json j = KeyToJson(r.key);
+  j["attrs"] = r.attrs;
+  j["ownership"] = ToString(r.ownership);
+  if (!r.owner.empty()) j["owner"] = r.owner;
+  if (!r.provenance.origin.empty()) j["provenance"] = ProvenanceToJson(r.provenance);
+  return j;
+}
+
+Result<Resource> ResourceFromJson(const json& j) {
+  if (!j.is_object()) return Fail("a resource must be an object");
+  Resource r;
+  r.key = KeyFromJson(j);
+  if (r.key.kind.empty() || r.key.name.empty()) return Fail("a resource needs kind and name");
+  if (j.contains("attrs")) {
+    if (!j["attrs"].is_object()) return Fail("attrs of " + r.key.ToString() + " must be an object");
+    for (const auto& [k, v] : j["attrs"].items()) {
+      if (!v.is_string()) return Fail("attribute " + k + " of " + r.key.ToString() + " must be a string");
+      r.attrs[k] = v.get<std::string>();
+    }
+  }
+  auto own = Lookup(kOwnerships, j.value("ownership", json("owned")), "ownership");
+  if (!own) return Unexpected<Error>{own.error()};
+  r.ownership = *own;
+  r.owner = j.value("owner", "");
+  r.provenance = ProvenanceFromJson(j.value("provenance", json()));
+  return r;
+}
+
+json ObservedToJson(const ObservedState& observed) {
+  json resources = json::array();
+  for (const auto& r : observed.resources) resources.push_back(ResourceToJson(r));
+  json foreign = json::array();
+  for (const auto& f : observed.facts.foreign_networks)
+    foreign.push_back({{"network", f.network.ToString()}, {"where", f.where}});
+  return json{{"resources", resources},
+              {"facts",
+               {{"foreign_networks", foreign},
+                {"interfaces", observed.facts.interfaces},
+                {"missing_features", observed.facts.missing_features},
+                {"foreign_drop_chains", observed.facts.foreign_drop_chains}}}};
+}
+
+Result<ObservedState> ObservedFromJson(const json& j) {
+  if (!j.is_object() || !j.contains("resources") || !j["resources"].is_array())
+    return Fail("an observation needs a \"resources\" array");
+  ObservedState o;
+  for (const auto& rj : j["resources"]) {
+    auto r = ResourceFromJson(rj);
+    if (!r) return Unexpected<Error>{r.error()};
+    o.resources.push_back(std::move(*r));
+  }
+  o.Sort();
+  const json facts = j.value("facts", json::object());
+  try {
+    for (const auto& f : facts.value("foreign_networks", json::array())) {
+      auto cidr = model::Cidr4::Parse(f.value("network", ""));
+      if (!cidr) return Fail("bad foreign network " + f.dump());
+      o.facts.foreign_networks.push_back({*cidr, f.value("where", "")});
+    }
+    o.facts.interfaces = facts.value("interfaces", std::vector<std::string>{});
+    o.facts.missing_features = facts.value("missing_features", std::vector<std::string>{});
+    o.facts.foreign_drop_chains = facts.value("foreign_drop_chains", std::vector<std::string>{});
+  } catch (const json::exception& e) {
+    return Fail(std::string("bad facts: ") + e.what());
+  }
+  return o;
+}
+
+json PlanToJson(const Plan& plan) {
+  json summary = json::object();
+  for (const auto& [name, action] : kActions)
+    if (action != ChangeAction::kNoOp) summary[name] = 0;
+  json changes = json::array();
+  for (const auto& c : plan.changes.changes) {
+    if (c.action == ChangeAction::kNoOp) continue;
+    summary[ToString(c.action)] = summary[ToString(c.action)].get<int>() + 1;
+    json cj = KeyToJson(c.key);
+    cj["action"] = ToString(c.action);
+    cj["origin"] = c.origin();
+    cj["reason"] = c.reason;
+    cj["fields"] = c.fields;
+    cj["before"] = c.before ? ResourceToJson(*c.before) : json();
+    cj["after"] = c.after ? ResourceToJson(*c.after) : json();
+    if (c.removed_with) cj["removed_with"] = c.removed_with->ToString();
+    changes.push_back(cj);
+  }
+  json conflicts = json::array(), warnings = json::array(), steps = json::array();
+  for (const auto& c : plan.changes.conflicts)
+    conflicts.push_back({{"key", c.key ? json(c.key->ToString()) : json()}, {"message", c.message},
+                         {"provenance", ProvenanceToJson(c.provenance)}});
+  for (const auto& w : plan.changes.warnings)
+    warnings.push_back({{"message", w.message}, {"provenance", ProvenanceToJson(w.provenance)}});
+  for (const auto& s : plan.steps)
+    steps.push_back({{"id", s.id},
+                     {"op", ToString(s.op)},
+                     {"key", s.key.ToString()},
+                     {"resource", ResourceToJson(s.resource)},
+                     {"fields", s.fields},
+                     {"depends_on", s.depends_on},
+                     {"provenance", ProvenanceToJson(s.provenance)}});
+  return json{{"format_version", plan.format_version},
+              {"platform", plan.platform},
+              {"summary", summary},
+              {"changes", changes},
+              {"conflicts", conflicts},
+              {"warnings", warnings},
+              {"steps", steps},
+              {"refusal", plan.refusal ? json(*plan.refusal) : json()},
+              {"basis", ObservedToJson(plan.basis)}};
+}
+
+Result<Plan> PlanFromJson(const json& j) {
+  if (!j.is_object()) return Fail("a plan must be a JSON object");
+  if (j.value("format_version", 0) != kPlanFormatVersion)
+    return Fail("plan format version " + j.value("format_version", json(0)).dump() + " is not supported (expected " +
+                std::to_string(kPlanFormatVersion) + ")");
+  Plan plan;
+  plan.platform = j.value("platform", "");
+  try {
+    for (const auto& cj : j.at("changes")) {
+      Change c;
+      c.key = KeyFromJson(cj);
+      auto action = Lookup(kActions, cj.at("action"), "action");
+      if (!action) return Unexpected<Error>{action.error()};
+      c.action = *action;
+      c.reason = cj.value("reason", "");
+      c.fields = cj.value("fields", std::vector<std::string>{});
+      for (const char* side : {"before", "after"}) {
+        if (cj.value(side, json()).is_null()) continue;
+        auto r = ResourceFromJson(cj[side]);
+        if (!r) return Unexpected<Error>{r.error()};
+        (std::string(side) == "before" ? c.before : c.after) = std::move(*r);
+      }
+      plan.changes.changes.push_back(std::move(c));
+    }
+    for (const auto& sj : j.at("steps")) {
+      Step s;
+      s.id = sj.at("id").get<int>();
+      auto op = Lookup(kOps, sj.at("op"), "op");
+      if (!op) return Unexpected<Error>{op.error()};
+      s.op = *op;
+      auto r = ResourceFromJson(sj.at("resource"));
+      if (!r) return Unexpected<Error>{r.error()};
+      s.resource = std::move(*r);
+      s.key = s.resource.key;
+      s.fields = sj.value("fields", std::vector<std::string>{});
+      s.depends_on = sj.value("depends_on", std::vector<int>{});
+      s.provenance = ProvenanceFromJson(sj.value("provenance", json()));
+      if (s.id != static_cast<int>(plan.steps.size())) return Fail("step ids must be 0, 1, 2, ... in order");
+      for (int dep : s.depends_on)
+        if (dep < 0 || dep >= s.id) return Fail("step " + std::to_string(s.id) + " depends on a later step");
+      plan.steps.push_back(std::move(s));
+    }
+    for (const auto& cj : j.value("conflicts", json::array()))
+      plan.changes.conflicts.push_back({std::nullopt, cj.value("message", ""),
+                                        ProvenanceFromJson(cj.value("provenance", json()))});
+    for (const auto& wj : j.value("warnings", json::array()))
+      plan.changes.warnings.push_back({wj.value("message", ""), ProvenanceFromJson(wj.value("provenance", json()))});
+    if (j.contains("refusal") && j["refusal"].is_string()) plan.refusal = j["refusal"].get<std::string>();
+  } catch (const json::exception& e) {
+    return Fail(std::string("malformed plan: ") + e.what());
+  }
+  auto basis = ObservedFromJson(j.value("basis", json()));
+  if (!basis) return Unexpected<Error>{basis.error()};
+  plan.basis = std::move(*basis);
+  return plan;
+}
+
+}  // namespace berth::reconciler

@@ -1,0 +1,26 @@
+// Rendering of plans and observations for people: Terraform-like text and Graphviz DOT. Renderers never compute
+// what to do; they print what the plan says.
+#pragma once
+
+#include <string>
+
+#include "reconciler/plan.h"
+
+namespace berth::reconciler {
+
+struct RenderOptions {
+  bool color = false;       // ANSI colours (on a TTY)
+  bool show_noops = false;  // list unchanged resources too
+};
+
+/// The plan grouped by manifest resource: "+ create", "~ update", "-/+ replace", "- delete", "- collect (leak)",
+/// "! conflict", with field-level before -> after and the file:line that caused each change, then a summary.
+std::string RenderPlanText(const Plan& plan, const RenderOptions& options = {});
+
+/// One line: "Plan: 3 to create, 1 to update, 0 to replace, 0 to delete, 2 to collect." or "No changes."
+std::string RenderSummary(const Plan& plan);
+
+/// The plan's steps and dependencies as a Graphviz digraph.
+std::string RenderPlanDot(const Plan& plan);
+
+}  // namespace berth::reconciler

@@ -1,0 +1,127 @@
+// Terraform-style plan text. Changes are grouped by manifest resource (collections by the tag that marked
+// them), in key order inside a group, so equal plans print identically.
+#include <algorithm>
+#include <map>
+#include <sstream>
+
+#include "reconciler/render.h"
+
+namespace berth::reconciler {
+namespace {
+
+struct Style {
+  const char* sign;
+  const char* color;
+  const char* verb;
+};
+
+Style StyleOf(ChangeAction a) {
+  switch (a) {
+    case ChangeAction::kCreate: return {"+", "\033[32m", "create"};
+    case ChangeAction::kUpdate: return {"~", "\033[33m", "update in place"};
+    case ChangeAction::kReplace: return {"-/+", "\033[35m", "replace"};
+    case ChangeAction::kDelete: return {"-", "\033[31m", "delete"};
+    case ChangeAction::kCollect: return {"-", "\033[31m", "collect (garbage)"};
+    case ChangeAction::kConflict: return {"!", "\033[1;31m", "conflict"};
+    case ChangeAction::kNoOp: return {" ", "", "unchanged"};
+  }
+  return {"?", "", "?"};
+}
+
+std::string Indent(const std::string& text, const std::string& prefix) {
+  std::string out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out += prefix + line + "\n";
+  return out;
+}
+
+std::string Value(const std::optional<Resource>& r, const std::string& field) {
+  if (!r) return "(none)";
+  const std::string* v = r->Attr(field);
+  if (!v) return "(unset)";
+  return v->find('\n') == std::string::npos ? *v : "<" + std::to_string(std::count(v->begin(), v->end(), '\n') + 1) + " lines>";
+}
+
+void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& out) {
+  const Style s = StyleOf(c.action);
+  const char* on = o.color ? s.color : "";
+  const char* off = o.color && *s.color ? "\033[0m" : "";
+  out << "  " << on << s.sign << " " << c.key.ToString() << off << "  (" << s.verb;
+  if (!c.reason.empty()) out << ": " << c.reason;
+  out << ")\n";
+  if (c.removed_with && (c.action == ChangeAction::kDelete || c.action == ChangeAction::kCollect)) return;
+  if (c.action == ChangeAction::kCreate && c.after) {
+    for (const auto& [k, v] : c.after->attrs) {
+      if (v.find('\n') == std::string::npos) out << "      " << k << " = " << v << "\n";
+      else out << "      " << k << " =\n" << Indent(v, "          ");
+    }
+  } else if (c.action == ChangeAction::kUpdate || c.action == ChangeAction::kReplace) {
+    for (const auto& f : c.fields) {
+      out << "      " << f << ": " << Value(c.before, f) << " -> " << Value(c.after, f) << "\n";
+      if (c.after && c.after->AttrOr(f).find('\n') != std::string::npos) {
+        if (c.before && c.before->Attr(f)) out << Indent(*c.before->Attr(f), "        - ");
+        out << Indent(c.after->AttrOr(f), "        + ");
+      }
+    }
+  }
+}
+
+std::string GroupTitle(const Change& c) {
+  if (c.action == ChangeAction::kCollect) return "garbage collection";
+  std::string origin = c.origin();
+  if (origin.empty()) return "owned by berth";
+  std::string title = origin;
+  if (c.after && c.after->provenance.span.known()) title += " (" + c.after->provenance.span.ToString() + ")";
+  else if (!c.after) title += " (removed from the manifests)";
+  return title;
+}
+
+}  // namespace
+
+std::string RenderSummary(const Plan& plan) {
+  std::map<ChangeAction, int> n;
+  for (const auto& c : plan.changes.changes) n[c.action]++;
+  if (plan.steps.empty() && plan.changes.conflicts.empty()) return "No changes. The host matches the manifests.";
+  std::ostringstream out;
+  out << "Plan: " << n[ChangeAction::kCreate] << " to create, " << n[ChangeAction::kUpdate] << " to update, "
+      << n[ChangeAction::kReplace] << " to replace, " << n[ChangeAction::kDelete] << " to delete, "
+      << n[ChangeAction::kCollect] << " to collect";
+  if (!plan.changes.conflicts.empty()) out << ", " << plan.changes.conflicts.size() << " conflict(s)";
+  out << ".";
+  return out.str();
+}
+
+std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
+  std::map<std::string, std::vector<const Change*>> groups;
+  for (const auto& c : plan.changes.changes)
+    if (c.action != ChangeAction::kNoOp || options.show_noops) groups[GroupTitle(c)].push_back(&c);
+
+  std::ostringstream out;
+  for (const auto& [title, changes] : groups) {
+    out << "# " << title << "\n";
+    for (const Change* c : changes) RenderChange(*c, options, out);
+    out << "\n";
+  }
+  for (const auto& c : plan.changes.conflicts) {
+    out << (options.color ? "\033[1;31m" : "") << "Conflict" << (options.color ? "\033[0m" : "") << ": " << c.message;
+    if (c.provenance.span.known()) out << " [" << c.provenance.origin << " at " << c.provenance.span.ToString() << "]";
+    out << "\n";
+  }
+  for (const auto& w : plan.changes.warnings) out << "Warning: " << w.message << "\n";
+  if (plan.refusal) out << "Refused: " << *plan.refusal << "\n";
+  out << RenderSummary(plan) << "\n";
+  return out.str();
+}
+
+std::string RenderPlanDot(const Plan& plan) {
+  std::ostringstream out;
+  out << "digraph berth_plan {\n  rankdir=LR;\n  node [shape=box, fontname=monospace];\n";
+  for (const auto& s : plan.steps)
+    out << "  s" << s.id << " [label=\"" << ToString(s.op) << " " << s.key.ToString() << "\"];\n";
+  for (const auto& s : plan.steps)
+    for (int dep : s.depends_on) out << "  s" << dep << " -> s" << s.id << ";\n";
+  out << "}\n";
+  return out.str();
+}
+
+}  // namespace berth::reconciler

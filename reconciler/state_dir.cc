@@ -1,0 +1,105 @@
+// State directory and apply lock. Files are small JSON documents; writes go through a temporary file and
+// rename so a crash leaves either the old or the new content, never a torn one.
+#include "reconciler/state_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace berth::reconciler {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+Status<> WriteFileAtomically(const fs::path& path, const std::string& content) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return Fail("create " + path.parent_path().string() + ": " + ec.message());
+  const std::string tmp = path.string() + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Fail(Errno("open " + tmp));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Fail(Errno("write " + tmp));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) return Fail(Errno("sync " + tmp));
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(Errno("rename " + tmp));
+  return Ok{};
+}
+
+}  // namespace
+
+Result<Allocations> StateDir::LoadAllocations() const {
+  const fs::path file = fs::path(path_) / "allocations.json";
+  std::ifstream in(file);
+  if (!in) return Allocations{};
+  Allocations out;
+  try {
+    json j = json::parse(in);
+    if (j.value("version", 0) != 1) return Fail(file.string() + ": unsupported version");
+    for (const auto& [id, a] : j.at("interfaces").items()) {
+      auto cidr = model::Cidr4::Parse(a.at("address").get<std::string>());
+      auto mac = model::Mac::Parse(a.at("mac").get<std::string>());
+      if (!cidr || !mac) return Fail(file.string() + ": bad entry for " + id);
+      out.by_interface[id] = Assignment{*cidr, *mac};
+    }
+  } catch (const json::exception& e) {
+    return Fail(file.string() + ": " + e.what());
+  }
+  return out;
+}
+
+Status<> StateDir::SaveAllocations(const Allocations& allocations) const {
+  json interfaces = json::object();
+  for (const auto& [id, a] : allocations.by_interface)
+    interfaces[id] = {{"address", a.address.ToString()}, {"mac", a.mac.ToString()}};
+  json j{{"version", 1}, {"interfaces", interfaces}};
+  return WriteFileAtomically(fs::path(path_) / "allocations.json", j.dump(2) + "\n");
+}
+
+Result<ApplyLock> ApplyLock::Acquire(const std::string& dir, const std::string& holder_description) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Fail("create lock directory " + dir + ": " + ec.message());
+  const std::string path = (fs::path(dir) / "apply.lock").string();
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Fail(Errno("open " + path));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    std::ostringstream holder;
+    holder << std::ifstream(path).rdbuf();
+    ::close(fd);
+    std::string who = holder.str();
+    while (!who.empty() && who.back() == '\n') who.pop_back();
+    return Fail("another berth is applying on this host (" + (who.empty() ? "unknown holder" : who) + "); lock " +
+                path);
+  }
+  std::string me = holder_description + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+    ::close(fd);
+    return Fail(Errno("write " + path));
+  }
+  return ApplyLock(fd);
+}
+
+ApplyLock::~ApplyLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+}
+
+}  // namespace berth::reconciler
