@@ -9,6 +9,7 @@
 #include "model/result.h"
 #include "reconciler/diff.h"
 #include "reconciler/driver.h"
+#include "reconciler/ipam.h"
 #include "reconciler/platform.h"
 
 namespace berth::reconciler {
@@ -36,6 +37,7 @@ struct Plan {
   ChangeSet changes;              // including no-ops, conflicts and warnings
   std::vector<Step> steps;
   ObservedState basis;            // the observation the plan was computed from
+  Allocations allocations;        // addresses and MACs the plan assumes; persisted before the first action
   std::optional<std::string> refusal;  // set when apply must not run (mass deletion, ...)
 
   bool HasWork() const { return !steps.empty(); }

@@ -46,6 +46,25 @@ ResourceKey KeyFromJson(const json& j) { return {j.value("kind", ""), j.value("s
 
 }  // namespace
 
+json AllocationsToJson(const Allocations& allocations) {
+  json out = json::object();
+  for (const auto& [id, a] : allocations.by_interface)
+    out[id] = {{"address", a.address.ToString()}, {"mac", a.mac.ToString()}};
+  return out;
+}
+
+Result<Allocations> AllocationsFromJson(const json& j) {
+  Allocations out;
+  if (!j.is_object()) return Fail("allocations must be an object");
+  for (const auto& [id, a] : j.items()) {
+    auto cidr = model::Cidr4::Parse(a.is_object() ? a.value("address", "") : "");
+    auto mac = model::Mac::Parse(a.is_object() ? a.value("mac", "") : "");
+    if (!cidr || !mac) return Fail("bad allocation for " + id);
+    out.by_interface[id] = Assignment{*cidr, *mac};
+  }
+  return out;
+}
+
 json ResourceToJson(const Resource& r) {
   json j = KeyToJson(r.key);
   j["attrs"] = r.attrs;
@@ -155,6 +174,7 @@ json PlanToJson(const Plan& plan) {
               {"warnings", warnings},
               {"steps", steps},
               {"refusal", plan.refusal ? json(*plan.refusal) : json()},
+              {"allocations", AllocationsToJson(plan.allocations)},
               {"basis", ObservedToJson(plan.basis)}};
 }
 
@@ -209,6 +229,9 @@ Result<Plan> PlanFromJson(const json& j) {
   } catch (const json::exception& e) {
     return Fail(std::string("malformed plan: ") + e.what());
   }
+  auto allocations = AllocationsFromJson(j.value("allocations", json::object()));
+  if (!allocations) return Unexpected<Error>{allocations.error()};
+  plan.allocations = std::move(*allocations);
   auto basis = ObservedFromJson(j.value("basis", json()));
   if (!basis) return Unexpected<Error>{basis.error()};
   plan.basis = std::move(*basis);

@@ -14,6 +14,10 @@ namespace berth::reconciler {
 nlohmann::json ResourceToJson(const Resource& r);
 Result<Resource> ResourceFromJson(const nlohmann::json& j);
 
+/// {"VM/vm1": {"address": "10.168.0.2/24", "mac": "02:..."}}: the form of plans and of the state directory.
+nlohmann::json AllocationsToJson(const Allocations& allocations);
+Result<Allocations> AllocationsFromJson(const nlohmann::json& j);
+
 nlohmann::json ObservedToJson(const ObservedState& observed);
 Result<ObservedState> ObservedFromJson(const nlohmann::json& j);
 

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reconciler/plan_json.h"
+
 namespace berth::reconciler {
 namespace {
 
@@ -50,27 +52,15 @@ Result<Allocations> StateDir::LoadAllocations() const {
   const fs::path file = fs::path(path_) / "allocations.json";
   std::ifstream in(file);
   if (!in) return Allocations{};
-  Allocations out;
-  try {
-    json j = json::parse(in);
-    if (j.value("version", 0) != 1) return Fail(file.string() + ": unsupported version");
-    for (const auto& [id, a] : j.at("interfaces").items()) {
-      auto cidr = model::Cidr4::Parse(a.at("address").get<std::string>());
-      auto mac = model::Mac::Parse(a.at("mac").get<std::string>());
-      if (!cidr || !mac) return Fail(file.string() + ": bad entry for " + id);
-      out.by_interface[id] = Assignment{*cidr, *mac};
-    }
-  } catch (const json::exception& e) {
-    return Fail(file.string() + ": " + e.what());
-  }
+  json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || j.value("version", 0) != 1) return Fail(file.string() + ": not a berth allocations file");
+  auto out = AllocationsFromJson(j.value("interfaces", json::object()));
+  if (!out) return Fail(file.string() + ": " + out.error().message);
   return out;
 }
 
 Status<> StateDir::SaveAllocations(const Allocations& allocations) const {
-  json interfaces = json::object();
-  for (const auto& [id, a] : allocations.by_interface)
-    interfaces[id] = {{"address", a.address.ToString()}, {"mac", a.mac.ToString()}};
-  json j{{"version", 1}, {"interfaces", interfaces}};
+  json j{{"version", 1}, {"interfaces", AllocationsToJson(allocations)}};
   return WriteFileAtomically(fs::path(path_) / "allocations.json", j.dump(2) + "\n");
 }
 
