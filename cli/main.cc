@@ -1,1 +1,106 @@
-int main() { return 0; }
+// berth: keeps a sandbox host's networking equal to its manifests. Subcommands and flags; see --help.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/options.h"
+#include "reconciler/state_dir.h"
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  success (plan --detailed-exitcode: nothing to do)\n"
+    "  1  error: invalid manifests, conflicts, a refused plan, a failed or unverified apply\n"
+    "  2  plan --detailed-exitcode: the plan has changes\n";
+
+void AddManifestOptions(CLI::App& cmd, berth::cli::Options& o) {
+  cmd.add_option("-f,--filename", o.files, "Manifest files or directories (recursive, *.yaml/*.yml)")
+      ->required()
+      ->check(CLI::ExistingPath);
+  cmd.add_option("--node", o.node, "Keep only documents for this node (and those without spec.node)");
+}
+
+void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
+  cmd.add_option("--platform", o.platform, "Target platform")->check(CLI::IsMember({"linux", "freebsd"}));
+  cmd.add_option("--state-dir", o.state_dir, "Where allocations persist");
+  cmd.add_option("--netns-dir", o.netns_dir, "Named network namespaces (Linux)");
+  cmd.add_option("--etc-netns-dir", o.etc_netns_dir, "Per-netns files such as resolv.conf (Linux)");
+}
+
+void AddPlanOptions(CLI::App& cmd, berth::cli::Options& o) {
+  cmd.add_option("--observed", o.observed_file, "Plan against a saved observation (berth show -o json)")
+      ->check(CLI::ExistingFile);
+  cmd.add_flag("--allow-mass-delete", o.allow_mass_delete, "Allow a plan that removes most or all workloads");
+  cmd.add_option("--max-delete-share", o.max_delete_share, "Largest share of workloads one plan may remove")
+      ->check(CLI::Range(0.0, 1.0));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  berth::cli::Options o;
+  o.platform = "linux";
+  o.state_dir = berth::reconciler::kDefaultStateDir;
+  o.lock_dir = berth::reconciler::kDefaultLockDir;
+
+  CLI::App app{"berth keeps a sandbox host's networking (bridges, VMs, jails, NAT) equal to its manifests."};
+  app.footer(kExitCodes);
+  app.require_subcommand(1);
+  app.add_flag("-v,--verbose", o.verbose, "Log each step and the driver's work");
+  app.add_flag("--no-color", o.no_color, "No colours even on a terminal");
+
+  auto* validate = app.add_subcommand("validate", "Check manifests without touching any host");
+  AddManifestOptions(*validate, o);
+  validate->add_option("-o,--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  auto* plan = app.add_subcommand("plan", "Show what apply would change");
+  AddManifestOptions(*plan, o);
+  AddHostOptions(*plan, o);
+  AddPlanOptions(*plan, o);
+  plan->add_option("-o,--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
+  plan->add_option("--out", o.out_file, "Save the plan for berth apply FILE");
+  plan->add_flag("--detailed-exitcode", o.detailed_exitcode, "Exit 2 when there are changes, 0 when none");
+
+  auto* graph = app.add_subcommand("graph", "Print the plan's steps as Graphviz DOT");
+  AddManifestOptions(*graph, o);
+  AddHostOptions(*graph, o);
+  AddPlanOptions(*graph, o);
+
+  auto* apply = app.add_subcommand("apply", "Converge the host: plan and apply, or apply a saved plan");
+  apply->add_option("FILE", o.plan_file, "A plan saved by berth plan --out")->check(CLI::ExistingFile);
+  apply->add_option("-f,--filename", o.files, "Manifest files or directories")->check(CLI::ExistingPath);
+  apply->add_option("--node", o.node, "Keep only documents for this node");
+  AddHostOptions(*apply, o);
+  apply->add_flag("--allow-mass-delete", o.allow_mass_delete, "Allow a plan that removes most or all workloads");
+  apply->add_option("--max-delete-share", o.max_delete_share, "Largest share of workloads one plan may remove");
+  apply->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
+  apply->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
+
+  auto* destroy = app.add_subcommand("destroy", "Remove everything berth owns on this host");
+  AddHostOptions(*destroy, o);
+  destroy->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
+  destroy->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
+
+  auto* show = app.add_subcommand("show", "Print the observed state and what each VM's launcher needs");
+  AddHostOptions(*show, o);
+  show->add_option("-o,--output", o.output, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  show->add_option("--observed", o.observed_file, "Show a saved observation")->check(CLI::ExistingFile);
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
+  if (show->parsed() && o.output == "text") o.output = "yaml";
+
+  if (validate->parsed()) return berth::cli::RunValidate(o);
+  if (plan->parsed()) return berth::cli::RunPlan(o);
+  if (graph->parsed()) return berth::cli::RunGraph(o);
+  if (apply->parsed()) {
+    if (!o.plan_file && o.files.empty()) {
+      std::fprintf(stderr, "berth apply: give manifests with -f, or a saved plan FILE\n");
+      return berth::cli::kExitError;
+    }
+    return berth::cli::RunApply(o);
+  }
+  if (destroy->parsed()) return berth::cli::RunDestroy(o);
+  if (show->parsed()) return berth::cli::RunShow(o);
+  return berth::cli::kExitError;
+}

@@ -1,0 +1,142 @@
+// berth apply [FILE] and berth destroy: take the lock, persist allocations, execute, verify.
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/options.h"
+#include "cli/session.h"
+#include "reconciler/executor.h"
+#include "reconciler/plan_json.h"
+#include "reconciler/planner.h"
+#include "reconciler/render.h"
+
+namespace berth::cli {
+namespace {
+
+constexpr int kVerifyAttempts = 5;  // the kernel may take a moment to release devices of a deleted netns
+constexpr auto kVerifyPause = std::chrono::milliseconds(200);
+
+std::optional<reconciler::Plan> ReadSavedPlan(const std::string& path) {
+  std::ifstream in(path);
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (!in || j.is_discarded()) {
+    std::cerr << "berth: " << path << ": not a saved plan (write one with berth plan --out FILE)\n";
+    return std::nullopt;
+  }
+  auto plan = reconciler::PlanFromJson(j);
+  if (!plan) {
+    std::cerr << "berth: " << path << ": " << plan.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*plan);
+}
+
+int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
+  std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
+  if (!plan.changes.conflicts.empty()) {
+    std::cerr << "berth: the plan has conflicts; nothing was changed\n";
+    return kExitError;
+  }
+  if (plan.refusal) {
+    std::cerr << "berth: " << *plan.refusal << "\n";
+    return kExitError;
+  }
+  if (!plan.HasWork()) return kExitOk;
+  // Allocations first: a crash from here on must not hand these addresses to someone else next time.
+  if (auto saved = s.state_dir().SaveAllocations(plan.allocations); !saved) {
+    std::cerr << "berth: " << saved.error().message << "\n";
+    return kExitError;
+  }
+  reconciler::ExecuteOptions options;
+  options.parallelism = o.parallelism;
+  options.on_step = [&](const reconciler::Step& step, const reconciler::StepReport& r) {
+    if (r.outcome == reconciler::StepOutcome::kDone) {
+      if (o.verbose) std::cout << "  done    " << ToString(step.op) << " " << step.key.ToString() << "\n";
+    } else if (r.outcome == reconciler::StepOutcome::kFailed) {
+      std::cout << "  FAILED  " << ToString(step.op) << " " << step.key.ToString() << ": "
+                << (r.error ? r.error->ToString() : "unknown error") << " [" << step.provenance.origin;
+      if (step.provenance.span.known()) std::cout << " at " << step.provenance.span.ToString();
+      std::cout << "]\n";
+    } else if (r.outcome == reconciler::StepOutcome::kSkipped) {
+      std::cout << "  skipped " << ToString(step.op) << " " << step.key.ToString() << " (after a failure upstream)\n";
+    }
+  };
+  auto report = reconciler::Execute(plan, *s.driver(), options);
+  std::cout << "Applied: " << report.done << " done, " << report.failed << " failed, " << report.skipped
+            << " skipped.\n";
+  if (!report.ok()) return kExitError;
+
+  std::vector<std::string> mismatches;
+  for (int attempt = 0; attempt < kVerifyAttempts; ++attempt) {
+    if (attempt) std::this_thread::sleep_for(kVerifyPause);
+    auto after = s.driver()->Observe({.host_facts = false});
+    if (!after) {
+      mismatches = {"re-observing failed: " + after.error().ToString()};
+      continue;
+    }
+    mismatches = reconciler::Verify(s.platform(), plan, *after);
+    if (mismatches.empty()) break;
+  }
+  for (const auto& m : mismatches) std::cerr << "berth: verification: " << m << "\n";
+  if (!mismatches.empty()) return kExitError;
+  std::cout << "Verified: the host matches the plan.\n";
+  return kExitOk;
+}
+
+std::optional<reconciler::ApplyLock> Lock(const Options& o) {
+  auto lock = reconciler::ApplyLock::Acquire(o.lock_dir, "pid " + std::to_string(::getpid()) + " berth apply");
+  if (!lock) {
+    std::cerr << "berth: " << lock.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*lock);
+}
+
+}  // namespace
+
+int RunApply(const Options& o) {
+  Session s(o);
+  if (!s.driver()) {
+    std::cerr << "berth: no " << o.platform << " driver on this machine; apply runs on the node itself\n";
+    return kExitError;
+  }
+  auto lock = Lock(o);
+  if (!lock) return kExitError;
+  if (o.plan_file) {
+    auto plan = ReadSavedPlan(*o.plan_file);
+    if (!plan) return kExitError;
+    auto now = s.Observe();
+    if (!now) return kExitError;
+    auto moved = reconciler::DescribeDrift(*plan, *now);
+    if (!moved.empty()) {
+      std::cerr << "berth: the saved plan is stale: the host changed since it was made; plan again\n";
+      for (const auto& m : moved) std::cerr << "  " << m << "\n";
+      return kExitError;
+    }
+    return Execute(s, o, *plan);
+  }
+  if (!s.LoadManifests() || !s.Allocate()) return kExitError;
+  auto plan = s.MakePlan(/*destroy=*/false);
+  if (!plan) return kExitError;
+  return Execute(s, o, *plan);
+}
+
+int RunDestroy(const Options& o) {
+  Session s(o);
+  if (!s.driver()) {
+    std::cerr << "berth: no " << o.platform << " driver on this machine\n";
+    return kExitError;
+  }
+  auto lock = Lock(o);
+  if (!lock) return kExitError;
+  auto plan = s.MakePlan(/*destroy=*/true);
+  if (!plan) return kExitError;
+  return Execute(s, o, *plan);
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,44 @@
+// Options shared by berth's subcommands, as parsed by CLI11 in main.cc.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berth::cli {
+
+enum ExitCode {
+  kExitOk = 0,       // success; for plan --detailed-exitcode: nothing to do
+  kExitError = 1,    // invalid manifests, conflicts, refusal, driver or verification failure
+  kExitChanges = 2,  // plan --detailed-exitcode: there are changes
+};
+
+struct Options {
+  std::vector<std::string> files;          // -f: manifest files and directories
+  std::optional<std::string> node;         // --node
+  std::string platform;                    // --platform: linux | freebsd
+  std::string output = "text";             // --output: text | json (show: yaml | json)
+  std::string state_dir;                   // --state-dir
+  std::string lock_dir;                    // --lock-dir
+  std::string netns_dir = "/run/netns";    // --netns-dir (Linux driver)
+  std::string etc_netns_dir = "/etc/netns";
+  std::optional<std::string> observed_file;  // --observed: plan against a saved observation
+  std::optional<std::string> out_file;       // plan --out
+  std::optional<std::string> plan_file;      // apply FILE
+  bool detailed_exitcode = false;
+  bool allow_mass_delete = false;
+  double max_delete_share = 0.5;
+  int parallelism = 0;
+  bool no_color = false;
+  bool verbose = false;
+  bool auto_approve = true;
+};
+
+int RunValidate(const Options& o);
+int RunPlan(const Options& o);
+int RunGraph(const Options& o);
+int RunApply(const Options& o);
+int RunDestroy(const Options& o);
+int RunShow(const Options& o);
+
+}  // namespace berth::cli

@@ -1,0 +1,136 @@
+// Session: the shared front half of every subcommand.
+#include "cli/session.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "reconciler/planner.h"
+#include "reconciler/plan_json.h"
+
+#ifdef BERTH_HAVE_LINUX_DRIVER
+#include "drivers/linux/linux_driver.h"
+#endif
+
+namespace berth::cli {
+
+void PrintDiagnostics(const model::Diagnostics& ds, bool json) {
+  if (json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& d : ds)
+      out.push_back({{"severity", d.severity == model::Severity::kError ? "error" : "warning"},
+                     {"code", d.code},
+                     {"field", d.field},
+                     {"message", d.summary},
+                     {"detail", d.detail},
+                     {"file", d.span.file},
+                     {"line", d.span.line},
+                     {"column", d.span.column}});
+    std::cout << nlohmann::json{{"valid", !model::HasErrors(ds)}, {"diagnostics", out}}.dump(2) << "\n";
+    return;
+  }
+  for (const auto& d : ds) std::cerr << d.ToString() << "\n";
+}
+
+Session::Session(const Options& o) : o_(o), state_dir_(o.state_dir) {
+  color_ = !o.no_color && std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO);
+  if (o.platform == "linux") platform_ = reconciler::MakeLinuxPlatform();
+}
+
+bool Session::LoadManifests() {
+  if (!platform_) {
+    std::cerr << "berth: platform \"" << o_.platform << "\" is not supported by this build (supported: linux)\n";
+    return false;
+  }
+  if (o_.files.empty()) {
+    std::cerr << "berth: no manifests given; pass files or directories with -f\n";
+    return false;
+  }
+  model::LoadOptions options;
+  options.node = o_.node;
+  loaded_ = model::LoadManifests(o_.files, options);
+  PrintDiagnostics(loaded_.diagnostics, false);
+  if (model::HasErrors(loaded_.diagnostics)) {
+    std::cerr << "berth: the manifests are invalid; nothing was changed\n";
+    return false;
+  }
+  return true;
+}
+
+bool Session::Allocate() {
+  auto persisted = state_dir_.LoadAllocations();
+  if (!persisted) {
+    std::cerr << "berth: " << persisted.error().message << "\n";
+    return false;
+  }
+  auto result = reconciler::Allocate(loaded_.manifest, *persisted);
+  PrintDiagnostics(result.diagnostics, false);
+  if (model::HasErrors(result.diagnostics)) return false;
+  allocations_ = std::move(result.allocations);
+  return true;
+}
+
+reconciler::Driver* Session::driver() {
+  if (driver_) return driver_.get();
+#ifdef BERTH_HAVE_LINUX_DRIVER
+  if (o_.platform == "linux") {
+    drivers::linux::LinuxDriverOptions options;
+    options.netns_dir = o_.netns_dir;
+    options.etc_dir = o_.etc_netns_dir;
+    driver_ = drivers::linux::MakeLinuxDriver(options);
+  }
+#endif
+  return driver_.get();
+}
+
+std::optional<reconciler::ObservedState> Session::Observe() {
+  if (o_.observed_file) {
+    std::ifstream in(*o_.observed_file);
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (!in || j.is_discarded()) {
+      std::cerr << "berth: " << *o_.observed_file << ": not a JSON observation (write one with berth show -o json)\n";
+      return std::nullopt;
+    }
+    auto observed = reconciler::ObservedFromJson(j.contains("observed") ? j["observed"] : j);
+    if (!observed) {
+      std::cerr << "berth: " << *o_.observed_file << ": " << observed.error().message << "\n";
+      return std::nullopt;
+    }
+    return std::move(*observed);
+  }
+  reconciler::Driver* d = driver();
+  if (!d) {
+    std::cerr << "berth: no " << o_.platform << " driver on this machine; plan against a saved observation with "
+              << "--observed FILE\n";
+    return std::nullopt;
+  }
+  auto observed = d->Observe({});
+  if (!observed) {
+    std::cerr << "berth: observing the host failed: " << observed.error().ToString() << "\n";
+    return std::nullopt;
+  }
+  return std::move(*observed);
+}
+
+std::optional<reconciler::Plan> Session::MakePlan(bool destroy) {
+  auto observed = Observe();
+  if (!observed) return std::nullopt;
+  reconciler::PlanInput input;
+  input.manifest = destroy ? nullptr : &loaded_.manifest;
+  input.allocations = allocations_;
+  input.observed = std::move(*observed);
+  input.guard = reconciler::MassDeleteGuard{o_.max_delete_share, o_.allow_mass_delete};
+  input.destroy = destroy;
+  auto plan = reconciler::MakePlan(*platform_, std::move(input));
+  if (!plan) {
+    std::cerr << "berth: " << plan.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*plan);
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,50 @@
+// What every subcommand needs before it can act: validated manifests, allocations, the platform, a driver
+// (or a saved observation) and a plan. Each step reports its own errors to stderr and returns nullopt.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "cli/options.h"
+#include "model/load.h"
+#include "reconciler/driver.h"
+#include "reconciler/plan.h"
+#include "reconciler/platform.h"
+#include "reconciler/state_dir.h"
+
+namespace berth::cli {
+
+class Session {
+ public:
+  explicit Session(const Options& o);
+
+  /// Loads and validates the manifests; prints every diagnostic. False when any is an error.
+  bool LoadManifests();
+  /// Allocates addresses and MACs against the state directory's record. False on error.
+  bool Allocate();
+  /// The host's state: from --observed FILE, else from the platform's driver.
+  std::optional<reconciler::ObservedState> Observe();
+  /// The plan for the loaded manifests (or, with destroy, for removing everything owned).
+  std::optional<reconciler::Plan> MakePlan(bool destroy);
+
+  reconciler::Driver* driver();  // null when the platform has no driver on this machine
+  const reconciler::Platform& platform() const { return *platform_; }
+  const model::Manifest& manifest() const { return loaded_.manifest; }
+  const reconciler::Allocations& allocations() const { return allocations_; }
+  const reconciler::StateDir& state_dir() const { return state_dir_; }
+  bool color() const { return color_; }
+
+ private:
+  const Options& o_;
+  std::unique_ptr<reconciler::Platform> platform_;
+  std::unique_ptr<reconciler::Driver> driver_;
+  model::LoadResult loaded_;
+  reconciler::Allocations allocations_;
+  reconciler::StateDir state_dir_;
+  bool color_ = false;
+};
+
+/// Prints diagnostics as "file:line:column: error: field: message", or as JSON with --output json.
+void PrintDiagnostics(const model::Diagnostics& ds, bool json);
+
+}  // namespace berth::cli

@@ -1,0 +1,44 @@
+// DescribeVms: joins the netns, veth, TAP, bridge address and DNS file of each berth VM.
+#include "reconciler/linux_show.h"
+
+#include <sstream>
+
+#include "model/naming.h"
+#include "reconciler/linux_resources.h"
+
+namespace berth::reconciler::linux_res {
+
+std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allocations& allocations,
+                                       const std::string& netns_dir) {
+  std::vector<VmNetworkInfo> out;
+  for (const auto& r : observed.resources) {
+    if (r.key.kind != kNetns || !r.key.name.starts_with(model::kNetnsPrefix)) continue;
+    VmNetworkInfo info;
+    info.vm = r.key.name.substr(model::kNetnsPrefix.size());
+    info.netns_path = netns_dir + "/" + r.key.name;
+    if (observed.Find({kLink, r.key.name, std::string(model::kVmTapName)})) info.tap = model::kVmTapName;
+    if (const Resource* veth = observed.Find({kLink, "", model::VmHostVethName(info.vm)})) {
+      info.mac = veth->AttrOr(kPeerMac);
+      info.bridge = veth->AttrOr(kMaster);
+      for (const auto& a : observed.resources)
+        if (a.key.kind == kAddr && a.key.scope.empty() && a.AttrOr(kDev) == info.bridge && !info.bridge.empty()) {
+          std::string gw = a.AttrOr(kAddress);
+          info.gateway = gw.substr(0, gw.find('/'));
+          break;
+        }
+    }
+    if (auto it = allocations.by_interface.find("VM/" + info.vm); it != allocations.by_interface.end() && !info.tap.empty())
+      info.address = it->second.address.ToString();
+    if (const Resource* f = observed.Find({kFile, "", "/etc/netns/" + r.key.name + "/resolv.conf"})) {
+      std::istringstream in(f->AttrOr(kContent));
+      for (std::string word, line; std::getline(in, line);) {
+        std::istringstream words(line);
+        if (words >> word && word == "nameserver" && words >> word) info.dns.push_back(word);
+      }
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace berth::reconciler::linux_res

@@ -1,0 +1,27 @@
+// What a VM launcher needs from berth, read back from an observation (as a CNI result gives it): netns path,
+// TAP name, MAC, address, gateway and nameservers of each VM whose network berth manages.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "reconciler/ipam.h"
+#include "reconciler/resource.h"
+
+namespace berth::reconciler::linux_res {
+
+struct VmNetworkInfo {
+  std::string vm;
+  std::string netns_path;
+  std::string tap;      // empty for disabled and loopback VMs
+  std::string mac;      // the guest's MAC (the veth peer's, as tc-redirect-tap hands it over)
+  std::string address;  // CIDR, from the allocations
+  std::string gateway;  // the bridge's address
+  std::string bridge;
+  std::vector<std::string> dns;
+};
+
+std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allocations& allocations,
+                                       const std::string& netns_dir);
+
+}  // namespace berth::reconciler::linux_res
