@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct Document {
   std::optional<std::string> node;  // spec.node; absent: every node
   SourceSpan span;                  // the document's first line
   FieldSpans fields;
+  /// False when the document had per-document errors: cross-resource validation then trusts only its name
+  /// (so references to it resolve) and checks nothing else of it, which hides follow-on errors.
+  bool valid = true;
 
   /// "Kind/name", the manifest resource's identity in plans and ownership tags.
   std::string Id() const { return kind + "/" + metadata.name; }
@@ -51,6 +55,7 @@ struct Bridge {
 };
 
 enum class Protocol { kTcp, kUdp };
+const char* ToString(Protocol protocol);  // "tcp", "udp"
 
 /// spec.forwards[i]: {protocol: tcp, port: 8080, to: 10.168.0.10:80}
 struct PortForward {
@@ -71,7 +76,11 @@ struct Nat {
 };
 
 enum class NetworkMode { kDisabled, kLoopback, kOutbound, kFull };
-const char* ToString(NetworkMode mode);
+const char* ToString(NetworkMode mode);  // "disabled", "loopback", "outbound", "full"
+/// The mode named as in YAML; nullopt for anything else.
+std::optional<NetworkMode> ParseNetworkMode(std::string_view text);
+/// Outbound and full workloads sit on a bridge; disabled and loopback ones have no link to the host.
+inline bool UsesBridge(NetworkMode mode) { return mode == NetworkMode::kOutbound || mode == NetworkMode::kFull; }
 
 struct FirecrackerJailer {
   uint32_t uid = 0;

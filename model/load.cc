@@ -1,0 +1,177 @@
+// Loading manifests: expand paths into files, parse each, select the node's documents, validate them across
+// resources, and return every diagnostic in file order.
+#include "model/load.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "model/parse.h"
+#include "model/validate.h"
+
+namespace berth::model {
+namespace {
+
+namespace fs = std::filesystem;
+
+Diagnostic FileError(const std::string& path, std::string summary) {
+  Diagnostic d;
+  d.code = "unreadable-file";
+  d.summary = std::move(summary);
+  d.span = SourceSpan{path, 0, 0};
+  return d;
+}
+
+bool IsManifestFile(const fs::path& path) { return path.extension() == ".yaml" || path.extension() == ".yml"; }
+
+// The manifest files under `dir`, in sorted order. Dot-entries (.git/, .github/, editor swap files) are not
+// manifests, and recursing into .git would be slow and surprising.
+std::vector<fs::path> FilesUnder(const fs::path& dir, Diagnostics& out) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
+    if (entry.path().filename().string().starts_with(".")) {
+      if (entry.is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (entry.is_regular_file() && IsManifestFile(entry.path())) files.push_back(entry.path());
+  }
+  if (ec) out.push_back(FileError(dir.string(), "cannot read directory: " + ec.message()));
+  std::sort(files.begin(), files.end());  // element-wise, so "a/b.yaml" sorts with "a", not after "a-c.yaml"
+  return files;
+}
+
+std::vector<fs::path> ExpandPaths(const std::vector<std::string>& paths, Diagnostics& out) {
+  std::vector<fs::path> files;
+  std::set<fs::path> seen;
+  auto add = [&](const fs::path& file) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(file, ec);
+    if (seen.insert(ec ? file : canonical).second) files.push_back(file);  // a file named twice is read once
+  };
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (const fs::path& file : FilesUnder(path, out)) add(file);
+    } else if (fs::exists(path, ec)) {
+      add(path);
+    } else {
+      out.push_back(FileError(path, "no such file or directory"));
+    }
+  }
+  return files;
+}
+
+std::optional<std::string> ReadWholeFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return text.str();
+}
+
+bool Selected(const Document& doc, const std::optional<std::string>& node) {
+  return !node || !doc.node || *doc.node == *node;
+}
+
+Manifest SelectNode(const std::vector<ParsedFile>& files, const std::optional<std::string>& node) {
+  Manifest manifest;
+  for (const ParsedFile& file : files) {
+    for (const ParsedDocument& document : file.documents) {
+      if (!Selected(DocumentOf(document), node)) continue;
+      std::visit(
+          [&](const auto& r) {
+            using T = std::decay_t<decltype(r)>;
+            if constexpr (std::is_same_v<T, Bridge>) manifest.bridges.push_back(r);
+            if constexpr (std::is_same_v<T, Nat>) manifest.nats.push_back(r);
+            if constexpr (std::is_same_v<T, Vm>) manifest.vms.push_back(r);
+            if constexpr (std::is_same_v<T, Jail>) manifest.jails.push_back(r);
+          },
+          document);
+    }
+  }
+  return manifest;
+}
+
+// Without a node, a fleet repository is checked as each of its nodes sees it: two nodes may each have a
+// bridge br0, but one node may not have two. Shared documents are seen by every node, so their problems are
+// found once per node and deduplicated here.
+Diagnostics ValidateEveryNode(const std::vector<ParsedFile>& files) {
+  std::set<std::string> nodes;
+  for (const ParsedFile& file : files)
+    for (const ParsedDocument& document : file.documents)
+      if (DocumentOf(document).node) nodes.insert(*DocumentOf(document).node);
+  if (nodes.empty()) return ValidateManifest(SelectNode(files, std::nullopt));
+  Diagnostics out;
+  std::set<std::tuple<std::string, std::string, std::string, int, int, std::string>> seen;
+  for (const std::string& node : nodes) {
+    for (Diagnostic& d : ValidateManifest(SelectNode(files, node))) {
+      if (seen.emplace(d.code, d.field, d.span.file, d.span.line, d.span.column, d.summary).second)
+        out.push_back(std::move(d));
+    }
+  }
+  return out;
+}
+
+void SortByFileOrder(Diagnostics& diagnostics, const std::vector<std::string>& order) {
+  std::map<std::string, size_t> rank;
+  for (const std::string& file : order) rank.emplace(file, rank.size());
+  auto key = [&](const Diagnostic& d) {
+    auto it = rank.find(d.span.file);
+    // Paths that name no file come first: nothing after them is complete.
+    return std::tuple(it == rank.end() ? 0 : it->second + 1, d.span.line, d.span.column);
+  };
+  std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                   [&](const Diagnostic& a, const Diagnostic& b) { return key(a) < key(b); });
+}
+
+LoadResult Finish(std::vector<ParsedFile> files, Diagnostics diagnostics, std::vector<std::string> order,
+                  const LoadOptions& options) {
+  LoadResult result;
+  bool syntax_ok = true;
+  for (ParsedFile& file : files) {
+    syntax_ok = syntax_ok && file.syntax_ok;
+    result.files.push_back(file.file);
+    for (Diagnostic& d : file.diagnostics) diagnostics.push_back(std::move(d));
+  }
+  // A file that did not parse hides its documents; references to them would all look broken.
+  if (syntax_ok) {
+    Diagnostics cross = options.node ? ValidateManifest(SelectNode(files, options.node)) : ValidateEveryNode(files);
+    for (Diagnostic& d : cross) diagnostics.push_back(std::move(d));
+  }
+  SortByFileOrder(diagnostics, order);
+  result.manifest = SelectNode(files, options.node);
+  result.diagnostics = std::move(diagnostics);
+  return result;
+}
+
+}  // namespace
+
+LoadResult LoadManifests(const std::vector<std::string>& paths, const LoadOptions& options) {
+  Diagnostics diagnostics;
+  std::vector<ParsedFile> files;
+  std::vector<std::string> order;
+  for (const fs::path& path : ExpandPaths(paths, diagnostics)) {
+    const std::string name = path.string();
+    order.push_back(name);
+    auto text = ReadWholeFile(path);
+    if (!text) {
+      diagnostics.push_back(FileError(name, "cannot read file"));
+      continue;
+    }
+    files.push_back(ParseManifestText(*text, name));
+  }
+  return Finish(std::move(files), std::move(diagnostics), std::move(order), options);
+}
+
+LoadResult LoadManifestText(const std::string& text, const std::string& file, const LoadOptions& options) {
+  return Finish({ParseManifestText(text, file)}, {}, {file}, options);
+}
+
+}  // namespace berth::model

@@ -1,0 +1,62 @@
+// Rules about NAT documents: where the source range comes from and where inbound forwards may deliver.
+#include <map>
+
+#include "model/validate_rules.h"
+
+namespace berth::model {
+namespace {
+
+// The source range of a NAT: its CIDR, or the subnet of its bridge. Nullopt when unknown or malformed (and
+// then reported elsewhere or here).
+std::optional<Cidr4> SourceRange(const Manifest& manifest, const Nat& nat, Diagnostics& out) {
+  if (const auto* cidr = std::get_if<Cidr4>(&nat.source)) {
+    if (cidr->address == cidr->network()) return *cidr;
+    out.push_back(ErrorAt(nat.doc, "spec.source", "host-bits-set",
+                          "source " + cidr->ToString() + " has host bits set; did you mean " +
+                              cidr->Network().ToString() + "?"));
+    return std::nullopt;
+  }
+  const Bridge* bridge = manifest.FindBridge(std::get<std::string>(nat.source));
+  if (!bridge || !bridge->doc.valid) return std::nullopt;
+  return bridge->address.Network();
+}
+
+struct ForwardOwner {
+  const Nat* nat;
+  size_t index;
+};
+
+// Two forwards of one protocol and port collide unless they listen on different egress interfaces.
+bool Collide(const Nat& a, const Nat& b) { return !a.egress || !b.egress || *a.egress == *b.egress; }
+
+}  // namespace
+
+void CheckNats(const Manifest& manifest, Diagnostics& out) {
+  std::multimap<std::pair<Protocol, uint16_t>, ForwardOwner> listeners;
+  for (const Nat& nat : manifest.nats) {
+    if (!nat.doc.valid) continue;
+    auto range = SourceRange(manifest, nat, out);
+    for (size_t i = 0; i < nat.forwards.size(); ++i) {
+      const PortForward& forward = nat.forwards[i];
+      const std::string prefix = "spec.forwards[" + std::to_string(i) + "]";
+      if (range && !range->Contains(forward.to_address))
+        out.push_back(ErrorAt(nat.doc, prefix + ".to", "forward-target-outside-source",
+                              forward.to_address.ToString() + " is outside the NAT's source range " +
+                                  range->ToString() + ", so replies would not be translated back"));
+      auto key = std::pair{forward.protocol, forward.port};
+      auto [begin, end] = listeners.equal_range(key);
+      for (auto it = begin; it != end; ++it) {
+        if (!Collide(*it->second.nat, nat)) continue;
+        out.push_back(ErrorAt(nat.doc, prefix + ".port", "duplicate-forward",
+                              std::string(ToString(forward.protocol)) + " port " + std::to_string(forward.port) +
+                                  " is already forwarded by " +
+                                  Describe(it->second.nat->doc,
+                                           "spec.forwards[" + std::to_string(it->second.index) + "].port")));
+        break;
+      }
+      listeners.emplace(key, ForwardOwner{&nat, i});
+    }
+  }
+}
+
+}  // namespace berth::model

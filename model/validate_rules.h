@@ -1,0 +1,39 @@
+// The groups of cross-resource rules behind ValidateManifest, and what they share: a workload's attachment to
+// a bridge (a VM's network or a jail's interface), and how a diagnostic names a field of a document.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/manifest.h"
+
+namespace berth::model {
+
+/// A workload interface that sits on a bridge: a networked VM, or one interface of a VNET jail.
+struct Attachment {
+  const Document* doc;
+  std::string prefix;  // field path of the interface: "spec.network" or "spec.network.interfaces[1]"
+  std::string bridge;
+  std::optional<Cidr4> address;
+  std::optional<Mac> mac;
+
+  std::string Field(const std::string& name) const { return prefix + "." + name; }
+};
+
+/// The attachments of valid documents, in manifest order (VMs, then jails).
+std::vector<Attachment> CollectAttachments(const Manifest& manifest);
+
+/// An error about `field` of `doc`, located at that field (or the document when the field has no span).
+Diagnostic ErrorAt(const Document& doc, const std::string& field, std::string code, std::string summary);
+/// "VM/vm1 (file:line:column)": how a message names another resource involved in a conflict.
+std::string Describe(const Document& doc, const std::string& field);
+
+void CheckNames(const Manifest& manifest, Diagnostics& out);          // duplicate-name, interface-name-clash
+void CheckReferences(const Manifest& manifest, Diagnostics& out);     // unknown-bridge
+void CheckBridges(const Manifest& manifest, Diagnostics& out);        // pools, gateways, subnet-overlap
+void CheckAddresses(const Manifest& manifest, Diagnostics& out);      // workload addresses, MACs, pool sizes
+void CheckNats(const Manifest& manifest, Diagnostics& out);           // NAT sources and forwards
+
+}  // namespace berth::model
