@@ -1,6 +1,7 @@
 // berth apply [FILE] and berth destroy: take the lock, persist allocations, execute, verify.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -47,10 +48,18 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
     return kExitError;
   }
   if (!plan.HasWork()) return kExitOk;
-  // Allocations first: a crash from here on must not hand these addresses to someone else next time.
-  if (auto saved = s.state_dir().SaveAllocations(plan.allocations); !saved) {
-    std::cerr << "berth: " << saved.error().message << "\n";
-    return kExitError;
+  // State first: a crash from here on must neither hand these addresses to someone else next time nor forget
+  // which manifest resources were applied (so their objects are deleted, not called leaks, later).
+  auto inventory = s.state_dir().LoadInventory();
+  std::vector<std::string> known = inventory ? *inventory : std::vector<std::string>{};
+  known.insert(known.end(), plan.manifest_ids.begin(), plan.manifest_ids.end());
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  for (auto saved : {s.state_dir().SaveAllocations(plan.allocations), s.state_dir().SaveInventory(known)}) {
+    if (!saved) {
+      std::cerr << "berth: " << saved.error().message << "\n";
+      return kExitError;
+    }
   }
   reconciler::ExecuteOptions options;
   options.parallelism = o.parallelism;
@@ -84,6 +93,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
   }
   for (const auto& m : mismatches) std::cerr << "berth: verification: " << m << "\n";
   if (!mismatches.empty()) return kExitError;
+  if (auto saved = s.state_dir().SaveInventory(plan.manifest_ids); !saved)
+    std::cerr << "berth: " << saved.error().message << "\n";
   std::cout << "Verified: the host matches the plan.\n";
   return kExitOk;
 }

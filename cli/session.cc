@@ -125,6 +125,12 @@ std::optional<reconciler::Plan> Session::MakePlan(bool destroy) {
   input.observed = std::move(*observed);
   input.guard = reconciler::MassDeleteGuard{o_.max_delete_share, o_.allow_mass_delete};
   input.destroy = destroy;
+  auto inventory = state_dir_.LoadInventory();
+  if (!inventory) {
+    std::cerr << "berth: " << inventory.error().message << "\n";
+    return std::nullopt;
+  }
+  input.applied_ids = std::move(*inventory);
   auto plan = reconciler::MakePlan(*platform_, std::move(input));
   if (!plan) {
     std::cerr << "berth: " << plan.error().message << "\n";

@@ -37,14 +37,17 @@ Change Compare(const Platform& platform, const Resource& want, const Resource& h
   return c;
 }
 
-Change Removal(const Platform& platform, const Resource& have, const std::set<std::string>& manifest_ids) {
+Change Removal(const Platform& platform, const Resource& have, const std::set<std::string>& current,
+               const std::set<std::string>& applied) {
   Change c{have.key, ChangeAction::kCollect, have, std::nullopt, {}, "", std::nullopt};
   const std::string owner = platform.OwnerOf(have);
   if (have.ownership == Ownership::kMarked && owner.empty()) {
     c.reason = "leaked: berth's mark without details (interrupted creation)";
-  } else if (!owner.empty() && !manifest_ids.count(owner)) {
+  } else if (!owner.empty() && !current.count(owner) && applied.count(owner)) {
     c.action = ChangeAction::kDelete;
     c.reason = owner + " is no longer in the manifests";
+  } else if (!owner.empty() && !current.count(owner)) {
+    c.reason = "leaked: tagged for " + owner + ", which berth never applied or no longer knows";
   } else if (!owner.empty()) {
     c.reason = "leaked: owned by " + owner + ", which no longer wants it";
   } else {
@@ -128,8 +131,9 @@ std::string Change::origin() const {
 }
 
 ChangeSet ComputeDiff(const Platform& platform, const DesiredState& desired, const ObservedState& observed,
-                      const std::vector<std::string>& manifest_ids) {
-  const std::set<std::string> ids(manifest_ids.begin(), manifest_ids.end());
+                      const ManifestIds& ids) {
+  const std::set<std::string> current(ids.current.begin(), ids.current.end());
+  const std::set<std::string> applied(ids.applied.begin(), ids.applied.end());
   ChangeSet set;
   auto d = desired.resources.begin(), de = desired.resources.end();
   auto o = observed.resources.begin(), oe = observed.resources.end();
@@ -139,7 +143,7 @@ ChangeSet ComputeDiff(const Platform& platform, const DesiredState& desired, con
       ++d;
     } else if (d == de || o->key < d->key) {
       if (o->ownership != Ownership::kUnowned && !platform.IsSetting(o->key))
-        set.changes.push_back(Removal(platform, *o, ids));
+        set.changes.push_back(Removal(platform, *o, current, applied));
       ++o;
     } else {
       set.changes.push_back(Compare(platform, *d, *o));

@@ -15,7 +15,7 @@ enum class ChangeAction {
   kCreate,
   kUpdate,    // in place
   kReplace,   // delete, then create
-  kDelete,    // owned, no longer desired, its manifest resource is gone from the manifests
+  kDelete,    // owned, no longer desired: its manifest resource was applied before and is gone now
   kCollect,   // owned, not desired and not attributable to a removed manifest resource: a leak
   kConflict,  // desired name held by an unowned object: reported, never acted on
 };
@@ -41,9 +41,16 @@ struct ChangeSet {
   std::vector<Warning> warnings;
 };
 
-/// Compares desired with observed. `manifest_ids` are the manifest resources of this run ("VM/vm1"): an owned,
-/// undesired object whose owner is not among them is deleted; otherwise it is collected as a leak.
+/// The manifest resources that matter for removals: those of this run, and those berth applied before (the
+/// state directory's inventory). An owned, undesired object whose owner was applied before and is no longer in
+/// the manifests is deleted; any other owned, undesired object is a leak and is collected.
+struct ManifestIds {
+  std::vector<std::string> current;  // "VM/vm1", ...
+  std::vector<std::string> applied;  // from earlier applies
+};
+
+/// Compares desired with observed.
 ChangeSet ComputeDiff(const Platform& platform, const DesiredState& desired, const ObservedState& observed,
-                      const std::vector<std::string>& manifest_ids);
+                      const ManifestIds& ids);
 
 }  // namespace berth::reconciler

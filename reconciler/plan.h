@@ -38,6 +38,7 @@ struct Plan {
   std::vector<Step> steps;
   ObservedState basis;            // the observation the plan was computed from
   Allocations allocations;        // addresses and MACs the plan assumes; persisted before the first action
+  std::vector<std::string> manifest_ids;  // the manifest resources the plan converges to (the next inventory)
   std::optional<std::string> refusal;  // set when apply must not run (mass deletion, ...)
 
   bool HasWork() const { return !steps.empty(); }

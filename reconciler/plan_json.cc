@@ -175,6 +175,7 @@ json PlanToJson(const Plan& plan) {
               {"steps", steps},
               {"refusal", plan.refusal ? json(*plan.refusal) : json()},
               {"allocations", AllocationsToJson(plan.allocations)},
+              {"manifest_ids", plan.manifest_ids},
               {"basis", ObservedToJson(plan.basis)}};
 }
 
@@ -232,6 +233,9 @@ Result<Plan> PlanFromJson(const json& j) {
   auto allocations = AllocationsFromJson(j.value("allocations", json::object()));
   if (!allocations) return Unexpected<Error>{allocations.error()};
   plan.allocations = std::move(*allocations);
+  if (auto ids = j.find("manifest_ids"); ids != j.end() && ids->is_array())
+    for (const auto& id : *ids)
+      if (id.is_string()) plan.manifest_ids.push_back(id.get<std::string>());
   auto basis = ObservedFromJson(j.value("basis", json()));
   if (!basis) return Unexpected<Error>{basis.error()};
   plan.basis = std::move(*basis);

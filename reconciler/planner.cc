@@ -1,33 +1,38 @@
 // MakePlan, Verify and DescribeDrift: the glue between diff, plan building and the guard.
 #include "reconciler/planner.h"
 
+#include <algorithm>
 #include <set>
 
 namespace berth::reconciler {
 namespace {
 
-std::vector<std::string> ManifestIds(const model::Manifest* m) {
-  std::vector<std::string> ids;
-  if (!m) return ids;
-  for (const auto& x : m->bridges) ids.push_back(x.doc.Id());
-  for (const auto& x : m->nats) ids.push_back(x.doc.Id());
-  for (const auto& x : m->vms) ids.push_back(x.doc.Id());
-  for (const auto& x : m->jails) ids.push_back(x.doc.Id());
-  return ids;
-}
-
 std::string Show(const std::string* v) { return v ? "\"" + *v + "\"" : "unset"; }
 
 }  // namespace
 
+std::vector<std::string> ManifestIdsOf(const model::Manifest& m) {
+  std::vector<std::string> ids;
+  for (const auto& x : m.bridges) ids.push_back(x.doc.Id());
+  for (const auto& x : m.nats) ids.push_back(x.doc.Id());
+  for (const auto& x : m.vms) ids.push_back(x.doc.Id());
+  for (const auto& x : m.jails) ids.push_back(x.doc.Id());
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
 Result<Plan> MakePlan(const Platform& platform, PlanInput input) {
   DesiredState desired;
   if (!input.destroy && input.manifest) desired = platform.Expand(*input.manifest, input.allocations);
-  ChangeSet changes = ComputeDiff(platform, desired, input.observed, ManifestIds(input.destroy ? nullptr : input.manifest));
+  ManifestIds ids;
+  if (!input.destroy && input.manifest) ids.current = ManifestIdsOf(*input.manifest);
+  ids.applied = input.applied_ids;
+  ChangeSet changes = ComputeDiff(platform, desired, input.observed, ids);
   auto plan = BuildPlan(platform, std::move(changes), std::move(input.observed));
   if (!plan) return plan;
   plan->platform = platform.name();
   plan->allocations = std::move(input.allocations);
+  plan->manifest_ids = std::move(ids.current);
   MassDeleteGuard guard = input.guard;
   if (input.destroy) guard.allow = true;  // destroy is the explicit request to remove everything
   CheckMassDeletion(platform, guard, *plan);

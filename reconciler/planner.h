@@ -17,7 +17,11 @@ struct PlanInput {
   ObservedState observed;
   MassDeleteGuard guard;
   bool destroy = false;  // desire nothing: every owned object goes
+  std::vector<std::string> applied_ids;  // manifest resources applied before (StateDir::LoadInventory)
 };
+
+/// The ids ("Kind/name") of a manifest's resources, sorted.
+std::vector<std::string> ManifestIdsOf(const model::Manifest& manifest);
 
 /// Expands, diffs, orders and guards. Errors: a dependency cycle (naming its members).
 Result<Plan> MakePlan(const Platform& platform, PlanInput input);

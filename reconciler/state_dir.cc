@@ -64,6 +64,24 @@ Status<> StateDir::SaveAllocations(const Allocations& allocations) const {
   return WriteFileAtomically(fs::path(path_) / "allocations.json", j.dump(2) + "\n");
 }
 
+Result<std::vector<std::string>> StateDir::LoadInventory() const {
+  const fs::path file = fs::path(path_) / "inventory.json";
+  std::ifstream in(file);
+  if (!in) return std::vector<std::string>{};
+  json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || j.value("version", 0) != 1 || !j.contains("applied") || !j["applied"].is_array())
+    return Fail(file.string() + ": not a berth inventory file");
+  std::vector<std::string> ids;
+  for (const auto& id : j["applied"])
+    if (id.is_string()) ids.push_back(id.get<std::string>());
+  return ids;
+}
+
+Status<> StateDir::SaveInventory(const std::vector<std::string>& ids) const {
+  json j{{"version", 1}, {"applied", ids}};
+  return WriteFileAtomically(fs::path(path_) / "inventory.json", j.dump(2) + "\n");
+}
+
 Result<ApplyLock> ApplyLock::Acquire(const std::string& dir, const std::string& holder_description) {
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -23,6 +23,11 @@ class StateDir {
   /// Writes allocations.json atomically (temporary file, fsync, rename), creating the directory if needed.
   Status<> SaveAllocations(const Allocations& allocations) const;
 
+  /// The manifest resources berth has applied (inventory.json): what a later removal may call a deletion rather
+  /// than a leak. Missing file: empty.
+  Result<std::vector<std::string>> LoadInventory() const;
+  Status<> SaveInventory(const std::vector<std::string>& ids) const;
+
  private:
   std::string path_;
 };

@@ -1,0 +1,140 @@
+// The diff against the Linux platform: every action, ownership rules, containment and replacement.
+#include "reconciler/diff.h"
+
+#include <gtest/gtest.h>
+
+#include "reconciler/linux_expand.h"
+#include "tests/unit/reconciler/manifest_builder.h"
+
+namespace berth::reconciler {
+namespace {
+
+class DiffTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    manifest_.bridges.push_back(testing::MakeBridge("fcbr0", "10.168.0.1/24"));
+    manifest_.vms.push_back(testing::MakeVm("vm1", "fcbr0"));
+    desired_ = platform_->Expand(manifest_, Allocate(manifest_, {}).allocations);
+    for (Resource r : desired_.resources) {  // a converged host
+      r.owner = r.provenance.origin;
+      r.provenance = {};
+      host_.resources.push_back(r);
+    }
+  }
+  ChangeSet Diff() { return ComputeDiff(*platform_, desired_, host_, {kIds, kIds}); }
+  const std::vector<std::string> kIds = {"Bridge/fcbr0", "VM/vm1"};
+  Resource& HostObject(const ResourceKey& k) {
+    for (auto& r : host_.resources)
+      if (r.key == k) return r;
+    throw std::runtime_error("no " + k.ToString());
+  }
+  const Change& ChangeOf(const ChangeSet& set, const ResourceKey& k) {
+    for (const auto& c : set.changes)
+      if (c.key == k) return c;
+    throw std::runtime_error("no change for " + k.ToString());
+  }
+
+  std::unique_ptr<Platform> platform_ = MakeLinuxPlatform();
+  model::Manifest manifest_;
+  DesiredState desired_;
+  ObservedState host_;
+};
+
+TEST_F(DiffTest, ConvergedHostIsAllNoOps) {
+  for (const auto& c : Diff().changes) EXPECT_EQ(c.action, ChangeAction::kNoOp) << c.key.ToString();
+}
+
+TEST_F(DiffTest, EmptyHostCreatesEverything) {
+  host_.resources.clear();
+  auto set = Diff();
+  ASSERT_EQ(set.changes.size(), desired_.resources.size());
+  for (const auto& c : set.changes) EXPECT_EQ(c.action, ChangeAction::kCreate);
+}
+
+TEST_F(DiffTest, DriftIsAnUpdateNamingTheField) {
+  HostObject({"link", "", "fcbr0"}).attrs["up"] = "false";
+  const Change& c = ChangeOf(Diff(), {"link", "", "fcbr0"});
+  EXPECT_EQ(c.action, ChangeAction::kUpdate);
+  EXPECT_EQ(c.fields, std::vector<std::string>{"up"});
+}
+
+TEST_F(DiffTest, ImmutableFieldReplacesAndTakesDependentsAlong) {
+  HostObject({"link", "", "bv-vm1"}).attrs["peer"] = "eth9";
+  auto set = Diff();
+  EXPECT_EQ(ChangeOf(set, {"link", "", "bv-vm1"}).action, ChangeAction::kReplace);
+  // The tc filter on eth0 lives on the veth's peer: it goes with the replaced veth and is created again.
+  const Change& tc = ChangeOf(set, {"tc", "berth-vm1", "eth0"});
+  EXPECT_EQ(tc.action, ChangeAction::kCreate);
+  ASSERT_TRUE(tc.removed_with);
+  EXPECT_EQ(tc.removed_with->ToString(), "link:/bv-vm1");
+}
+
+TEST_F(DiffTest, UnownedNameIsAConflictNeverATakeover) {
+  Resource& bridge = HostObject({"link", "", "fcbr0"});
+  bridge.ownership = Ownership::kUnowned;
+  bridge.owner.clear();
+  auto set = Diff();
+  EXPECT_EQ(ChangeOf(set, {"link", "", "fcbr0"}).action, ChangeAction::kConflict);
+  ASSERT_EQ(set.conflicts.size(), 1u);
+  EXPECT_NE(set.conflicts[0].message.find("does not own"), std::string::npos);
+}
+
+TEST_F(DiffTest, UnownedLeftoversAreIgnored) {
+  host_.resources.push_back({{"link", "", "mybr0"}, {{"type", "bridge"}}, Ownership::kUnowned, "", {}});
+  host_.Sort();
+  for (const auto& c : Diff().changes) EXPECT_NE(c.key.name, "mybr0");
+}
+
+TEST_F(DiffTest, RemovedVmIsDeletedAndItsInsidesGoWithTheNetns) {
+  desired_ = platform_->Expand(model::Manifest{manifest_.bridges, {}, {}, {}}, {});
+  auto set = ComputeDiff(*platform_, desired_, host_, {{"Bridge/fcbr0"}, kIds});
+  const Change& ns = ChangeOf(set, {"netns", "", "berth-vm1"});
+  EXPECT_EQ(ns.action, ChangeAction::kDelete);
+  EXPECT_FALSE(ns.removed_with);
+  for (const char* key : {"tap0", "lo"}) {
+    const Change& c = ChangeOf(set, {"link", "berth-vm1", key});
+    EXPECT_EQ(c.action, ChangeAction::kDelete);
+    ASSERT_TRUE(c.removed_with) << key;
+    EXPECT_EQ(c.removed_with->ToString(), "netns:/berth-vm1");
+  }
+  EXPECT_TRUE(ChangeOf(set, {"link", "", "bv-vm1"}).removed_with);  // the host end dies with its peer
+}
+
+TEST_F(DiffTest, MarkWithoutTagIsCollectedWhenUndesiredAndRetaggedWhenDesired) {
+  host_.resources.push_back({{"link", "", "bv-ghost"}, {{"type", "veth"}}, Ownership::kMarked, "", {}});
+  Resource& veth = HostObject({"link", "", "bv-vm1"});
+  veth.ownership = Ownership::kMarked;
+  veth.owner.clear();
+  host_.Sort();
+  auto set = Diff();
+  EXPECT_EQ(ChangeOf(set, {"link", "", "bv-ghost"}).action, ChangeAction::kCollect);
+  const Change& retag = ChangeOf(set, {"link", "", "bv-vm1"});
+  EXPECT_EQ(retag.action, ChangeAction::kUpdate);
+  EXPECT_EQ(retag.fields, std::vector<std::string>{"owner"});
+}
+
+TEST_F(DiffTest, NetnsOfAVmBerthNeverAppliedIsALeak) {
+  host_.resources.push_back({{"netns", "", "berth-ghost"}, {}, Ownership::kOwned, "", {}});
+  host_.Sort();
+  const Change& c = ChangeOf(Diff(), {"netns", "", "berth-ghost"});
+  EXPECT_EQ(c.action, ChangeAction::kCollect);
+  EXPECT_NE(c.reason.find("VM/ghost"), std::string::npos);
+}
+
+TEST_F(DiffTest, SettingsAreNeverCollectedAndNeverConflict) {
+  host_.resources.push_back({{"sysctl", "", "net.ipv4.ip_forward"}, {{"value", "0"}}, Ownership::kUnowned, "", {}});
+  host_.Sort();
+  for (const auto& c : Diff().changes) EXPECT_NE(c.key.kind, "sysctl");
+}
+
+TEST_F(DiffTest, HostChecksFlagOverlapsAndMissingFeatures) {
+  host_.facts.foreign_networks.push_back({*model::Cidr4::Parse("10.0.0.0/8"), "route 10.0.0.0/8 dev wg0"});
+  host_.facts.missing_features.push_back("tun");
+  auto set = Diff();
+  ASSERT_EQ(set.conflicts.size(), 2u);
+  EXPECT_NE(set.conflicts[0].message.find("wg0"), std::string::npos);
+  EXPECT_NE(set.conflicts[1].message.find("tun"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::reconciler
