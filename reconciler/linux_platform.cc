@@ -6,6 +6,7 @@
 #include "model/naming.h"
 #include "reconciler/linux_expand.h"
 #include "reconciler/linux_resources.h"
+#include "reconciler/ownership.h"
 #include "reconciler/platform.h"
 
 namespace berth::reconciler {
@@ -50,7 +51,7 @@ class LinuxPlatform final : public Platform {
       deps.push_back(LinkKeyIn(r.key.scope, r.key.name));
       if (auto* to = r.Attr(kRedirectTo)) deps.push_back(LinkKeyIn(r.key.scope, *to));
     } else if (kind == kNft) {
-      deps.push_back(ResourceKey{kNftTable, "", std::string(reconciler::kNftTable)});
+      deps.push_back(ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)});
     }
     std::sort(deps.begin(), deps.end());
     deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
@@ -70,7 +71,7 @@ class LinuxPlatform final : public Platform {
       return std::nullopt;
     }
     if (kind == kTc) return LinkKeyIn(r.key.scope, r.key.name);
-    if (kind == kNft) return ResourceKey{kNftTable, "", std::string(reconciler::kNftTable)};
+    if (kind == kNft) return ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)};
     return std::nullopt;
   }
 
@@ -117,7 +118,7 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
       if (type == "tap") needed_features.insert("tun");
       if (type == "veth" || type == "bridge") needed_features.insert(type);
     }
-    if (r.key.kind == kNftTable) needed_features.insert("nf_tables");
+    if (r.key.kind == linux_res::kNftTable) needed_features.insert("nf_tables");
 
     if (r.key.kind == kAddr && r.key.scope.empty()) {
       auto cidr = model::Cidr4::Parse(r.AttrOr(kAddress));
