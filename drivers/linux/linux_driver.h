@@ -1,0 +1,23 @@
+// The Linux driver: observes and changes the host's network namespaces, links, addresses, tc redirects,
+// nftables table, sysctls and DNS files through netlink (libnl), /dev/net/tun and libnftables.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "reconciler/driver.h"
+
+namespace berth::drivers::linux {
+
+struct LinuxDriverOptions {
+  std::string netns_dir = "/run/netns";  // named netns, iproute2-compatible
+  std::string etc_dir = "/etc/netns";    // per-netns files (resolv.conf), as `ip netns exec` expects them
+  std::string proc_sys = "/proc/sys";
+};
+
+/// The host is the network namespace of the thread that calls this factory. The driver is thread-safe:
+/// Observe and Apply may run concurrently (Apply with disjoint batches); nftables work is serialised.
+/// Never fails: a host without a feature reports it in HostFacts::missing_features and in Apply errors.
+std::unique_ptr<reconciler::Driver> MakeLinuxDriver(const LinuxDriverOptions& options = {});
+
+}  // namespace berth::drivers::linux

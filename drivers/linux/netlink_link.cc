@@ -1,0 +1,340 @@
+// Links over rtnetlink: bridges and veth pairs (the peer created directly in its netns in the same
+// RTM_NEWLINK), state/MTU/master/MAC updates, ownership marks (group at creation, alias right after), deletes.
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "drivers/linux/apply.h"
+#include "model/net.h"
+#include "reconciler/linux_resources.h"
+#include "reconciler/ownership.h"
+
+namespace berth::drivers::linux {
+
+NlMsg LinkRequest(int flags, const std::string& name, std::optional<bool> up) {
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  if (up) {
+    ifi.ifi_change = IFF_UP;
+    ifi.ifi_flags = *up ? IFF_UP : 0;
+  }
+  NlMsg m = NewRequest(RTM_NEWLINK, flags, &ifi, sizeof ifi);
+  if (m && !PutStr(m.get(), IFLA_IFNAME, name)) m.reset();
+  return m;
+}
+
+NlMsg AliasRequest(const std::string& name, const std::string& alias) {
+  NlMsg m = LinkRequest(0, name, std::nullopt);
+  if (m && !(PutU32(m.get(), IFLA_GROUP, reconciler::kLinkGroup) && PutStr(m.get(), IFLA_IFALIAS, alias))) m.reset();
+  return m;
+}
+
+namespace {
+
+namespace lr = reconciler::linux_res;
+using Kind = reconciler::DriverError::Kind;
+
+/// Desired link attributes, parsed once; a malformed value fails the job.
+struct LinkSpec {
+  std::string name, type, peer, peer_netns;
+  std::optional<bool> up, peer_up;
+  std::optional<uint32_t> mtu;
+  std::optional<std::string> master;
+  std::optional<model::Mac> mac, peer_mac;
+};
+
+std::optional<LinkSpec> ParseSpec(Job& job) {
+  const auto& r = job.res();
+  LinkSpec s;
+  s.name = r.key.name;
+  s.type = r.AttrOr(lr::kType);
+  s.peer = r.AttrOr(lr::kPeer);
+  s.peer_netns = r.AttrOr(lr::kPeerNetns);
+  bool ok = true;
+  auto parse_bool = [&](const char* n) -> std::optional<bool> {
+    const std::string* v = r.Attr(n);
+    if (!v) return std::nullopt;
+    if (*v != lr::kTrue && *v != lr::kFalse) ok = false;
+    return *v == lr::kTrue;
+  };
+  auto parse_mac = [&](const char* n) -> std::optional<model::Mac> {
+    const std::string* v = r.Attr(n);
+    if (!v) return std::nullopt;
+    auto m = model::Mac::Parse(*v);
+    if (!m) ok = false;
+    return m;
+  };
+  s.up = parse_bool(lr::kUp);
+  s.peer_up = parse_bool(lr::kPeerUp);
+  s.mac = parse_mac(lr::kMac);
+  s.peer_mac = parse_mac(lr::kPeerMac);
+  if (auto mtu = IntAttr(job, lr::kMtu, ok)) s.mtu = static_cast<uint32_t>(*mtu);
+  if (const std::string* m = r.Attr(lr::kMaster)) s.master = *m;
+  if (!ok) {
+    job.Fail(Kind::kInvalid, "malformed attribute");
+    return std::nullopt;
+  }
+  return s;
+}
+
+NlMsg GetLinkRequest(const std::string& name) {
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  NlMsg m = NewRequest(RTM_GETLINK, 0, &ifi, sizeof ifi);
+  if (m && !PutStr(m.get(), IFLA_IFNAME, name)) m.reset();
+  return m;
+}
+
+/// ifindex and alias of `name` in the socket's namespace.
+struct LinkBrief {
+  int index = 0;
+  std::string alias;
+};
+Result<LinkBrief, OsError> GetLink(NlSocket& sock, const std::string& name) {
+  LinkBrief b;
+  auto st = sock.Get(GetLinkRequest(name), [&](nlmsghdr* h) {
+    if (h->nlmsg_type != RTM_NEWLINK) return;
+    b.index = static_cast<ifinfomsg*>(NLMSG_DATA(h))->ifi_index;
+    nlattr* tb[IFLA_MAX + 1] = {};
+    if (ParseAttrs(h, sizeof(ifinfomsg), tb, IFLA_MAX)) b.alias = AttrString(tb[IFLA_IFALIAS]);
+  });
+  if (!st) return Unexpected<OsError>{OsError{st.error().err, "RTM_GETLINK " + name, st.error().detail}};
+  return b;
+}
+
+bool PutMac(nl_msg* m, int type, const model::Mac& mac) { return PutBytes(m, type, mac.bytes.data(), mac.bytes.size()); }
+
+/// Names the missing feature when the kernel refuses a link kind.
+OsError LinkError(const NlReply& r, const std::string& what, const std::string& kind) {
+  OsError e{r.err, what, r.detail};
+  if ((r.err == EOPNOTSUPP || r.err == EAFNOSUPPORT) && e.detail.empty()) e.detail = "link kind " + kind + " not supported by this kernel";
+  return e;
+}
+
+/// The RTM_NEWLINK that creates a bridge or a veth pair (host end here, peer in its netns), marked with the
+/// group; `netns_fd` is the peer's namespace or -1 for the same namespace.
+NlMsg CreateRequest(const LinkSpec& s, int master_index, int netns_fd) {
+  NlMsg m = LinkRequest(NLM_F_CREATE | NLM_F_EXCL, s.name, s.up.value_or(false));
+  nl_msg* p = m.get();
+  if (!p) return m;
+  bool ok = PutU32(p, IFLA_GROUP, reconciler::kLinkGroup);
+  if (s.mtu) ok = ok && PutU32(p, IFLA_MTU, *s.mtu);
+  if (master_index > 0) ok = ok && PutU32(p, IFLA_MASTER, static_cast<uint32_t>(master_index));
+  if (s.mac) ok = ok && PutMac(p, IFLA_ADDRESS, *s.mac);
+  nlattr* info = nla_nest_start(p, IFLA_LINKINFO);
+  ok = ok && info && PutStr(p, IFLA_INFO_KIND, s.type);
+  if (ok && s.type == "veth") {
+    nlattr* data = nla_nest_start(p, IFLA_INFO_DATA);
+    nlattr* peer = data ? nla_nest_start(p, VETH_INFO_PEER) : nullptr;
+    ifinfomsg pifi{};
+    pifi.ifi_family = AF_UNSPEC;
+    // The peer stays down here: veth ties the pair together only after configuring the peer, and opening
+    // an untied veth fails with ENOTCONN. It is brought up afterwards, in its namespace.
+    ok = peer && nlmsg_append(p, &pifi, sizeof pifi, NLMSG_ALIGNTO) == 0 && PutStr(p, IFLA_IFNAME, s.peer) &&
+         PutU32(p, IFLA_GROUP, reconciler::kLinkGroup);
+    if (s.peer_mac) ok = ok && PutMac(p, IFLA_ADDRESS, *s.peer_mac);
+    if (s.mtu) ok = ok && PutU32(p, IFLA_MTU, *s.mtu);
+    if (netns_fd >= 0) ok = ok && PutU32(p, IFLA_NET_NS_FD, static_cast<uint32_t>(netns_fd));
+    if (ok) {
+      nla_nest_end(p, peer);
+      nla_nest_end(p, data);
+    }
+  }
+  if (ok) nla_nest_end(p, info);
+  if (!ok) m.reset();
+  return m;
+}
+
+/// Per-batch state: pipelines per namespace, peer namespace fds kept open until the requests are sent.
+class LinkBatch {
+ public:
+  LinkBatch(Env& env, BatchSockets& socks) : env_(env), socks_(socks) {}
+
+  void Create(Job& job, const LinkSpec& s);
+  void Update(Job& job, const LinkSpec& s);
+  void Delete(Job& job);
+  /// Runs every namespace's pipeline until none has work: a completion in one may queue work in another.
+  void Run() {
+    for (bool busy = true; busy;) {
+      busy = false;
+      for (auto& [scope, pipe] : pipes_) {
+        if (pipe->idle()) continue;
+        pipe->Run();
+        busy = true;
+      }
+    }
+  }
+
+ private:
+  NlPipeline* Pipe(Job& job, const std::string& scope) {
+    auto sock = socks_.Get(scope);
+    if (!sock) {
+      job.Fail(sock.error());
+      return nullptr;
+    }
+    auto& p = pipes_[scope];
+    if (!p) p = std::make_unique<NlPipeline>(**sock);
+    return p.get();
+  }
+  /// ifindex of the master in the link's namespace, cached per batch.
+  std::optional<int> MasterIndex(Job& job, const std::string& master);
+
+  Env& env_;
+  BatchSockets& socks_;
+  std::map<std::string, std::unique_ptr<NlPipeline>> pipes_;
+  std::map<std::pair<std::string, std::string>, int> masters_;
+  std::vector<UniqueFd> fds_;
+};
+
+std::optional<int> LinkBatch::MasterIndex(Job& job, const std::string& master) {
+  if (master.empty()) return 0;
+  auto cache_key = std::make_pair(job.key().scope, master);
+  if (auto it = masters_.find(cache_key); it != masters_.end()) return it->second;
+  auto sock = socks_.Get(job.key().scope);
+  if (!sock) {
+    job.Fail(sock.error());
+    return std::nullopt;
+  }
+  auto link = GetLink(**sock, master);
+  if (!link) {
+    job.Fail(OsError{link.error().err, "master " + master, link.error().detail});
+    return std::nullopt;
+  }
+  masters_[cache_key] = link->index;
+  return link->index;
+}
+
+void LinkBatch::Create(Job& job, const LinkSpec& s) {
+  if (s.type == "loopback") return Update(job, s);  // exists with its namespace: "create" sets its state
+  if (s.type != "bridge" && s.type != "veth") {
+    return job.Fail(Kind::kNotSupported, "cannot create links of type '" + s.type + "'");
+  }
+  if (s.type == "veth" && s.peer.empty()) return job.Fail(Kind::kInvalid, "veth without peer");
+  auto master = MasterIndex(job, s.master.value_or(""));
+  if (!master) return;
+  int netns_fd = -1;
+  if (s.type == "veth" && !s.peer_netns.empty() && s.peer_netns != job.key().scope) {
+    auto fd = env_.netns.Open(s.peer_netns);
+    if (!fd) return job.Fail(fd.error());
+    netns_fd = fd->get();
+    fds_.push_back(std::move(*fd));
+  }
+  NlPipeline* pipe = Pipe(job, job.key().scope);
+  if (!pipe) return;
+  NlPipeline* peer_pipe = nullptr;
+  if (s.type == "veth" && s.peer_up.value_or(false)) {
+    peer_pipe = Pipe(job, s.peer_netns.empty() ? job.key().scope : s.peer_netns);
+    if (!peer_pipe) return;
+  }
+  const std::string alias = OwnerAliasFor(job.res());
+  pipe->Add(CreateRequest(s, *master, netns_fd), [&job, pipe, peer_pipe, s, alias](const NlReply& r) {
+    if (!r.ok()) return job.Fail(LinkError(r, "RTM_NEWLINK", s.type));
+    // The kernel ignores an alias in the create message: tag right after; the group already marks it.
+    pipe->Add(AliasRequest(s.name, alias), [&job](const NlReply& r2) {
+      if (!r2.ok()) job.Fail(OsError{r2.err, "RTM_NEWLINK alias", r2.detail});
+    });
+    if (peer_pipe) {
+      peer_pipe->Add(LinkRequest(0, s.peer, true), [&job, peer = s.peer](const NlReply& r2) {
+        if (!r2.ok()) job.Fail(OsError{r2.err, "RTM_NEWLINK up " + peer, r2.detail});
+      });
+    }
+  });
+}
+
+bool Wants(const Job& job, const char* field) {
+  const auto& f = job.action->fields;
+  return f.empty() || std::find(f.begin(), f.end(), field) != f.end();
+}
+
+void LinkBatch::Update(Job& job, const LinkSpec& s) {
+  const bool loopback = s.type == "loopback";
+  NlMsg m = LinkRequest(0, s.name, Wants(job, lr::kUp) ? s.up : std::nullopt);
+  bool ok = m != nullptr;
+  if (ok && !loopback) ok = PutU32(m.get(), IFLA_GROUP, reconciler::kLinkGroup);
+  if (ok && s.mtu && Wants(job, lr::kMtu)) ok = PutU32(m.get(), IFLA_MTU, *s.mtu);
+  if (ok && s.mac && Wants(job, lr::kMac)) ok = PutMac(m.get(), IFLA_ADDRESS, *s.mac);
+  if (ok && s.master && Wants(job, lr::kMaster)) {
+    auto master = MasterIndex(job, *s.master);
+    if (!master) return;
+    ok = PutU32(m.get(), IFLA_MASTER, static_cast<uint32_t>(*master));
+  }
+  if (!ok) return job.Fail(OsError{EMSGSIZE, "build RTM_NEWLINK"});
+  auto sock = socks_.Get(job.key().scope);
+  if (!sock) return job.Fail(sock.error());
+  if (auto st = (*sock)->Call(std::move(m)); !st) return job.Fail(st.error());
+
+  // The veth peer lives in its netns: its state, MAC and MTU are set there.
+  const bool peer_fields = (s.peer_up && Wants(job, lr::kPeerUp)) || (s.peer_mac && Wants(job, lr::kPeerMac)) ||
+                           (s.mtu && Wants(job, lr::kMtu));
+  if (s.type == "veth" && !s.peer.empty() && peer_fields) {
+    auto psock = socks_.Get(s.peer_netns.empty() ? job.key().scope : s.peer_netns);
+    if (!psock) return job.Fail(psock.error());
+    NlMsg pm = LinkRequest(0, s.peer, Wants(job, lr::kPeerUp) ? s.peer_up : std::nullopt);
+    bool pok = pm != nullptr;
+    if (pok && s.peer_mac && Wants(job, lr::kPeerMac)) pok = PutMac(pm.get(), IFLA_ADDRESS, *s.peer_mac);
+    if (pok && s.mtu && Wants(job, lr::kMtu)) pok = PutU32(pm.get(), IFLA_MTU, *s.mtu);
+    if (!pok) return job.Fail(OsError{EMSGSIZE, "build RTM_NEWLINK"});
+    if (auto st = (*psock)->Call(std::move(pm)); !st) {
+      return job.Fail(OsError{st.error().err, "RTM_NEWLINK peer " + s.peer, st.error().detail});
+    }
+  }
+  if (s.type == "tap" && (Wants(job, lr::kOwnerUid) || Wants(job, lr::kOwnerGid)) &&
+      (job.res().Attr(lr::kOwnerUid) || job.res().Attr(lr::kOwnerGid))) {
+    UpdateTapOwner(env_, job);
+  }
+  if (!loopback && !job.failed()) EnsureOwnerTag(**sock, job, s.name);
+}
+
+void LinkBatch::Delete(Job& job) {
+  if (job.res().AttrOr(lr::kType) == "loopback") return;  // goes with its namespace
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  NlMsg m = NewRequest(RTM_DELLINK, 0, &ifi, sizeof ifi);
+  if (m && !PutStr(m.get(), IFLA_IFNAME, job.key().name)) m.reset();
+  NlPipeline* pipe = Pipe(job, job.key().scope);
+  if (!pipe) return;
+  pipe->Add(std::move(m), [&job](const NlReply& r) {
+    if (!r.ok() && r.err != ENODEV) job.Fail(OsError{r.err, "RTM_DELLINK", r.detail});  // gone: done
+  });
+}
+
+}  // namespace
+
+void EnsureOwnerTag(NlSocket& sock, Job& job, const std::string& name) {
+  auto link = GetLink(sock, name);
+  if (!link) return job.Fail(link.error());
+  if (reconciler::ParseOwnerTag(link->alias)) return;
+  if (auto st = sock.Call(AliasRequest(name, OwnerAliasFor(job.res()))); !st) {
+    job.Fail(OsError{st.error().err, "RTM_NEWLINK alias", st.error().detail});
+  }
+}
+
+void ApplyLinks(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
+  LinkBatch batch(env, socks);
+  std::vector<Job*> taps;
+  for (Job* job : jobs) {
+    if (job->op() == reconciler::Op::kDelete) {
+      batch.Delete(*job);
+      continue;
+    }
+    auto spec = ParseSpec(*job);
+    if (!spec) continue;
+    if (spec->type == "tap" && job->op() == reconciler::Op::kCreate) {
+      taps.push_back(job);
+    } else if (job->op() == reconciler::Op::kCreate) {
+      batch.Create(*job, *spec);
+    } else {
+      batch.Update(*job, *spec);
+    }
+  }
+  batch.Run();
+  for (Job* job : taps) CreateTap(env, *job);
+}
+
+}  // namespace berth::drivers::linux

@@ -1,0 +1,122 @@
+// Named netns creation and deletion following iproute2's ip/ipnetns.c semantics (not its code): a shared
+// mount point directory, an O_EXCL file, a namespace unshared on a dedicated thread and bind-mounted there.
+#include "drivers/linux/netns.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <thread>
+
+namespace berth::drivers::linux {
+namespace {
+
+#ifndef NSFS_MAGIC
+constexpr long kNsfsMagic = 0x6e736673;
+#else
+constexpr long kNsfsMagic = NSFS_MAGIC;
+#endif
+
+bool IsNsfsMount(const std::string& path) {
+  struct statfs st {};
+  return ::statfs(path.c_str(), &st) == 0 && st.f_type == kNsfsMagic;
+}
+
+}  // namespace
+
+OsStatus RunInNetns(int netns_fd, const std::function<void()>& fn) {
+  OsStatus status = Ok{};
+  std::thread worker([&] {
+    if (::setns(netns_fd, CLONE_NEWNET) != 0) {
+      status = OsFailErrno("setns");
+      return;
+    }
+    fn();
+  });
+  worker.join();
+  return status;
+}
+
+Result<UniqueFd, OsError> OpenNetnsFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return OsFailErrno("open " + path);
+  return UniqueFd(fd);
+}
+
+OsStatus NetnsDir::PrepareDir() {
+  std::lock_guard lock(prepare_mu_);
+  if (prepared_) return Ok{};
+  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) return OsFailErrno("mkdir " + dir_);
+  // Make the directory a shared mount point so a namespace bound here is visible to (and freed from) every
+  // mount namespace; a directory that is not yet a mount point gets bound onto itself first.
+  bool bound = false;
+  while (::mount("", dir_.c_str(), "none", MS_SHARED | MS_REC, nullptr) != 0) {
+    if (errno != EINVAL || bound) return OsFailErrno("mount --make-rshared " + dir_);
+    if (::mount(dir_.c_str(), dir_.c_str(), "none", MS_BIND | MS_REC, nullptr) != 0) {
+      return OsFailErrno("mount --rbind " + dir_);
+    }
+    bound = true;
+  }
+  prepared_ = true;
+  return Ok{};
+}
+
+OsStatus NetnsDir::Create(const std::string& name) {
+  if (auto st = PrepareDir(); !st) return st;
+  const std::string path = PathOf(name);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (fd < 0) return OsFailErrno("create " + path);
+  ::close(fd);
+
+  OsStatus status = Ok{};
+  std::thread worker([&] {
+    // A thread of its own: unshare moves only this thread, which ends right after the bind mount keeps the
+    // namespace alive. /proc/self/ns/net would name the main thread's namespace, so use the task's path.
+    if (::unshare(CLONE_NEWNET) != 0) {
+      status = OsFailErrno("unshare(CLONE_NEWNET)");
+      return;
+    }
+    const std::string self = "/proc/self/task/" + std::to_string(::syscall(SYS_gettid)) + "/ns/net";
+    if (::mount(self.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0) {
+      status = OsFailErrno("mount --bind " + self + " " + path);
+    }
+  });
+  worker.join();
+  if (!status) ::unlink(path.c_str());
+  return status;
+}
+
+OsStatus NetnsDir::Delete(const std::string& name) {
+  const std::string path = PathOf(name);
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return OsFailErrno("stat " + path);
+  // EINVAL: not a mount point (a file left by an interrupted create); remove it all the same.
+  if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) return OsFailErrno("umount " + path);
+  if (::unlink(path.c_str()) != 0) return OsFailErrno("unlink " + path);
+  return Ok{};
+}
+
+Result<std::vector<NetnsEntry>, OsError> NetnsDir::List() const {
+  std::vector<NetnsEntry> out;
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) {
+    if (errno == ENOENT) return out;
+    return OsFailErrno("opendir " + dir_);
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n == "." || n == "..") continue;
+    out.push_back({n, IsNsfsMount(PathOf(n))});
+  }
+  ::closedir(d);
+  return out;
+}
+
+}  // namespace berth::drivers::linux

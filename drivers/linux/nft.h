@@ -1,0 +1,54 @@
+// berth's nftables table (inet berth) through libnftables: read it back as rule groups, rewrite it whole in
+// one transaction, and report foreign forward chains that drop. Rules are grouped by their comment
+// "berth:<group>"; a group is the resource nft:/<group>.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "drivers/linux/apply.h"
+#include "drivers/linux/os_util.h"
+
+struct nft_ctx;
+
+namespace berth::drivers::linux {
+
+/// Rules of one group by chain, each in nft's canonical listing form without the comment.
+using NftGroup = std::map<std::string, std::vector<std::string>>;
+
+struct NftTableState {
+  bool exists = false;
+  std::map<std::string, NftGroup> groups;
+};
+
+/// Parses `nft list table inet berth` output (stateless, without handles) into groups; rules without a berth
+/// comment are dropped (the next rewrite removes them).
+NftTableState ParseNftListing(const std::string& listing);
+/// The whole-table replacement: works whether or not the table exists. `exists=false` deletes it.
+std::string RenderNftTable(const NftTableState& state);
+
+/// Serialises all nftables work of the process on one libnftables context.
+class NftBackend {
+ public:
+  NftBackend();
+  ~NftBackend();
+  NftBackend(const NftBackend&) = delete;
+  NftBackend& operator=(const NftBackend&) = delete;
+
+  Result<NftTableState, OsError> Read();
+  /// Applies the nfttable and nft jobs of a batch: reads the table, edits groups, writes it in one buffer.
+  void Apply(std::vector<Job*>& jobs);
+  /// "table ip filter chain FORWARD (policy drop)" for every foreign base chain on the forward hook that drops.
+  Result<std::vector<std::string>, OsError> ForeignDropChains();
+
+ private:
+  /// Runs one command buffer; returns its output or an error with the errno nft's message names.
+  Result<std::string, OsError> Run(const std::string& cmd, bool json);
+
+  std::mutex mu_;
+  nft_ctx* ctx_ = nullptr;
+};
+
+}  // namespace berth::drivers::linux

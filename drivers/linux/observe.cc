@@ -1,0 +1,273 @@
+// Observation: the host's links and addresses, each berth netns's links, addresses and tc redirects (a VM's
+// eth0 folded into its host veth), nftables groups, ip_forward, DNS files; then the host facts.
+#include "drivers/linux/observe.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <set>
+
+#include "drivers/linux/nft.h"
+#include "drivers/linux/resolv.h"
+#include "drivers/linux/snapshot.h"
+#include "drivers/linux/sysctl.h"
+#include "model/naming.h"
+#include "reconciler/linux_resources.h"
+#include "reconciler/ownership.h"
+
+namespace berth::drivers::linux {
+namespace {
+
+namespace lr = reconciler::linux_res;
+using reconciler::Ownership;
+using reconciler::Resource;
+using reconciler::ResourceKey;
+
+constexpr size_t kMaxFileSize = 64 * 1024;
+
+struct NetnsView {
+  std::string name;
+  Snapshot snap;
+  int host_nsid = -1;  // the id the host uses for this namespace
+};
+
+/// Link ownership: the group marks it berth's, the alias says whose. A loopback inside a berth netns is the
+/// netns's own.
+void SetLinkOwnership(Resource& r, const LinkRecord& l, bool in_berth_netns) {
+  if (in_berth_netns && l.type == "loopback") {
+    r.ownership = Ownership::kOwned;
+  } else if (l.group != reconciler::kLinkGroup) {
+    r.ownership = Ownership::kUnowned;
+  } else if (auto tag = reconciler::ParseOwnerTag(l.alias)) {
+    r.ownership = Ownership::kOwned;
+    r.owner = tag->origin;
+  } else {
+    r.ownership = Ownership::kMarked;
+  }
+}
+
+Resource LinkResource(const std::string& scope, const LinkRecord& l, const Snapshot& snap, bool in_berth_netns) {
+  Resource r;
+  r.key = ResourceKey{lr::kLink, scope, l.name};
+  r.attrs[lr::kType] = l.type;
+  r.attrs[lr::kUp] = l.up ? lr::kTrue : lr::kFalse;
+  if (l.mtu) r.attrs[lr::kMtu] = std::to_string(l.mtu);
+  if (!l.mac.empty()) r.attrs[lr::kMac] = l.mac;
+  if (l.master) r.attrs[lr::kMaster] = snap.NameOf(l.master);
+  if (l.tun_owner) r.attrs[lr::kOwnerUid] = std::to_string(*l.tun_owner);
+  if (l.tun_group) r.attrs[lr::kOwnerGid] = std::to_string(*l.tun_group);
+  SetLinkOwnership(r, l, in_berth_netns);
+  return r;
+}
+
+void AddAddrs(const std::string& scope, const Snapshot& snap, const std::vector<Resource>& links,
+              std::vector<Resource>& out) {
+  for (const auto& a : snap.addrs) {
+    const LinkRecord* l = snap.ByIndex(a.index);
+    if (!l || l->type == "loopback") continue;  // lo's 127.0.0.1 comes with every namespace
+    Resource r;
+    const std::string address = a.cidr.ToString();
+    r.key = ResourceKey{lr::kAddr, scope, l->name + "/" + address};
+    r.attrs = {{lr::kDev, l->name}, {lr::kAddress, address}};
+    r.ownership = Ownership::kUnowned;
+    for (const auto& lres : links) {
+      if (lres.key.name == l->name && lres.key.scope == scope) {
+        r.ownership = lres.ownership;
+        r.owner = lres.owner;
+      }
+    }
+    out.push_back(std::move(r));
+  }
+}
+
+/// Reads one berth netns; nullopt when it vanished or cannot be entered (it is still reported as a netns).
+std::optional<NetnsView> ReadNetns(Env& env, NlSocket& host, const std::string& name) {
+  auto fd = env.netns.Open(name);
+  if (!fd) return std::nullopt;
+  auto sock = NlSocket::OpenIn(fd->get());
+  if (!sock) return std::nullopt;
+  auto snap = ReadSnapshot(**sock, SnapshotOptions{.addrs = true, .tc = true, .routes = false});
+  if (!snap) return std::nullopt;
+  NetnsView v{name, std::move(*snap), -1};
+  if (auto id = NsidOf(host, fd->get())) v.host_nsid = *id;
+  return v;
+}
+
+/// Files in /etc/netns/berth-*/ as file resources named by their /etc/netns path.
+void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
+  DIR* top = ::opendir(etc_dir.c_str());
+  if (!top) return;
+  while (dirent* d = ::readdir(top)) {
+    std::string dir = d->d_name;
+    if (!dir.starts_with(model::kNetnsPrefix)) continue;
+    DIR* sub = ::opendir((etc_dir + "/" + dir).c_str());
+    if (!sub) continue;
+    while (dirent* f = ::readdir(sub)) {
+      std::string file = f->d_name;
+      if (file == "." || file == ".." || file.starts_with(".berth-tmp-")) continue;
+      const std::string path = etc_dir + "/" + dir + "/" + file;
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0) continue;
+      UniqueFd guard(fd);
+      struct stat st {};
+      if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      std::string content(std::min<size_t>(st.st_size, kMaxFileSize), '\0');
+      ssize_t n = ::read(fd, content.data(), content.size());
+      if (n < 0) continue;
+      content.resize(static_cast<size_t>(n));
+      Resource r;
+      r.key = ResourceKey{lr::kFile, "", std::string(kEtcNetns) + "/" + dir + "/" + file};
+      r.attrs[lr::kContent] = std::move(content);
+      r.ownership = Ownership::kOwned;
+      out.push_back(std::move(r));
+    }
+    ::closedir(sub);
+  }
+  ::closedir(top);
+}
+
+reconciler::DriverError ObserveError(const OsError& e) {
+  return MakeDriverError("observe", ResourceKey{"host", "", ""}, e);
+}
+
+void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& links, reconciler::HostFacts& facts);
+
+}  // namespace
+
+Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
+                                                                        const reconciler::ObserveRequest& request) {
+  reconciler::ObservedState out;
+  auto host_sock = NlSocket::OpenIn(env.host_netns.get());
+  if (!host_sock) return MakeUnexpected(ObserveError(host_sock.error()));
+  NlSocket& host = **host_sock;
+  auto host_snap = ReadSnapshot(host, SnapshotOptions{.addrs = true, .tc = false, .routes = request.host_facts});
+  if (!host_snap) return MakeUnexpected(ObserveError(host_snap.error()));
+
+  // Namespaces: berth's by prefix; other named namespaces are reported (unowned) but never entered.
+  auto entries = env.netns.List();
+  if (!entries) return MakeUnexpected(ObserveError(entries.error()));
+  std::vector<NetnsView> views;
+  for (const auto& e : *entries) {
+    Resource r;
+    r.key = ResourceKey{lr::kNetns, "", e.name};
+    const bool berth = e.name.starts_with(model::kNetnsPrefix);
+    r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
+    out.resources.push_back(std::move(r));
+    if (berth && e.mounted) {
+      if (auto v = ReadNetns(env, host, e.name)) views.push_back(std::move(*v));
+    }
+  }
+
+  // Host links; a veth whose peer sits in a berth netns carries the peer's name, netns, MAC and state.
+  std::vector<Resource> host_links;
+  std::set<std::pair<std::string, int>> folded;  // (netns, ifindex) of peers folded into host veths
+  for (const auto& l : host_snap->links) {
+    Resource r = LinkResource("", l, *host_snap, false);
+    if (l.kind == "veth") {
+      r.attrs[lr::kPeer] = "";
+      r.attrs[lr::kPeerNetns] = "";
+      if (!l.link_netnsid) {
+        r.attrs[lr::kPeer] = host_snap->NameOf(l.iflink);
+      } else {
+        for (const auto& v : views) {
+          const LinkRecord* peer = v.host_nsid == *l.link_netnsid ? v.snap.ByIndex(l.iflink) : nullptr;
+          if (!peer) continue;
+          r.attrs[lr::kPeer] = peer->name;
+          r.attrs[lr::kPeerNetns] = v.name;
+          r.attrs[lr::kPeerUp] = peer->up ? lr::kTrue : lr::kFalse;
+          if (!peer->mac.empty()) r.attrs[lr::kPeerMac] = peer->mac;
+          folded.insert({v.name, peer->index});
+        }
+      }
+    }
+    host_links.push_back(std::move(r));
+  }
+  AddAddrs("", *host_snap, host_links, out.resources);
+
+  for (const auto& v : views) {
+    std::vector<Resource> ns_links;
+    for (const auto& l : v.snap.links) {
+      if (folded.count({v.name, l.index})) continue;
+      ns_links.push_back(LinkResource(v.name, l, v.snap, true));
+    }
+    AddAddrs(v.name, v.snap, ns_links, out.resources);
+    for (const auto& [index, target] : v.snap.redirects) {
+      const LinkRecord* dev = v.snap.ByIndex(index);
+      if (!dev) continue;
+      Resource r;
+      r.key = ResourceKey{lr::kTc, v.name, dev->name};
+      r.attrs[lr::kRedirectTo] = target ? v.snap.NameOf(*target) : "";
+      r.ownership = Ownership::kOwned;
+      out.resources.push_back(std::move(r));
+    }
+    for (auto& r : ns_links) out.resources.push_back(std::move(r));
+  }
+
+  auto nft = env.nft->Read();
+  if (nft && nft->exists) {
+    Resource table;
+    table.key = ResourceKey{lr::kNftTable, "", std::string(reconciler::kNftTable)};
+    out.resources.push_back(std::move(table));
+    for (const auto& [group, chains] : nft->groups) {
+      Resource r;
+      r.key = ResourceKey{lr::kNft, "", group};
+      for (const auto& [chain, rules] : chains) {
+        std::string text;
+        for (const auto& rule : rules) text += (text.empty() ? "" : "\n") + rule;
+        r.attrs[chain] = text;
+      }
+      out.resources.push_back(std::move(r));
+    }
+  } else if (!nft && nft.error().err != EOPNOTSUPP && nft.error().err != EPROTONOSUPPORT) {
+    return MakeUnexpected(ObserveError(nft.error()));
+  }
+
+  if (auto fwd = ReadSysctl(env.options.proc_sys, "net.ipv4.ip_forward")) {
+    Resource r;
+    r.key = ResourceKey{lr::kSysctl, "", "net.ipv4.ip_forward"};
+    r.attrs[lr::kValue] = *fwd;
+    out.resources.push_back(std::move(r));
+  }
+  AddFiles(env.options.etc_dir, out.resources);
+  if (request.host_facts) AddHostFacts(env, *host_snap, host_links, out.facts);
+  for (auto& r : host_links) out.resources.push_back(std::move(r));
+  out.Sort();
+  return out;
+}
+
+namespace {
+
+void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& links, reconciler::HostFacts& facts) {
+  std::set<std::string> berths;  // host links berth owns or marked
+  for (const auto& r : links) {
+    facts.interfaces.push_back(r.key.name);
+    if (r.ownership != Ownership::kUnowned) berths.insert(r.key.name);
+  }
+  std::sort(facts.interfaces.begin(), facts.interfaces.end());
+  const model::Cidr4 loopback{model::Ipv4{0x7f000000}, 8};
+  std::set<std::pair<model::Cidr4, std::string>> found;
+  for (const auto& a : host.addrs) {
+    const LinkRecord* l = host.ByIndex(a.index);
+    if (!l || l->type == "loopback" || berths.count(l->name) || loopback.Contains(a.cidr.address)) continue;
+    found.insert({a.cidr.Network(), "address " + a.cidr.ToString() + " on " + l->name});
+  }
+  for (const auto& rt : host.routes) {
+    // The local table holds the host's own addresses (reported above); default routes overlap everything.
+    if (rt.table == 255 || rt.dst.prefix == 0 || loopback.Contains(rt.dst.address)) continue;
+    const std::string dev = rt.oif ? host.NameOf(rt.oif) : "";
+    if (!dev.empty() && berths.count(dev)) continue;
+    std::string where = "route " + rt.dst.Network().ToString() + (dev.empty() ? "" : " dev " + dev);
+    if (rt.table != 254) where += " table " + std::to_string(rt.table);
+    found.insert({rt.dst.Network(), where});
+  }
+  for (const auto& [net, where] : found) facts.foreign_networks.push_back({net, where});
+  facts.missing_features = MissingFeatures(env);
+  if (auto drops = env.nft->ForeignDropChains()) facts.foreign_drop_chains = std::move(*drops);
+}
+
+}  // namespace
+}  // namespace berth::drivers::linux

@@ -1,0 +1,75 @@
+// Sysctls under /proc/sys, written from a thread inside the resource's namespace (net.* values are per netns
+// and /proc/sys/net resolves against the opening thread's namespace). Settings are never turned off.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "drivers/linux/apply.h"
+#include "drivers/linux/sysctl.h"
+#include "reconciler/linux_resources.h"
+
+namespace berth::drivers::linux {
+namespace {
+
+namespace lr = reconciler::linux_res;
+
+OsStatus WriteValue(const std::string& path, const std::string& value) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return OsFailErrno("open " + path);
+  UniqueFd guard(fd);
+  std::string text = value + "\n";
+  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) return OsFailErrno("write " + path);
+  return Ok{};
+}
+
+}  // namespace
+
+std::string SysctlPath(const std::string& proc_sys, const std::string& name) {
+  std::string rel = name;
+  for (char& c : rel) {
+    if (c == '.') c = '/';
+  }
+  return proc_sys + "/" + rel;
+}
+
+Result<std::string, OsError> ReadSysctl(const std::string& proc_sys, const std::string& name) {
+  const std::string path = SysctlPath(proc_sys, name);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return OsFailErrno("open " + path);
+  UniqueFd guard(fd);
+  char buf[256];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n < 0) return OsFailErrno("read " + path);
+  std::string v(buf, static_cast<size_t>(n));
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+  return v;
+}
+
+void ApplySysctls(Env& env, std::vector<Job*>& jobs) {
+  for (Job* job : jobs) {
+    if (job->op() == reconciler::Op::kDelete) continue;  // a setting: turned on, never off
+    const std::string* value = job->res().Attr(lr::kValue);
+    const std::string& name = job->key().name;
+    if (!value || name.find("..") != std::string::npos || name.find('/') != std::string::npos) {
+      job->Fail(reconciler::DriverError::Kind::kInvalid, "needs a value and a dotted name");
+      continue;
+    }
+    const std::string path = SysctlPath(env.options.proc_sys, name);
+    OsStatus st = Ok{};
+    if (job->key().scope.empty()) {
+      st = WriteValue(path, *value);
+    } else {
+      auto ns = env.netns.Open(job->key().scope);
+      if (!ns) {
+        job->Fail(ns.error());
+        continue;
+      }
+      auto ran = RunInNetns(ns->get(), [&] { st = WriteValue(path, *value); });
+      if (!ran) st = ran;
+    }
+    if (!st) job->Fail(st.error());
+  }
+}
+
+}  // namespace berth::drivers::linux

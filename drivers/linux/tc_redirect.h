@@ -1,0 +1,19 @@
+// tc-redirect-tap's redirect: an ingress qdisc on a device with a u32 match-all filter whose mirred action
+// redirects every packet to the egress of another device. Shared by the tc applier and the observer.
+#pragma once
+
+#include <linux/netlink.h>
+
+#include <optional>
+
+namespace berth::drivers::linux {
+
+/// From an RTM_NEWTFILTER message: the target ifindex when it is a u32 filter with a mirred egress redirect.
+std::optional<int> ParseRedirectFilter(nlmsghdr* h);
+/// From an RTM_NEWQDISC message: the device's ifindex when it is an ingress qdisc.
+std::optional<int> ParseIngressQdisc(nlmsghdr* h);
+
+inline constexpr unsigned kIngressHandle = 0xFFFF0000U;  // ffff:
+inline constexpr unsigned kIngressParent = 0xFFFFFFF1U;  // TC_H_INGRESS
+
+}  // namespace berth::drivers::linux
