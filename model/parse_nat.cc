@@ -8,7 +8,9 @@
 namespace berth::model {
 namespace {
 
+// Decimal without leading zeros, like the addresses in net.cc: "080" is rejected, not read as 80.
 std::optional<uint16_t> ParsePort(std::string_view text) {
+  if (text.size() > 1 && text[0] == '0') return std::nullopt;
   int port = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || port < 1 || port > 65535)
