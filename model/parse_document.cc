@@ -37,8 +37,9 @@ void ParseMetadata(ParseContext& ctx, const MappingReader& root, const std::stri
     std::string key = label.path.substr(labels_value->path.size() + 1);
     if (!IsLabelKey(key)) {
       ctx.Error("invalid-label-key", label.path, label.key_span,
-                "label key \"" + key + "\" must be letters, digits, '.', '_', '-' and '/', starting and ending with "
-                "a letter or digit");
+                "label key \"" + key +
+                    "\" must be letters, digits, '.', '_', '-' and '/', starting and ending with "
+                    "a letter or digit");
       continue;
     }
     if (auto text = ReadString(ctx, label)) metadata.labels[key] = *text;  // values are free text

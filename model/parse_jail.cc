@@ -41,7 +41,8 @@ void CheckShape(ParseContext& ctx, const MappingReader& reader, const JailNetwor
   const std::string mode = ToString(network.mode);
   auto given = [&](std::string_view key) { return reader.Get(key); };
   auto conflict = [&](const char* code, std::string_view key, const std::string& why) {
-    if (auto v = given(key)) ctx.Error(code, v->path, v->key_span, "\"" + std::string(key) + "\" is not allowed " + why);
+    if (auto v = given(key))
+      ctx.Error(code, v->path, v->key_span, "\"" + std::string(key) + "\" is not allowed " + why);
   };
   if (network.vnet) {
     conflict("vnet-conflict", "ip4", "in a VNET jail: its addresses go on its interfaces");

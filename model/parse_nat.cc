@@ -40,7 +40,8 @@ void ParseTarget(ParseContext& ctx, const Value& value, PortForward& forward) {
   size_t colon = text->rfind(':');
   auto address = Ipv4::Parse(std::string_view(*text).substr(0, colon));
   if (colon == std::string::npos || !address) {
-    ctx.Error("invalid-address", value.path, value.span, "\"" + *text + "\" is not ADDRESS:PORT such as 10.168.0.10:80");
+    ctx.Error("invalid-address", value.path, value.span,
+              "\"" + *text + "\" is not ADDRESS:PORT such as 10.168.0.10:80");
     return;
   }
   auto port = ParsePort(std::string_view(*text).substr(colon + 1));
@@ -68,7 +69,8 @@ void ParseForward(ParseContext& ctx, const Value& item, Nat& nat) {
     }
   }
   if (auto value = reader->Require("port"))
-    if (auto port = ReadIntegerInRange(ctx, *value, 1, 65535, "invalid-port")) forward.port = static_cast<uint16_t>(*port);
+    if (auto port = ReadIntegerInRange(ctx, *value, 1, 65535, "invalid-port"))
+      forward.port = static_cast<uint16_t>(*port);
   if (auto value = reader->Require("to")) ParseTarget(ctx, *value, forward);
   nat.forwards.push_back(forward);
 }

@@ -23,7 +23,8 @@ std::optional<Ipv4> ReadIpv4(ParseContext& ctx, const Value& value) {
   auto text = ReadString(ctx, value);
   if (!text) return std::nullopt;
   auto ip = Ipv4::Parse(*text);
-  if (!ip) ctx.Error("invalid-address", value.path, value.span, Quote(*text) + " is not an IPv4 address such as 10.0.0.1");
+  if (!ip)
+    ctx.Error("invalid-address", value.path, value.span, Quote(*text) + " is not an IPv4 address such as 10.0.0.1");
   return ip;
 }
 
@@ -91,8 +92,9 @@ std::optional<std::string> ReadInterfaceName(ParseContext& ctx, const Value& val
     return std::nullopt;
   }
   if (!IsInterfaceName(*name)) {
-    ctx.Error("invalid-interface-name", value.path, value.span,
-              Quote(*name) + " is not an interface name (letters, digits, '_', '.', '-'; starting with a letter or digit)");
+    ctx.Error(
+        "invalid-interface-name", value.path, value.span,
+        Quote(*name) + " is not an interface name (letters, digits, '_', '.', '-'; starting with a letter or digit)");
     return std::nullopt;
   }
   return name;
@@ -141,7 +143,8 @@ std::optional<int64_t> ReadIntegerInRange(ParseContext& ctx, const Value& value,
 void CheckResourceName(ParseContext& ctx, std::string_view kind, const Value& value, const std::string& name) {
   const bool jail = kind == "Jail";
   if (jail && name.find('.') != std::string::npos) {
-    ctx.Error("invalid-name", value.path, value.span, "jail name " + Quote(name) + " contains '.', which jail(8) forbids");
+    ctx.Error("invalid-name", value.path, value.span,
+              "jail name " + Quote(name) + " contains '.', which jail(8) forbids");
     return;
   }
   if (!IsSafeName(name, jail)) {

@@ -31,9 +31,9 @@ void CheckJailInterfaceNames(const Jail& jail, Diagnostics& out) {
     const std::string& name = jail.network.interfaces[i].name;
     auto [it, inserted] = first.emplace(name, i);
     if (!inserted)
-      out.push_back(ErrorAt(jail.doc, "spec.network.interfaces[" + std::to_string(i) + "].name", "duplicate-name",
-                            "interface \"" + name + "\" is given twice (first as interfaces[" +
-                                std::to_string(it->second) + "])"));
+      out.push_back(ErrorAt(
+          jail.doc, "spec.network.interfaces[" + std::to_string(i) + "].name", "duplicate-name",
+          "interface \"" + name + "\" is given twice (first as interfaces[" + std::to_string(it->second) + "])"));
   }
 }
 
@@ -88,8 +88,8 @@ std::vector<Attachment> CollectAttachments(const Manifest& manifest) {
     if (!jail.doc.valid || !jail.network.vnet) continue;
     for (size_t i = 0; i < jail.network.interfaces.size(); ++i) {
       const JailInterface& ifc = jail.network.interfaces[i];
-      out.push_back({&jail.doc, "spec.network.interfaces[" + std::to_string(i) + "]", ifc.bridge, ifc.address,
-                     ifc.mac});
+      out.push_back(
+          {&jail.doc, "spec.network.interfaces[" + std::to_string(i) + "]", ifc.bridge, ifc.address, ifc.mac});
     }
   }
   return out;

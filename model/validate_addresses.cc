@@ -36,9 +36,9 @@ void CheckPool(const Bridge& bridge, Diagnostics& out) {
   const Cidr4& pool = *bridge.pool;
   const Cidr4 subnet = bridge.address.Network();
   if (pool.address != pool.network()) {
-    out.push_back(ErrorAt(bridge.doc, "spec.pool", "host-bits-set",
-                          "pool " + pool.ToString() + " has host bits set; did you mean " + pool.Network().ToString() +
-                              "?"));
+    out.push_back(
+        ErrorAt(bridge.doc, "spec.pool", "host-bits-set",
+                "pool " + pool.ToString() + " has host bits set; did you mean " + pool.Network().ToString() + "?"));
   } else if (pool.prefix < subnet.prefix || !subnet.Contains(pool.address)) {
     out.push_back(ErrorAt(bridge.doc, "spec.pool", "pool-outside-subnet",
                           "pool " + pool.ToString() + " is not inside the bridge's subnet " + subnet.ToString()));
@@ -134,9 +134,9 @@ void CheckAddresses(const Manifest& manifest, Diagnostics& out) {
   auto claim_ip = [&](Ipv4 ip, const Document& doc, const std::string& field) {
     auto [it, inserted] = ip_owner.emplace(ip, std::pair{&doc, field});
     if (!inserted)
-      out.push_back(ErrorAt(doc, field, "duplicate-address",
-                            ip.ToString() + " is already the address of " +
-                                Describe(*it->second.first, it->second.second)));
+      out.push_back(
+          ErrorAt(doc, field, "duplicate-address",
+                  ip.ToString() + " is already the address of " + Describe(*it->second.first, it->second.second)));
   };
   for (const Attachment& a : attachments) {
     const Bridge* bridge = manifest.FindBridge(a.bridge);
@@ -150,9 +150,9 @@ void CheckAddresses(const Manifest& manifest, Diagnostics& out) {
     if (a.mac) {
       auto [it, inserted] = mac_owner.emplace(*a.mac, std::pair{a.doc, a.Field("mac")});
       if (!inserted)
-        out.push_back(ErrorAt(*a.doc, a.Field("mac"), "duplicate-mac",
-                              a.mac->ToString() + " is already the MAC of " +
-                                  Describe(*it->second.first, it->second.second)));
+        out.push_back(
+            ErrorAt(*a.doc, a.Field("mac"), "duplicate-mac",
+                    a.mac->ToString() + " is already the MAC of " + Describe(*it->second.first, it->second.second)));
     }
   }
   for (const Jail& jail : manifest.jails) {

@@ -11,9 +11,9 @@ namespace {
 std::optional<Cidr4> SourceRange(const Manifest& manifest, const Nat& nat, Diagnostics& out) {
   if (const auto* cidr = std::get_if<Cidr4>(&nat.source)) {
     if (cidr->address == cidr->network()) return *cidr;
-    out.push_back(ErrorAt(nat.doc, "spec.source", "host-bits-set",
-                          "source " + cidr->ToString() + " has host bits set; did you mean " +
-                              cidr->Network().ToString() + "?"));
+    out.push_back(
+        ErrorAt(nat.doc, "spec.source", "host-bits-set",
+                "source " + cidr->ToString() + " has host bits set; did you mean " + cidr->Network().ToString() + "?"));
     return std::nullopt;
   }
   const Bridge* bridge = manifest.FindBridge(std::get<std::string>(nat.source));
@@ -47,11 +47,11 @@ void CheckNats(const Manifest& manifest, Diagnostics& out) {
       auto [begin, end] = listeners.equal_range(key);
       for (auto it = begin; it != end; ++it) {
         if (!Collide(*it->second.nat, nat)) continue;
-        out.push_back(ErrorAt(nat.doc, prefix + ".port", "duplicate-forward",
-                              std::string(ToString(forward.protocol)) + " port " + std::to_string(forward.port) +
-                                  " is already forwarded by " +
-                                  Describe(it->second.nat->doc,
-                                           "spec.forwards[" + std::to_string(it->second.index) + "].port")));
+        out.push_back(
+            ErrorAt(nat.doc, prefix + ".port", "duplicate-forward",
+                    std::string(ToString(forward.protocol)) + " port " + std::to_string(forward.port) +
+                        " is already forwarded by " +
+                        Describe(it->second.nat->doc, "spec.forwards[" + std::to_string(it->second.index) + "].port")));
         break;
       }
       listeners.emplace(key, ForwardOwner{&nat, i});

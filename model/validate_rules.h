@@ -30,10 +30,10 @@ Diagnostic ErrorAt(const Document& doc, const std::string& field, std::string co
 /// "VM/vm1 (file:line:column)": how a message names another resource involved in a conflict.
 std::string Describe(const Document& doc, const std::string& field);
 
-void CheckNames(const Manifest& manifest, Diagnostics& out);          // duplicate-name, interface-name-clash
-void CheckReferences(const Manifest& manifest, Diagnostics& out);     // unknown-bridge
-void CheckBridges(const Manifest& manifest, Diagnostics& out);        // pools, gateways, subnet-overlap
-void CheckAddresses(const Manifest& manifest, Diagnostics& out);      // workload addresses, MACs, pool sizes
-void CheckNats(const Manifest& manifest, Diagnostics& out);           // NAT sources and forwards
+void CheckNames(const Manifest& manifest, Diagnostics& out);       // duplicate-name, interface-name-clash
+void CheckReferences(const Manifest& manifest, Diagnostics& out);  // unknown-bridge
+void CheckBridges(const Manifest& manifest, Diagnostics& out);     // pools, gateways, subnet-overlap
+void CheckAddresses(const Manifest& manifest, Diagnostics& out);   // workload addresses, MACs, pool sizes
+void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources and forwards
 
 }  // namespace berth::model

@@ -144,8 +144,8 @@ std::optional<Value> MappingReader::Get(std::string_view key) const {
 
 std::optional<Value> MappingReader::Require(std::string_view key) const {
   auto value = Get(key);
-  if (!value) ctx_->Error("missing-field", PathOf(key), self_.key_span, "missing required field \"" +
-                                                                           std::string(key) + "\"");
+  if (!value)
+    ctx_->Error("missing-field", PathOf(key), self_.key_span, "missing required field \"" + std::string(key) + "\"");
   return value;
 }
 

@@ -86,8 +86,8 @@ TEST(Corpus, EveryValidFileLoadsCleanly) {
 }
 
 TEST(Examples, EveryScenarioLoadsWithoutDiagnostics) {
-  const std::set<std::string> required = {"firecracker-cni", "firecracker-vm", "freebsd-vnet", "iocage",
-                                          "sandbox-modes",   "fleet"};
+  const std::set<std::string> required = {"firecracker-cni", "firecracker-vm", "freebsd-vnet",
+                                          "iocage",          "sandbox-modes",  "fleet"};
   std::set<std::string> found;
   for (const auto& entry : fs::directory_iterator(kSource / "examples/manifests")) {
     if (!entry.is_directory()) continue;

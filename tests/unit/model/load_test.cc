@@ -88,9 +88,8 @@ TEST_F(LoadDirTest, ASyntaxErrorSkipsCrossResourceChecks) {
   EXPECT_EQ(testing::Codes(LoadManifests({root_.string()})), Strings{"yaml-syntax"});
 }
 
-const std::string kFleet = BridgeDoc("br0", "10.1.0.1/24") + "  node: node-a\n---\n" +
-                           BridgeDoc("br0", "10.1.0.1/24") + "  node: node-b\n---\n" +
-                           Header("VM", "shared") + "spec:\n  network: {bridge: br0}\n";
+const std::string kFleet = BridgeDoc("br0", "10.1.0.1/24") + "  node: node-a\n---\n" + BridgeDoc("br0", "10.1.0.1/24") +
+                           "  node: node-b\n---\n" + Header("VM", "shared") + "spec:\n  network: {bridge: br0}\n";
 
 TEST(LoadNodes, SelectsTheNodesDocumentsAndSharedOnes) {
   auto r = Load(kFleet, LoadOptions{"node-b"});

@@ -25,8 +25,8 @@ TEST(ParseBridge, ReadsAddressMtuAndPool) {
 
 TEST(ParseBridge, RejectsMalformedValues) {
   auto r = Load(Header("Bridge", "fcbr0") + "spec:\n  address: 10.168.0.1/31\n  mtu: 67\n  pool: 10.168.0/25\n");
-  EXPECT_EQ(Summaries(r), (Strings{"invalid-prefix spec.address 6:12", "invalid-mtu spec.mtu 7:8",
-                                   "invalid-cidr spec.pool 8:9"}));
+  EXPECT_EQ(Summaries(r),
+            (Strings{"invalid-prefix spec.address 6:12", "invalid-mtu spec.mtu 7:8", "invalid-cidr spec.pool 8:9"}));
 }
 
 TEST(ParseBridge, NameIsAKernelInterfaceName) {
@@ -63,16 +63,18 @@ TEST(ParseNat, RejectsMalformedSourcesAndForwards) {
   auto r = Load(Header("NAT", "out") +
                 "spec:\n  source: [10.168.0.0/24]\n  egress: \"eth 0\"\n  forwards:\n"
                 "    - {protocol: tpc, port: 0, to: 10.168.0.10}\n    - {port: 80, to: 10.168.0.10:70000}\n");
-  EXPECT_EQ(Summaries(r), (Strings{"wrong-type spec.source 6:3", "invalid-interface-name spec.egress 7:11",
-                                   "invalid-enum spec.forwards[0].protocol 9:18", "invalid-port spec.forwards[0].port 9:29",
-                                   "invalid-address spec.forwards[0].to 9:36", "invalid-port spec.forwards[1].to 10:22"}));
+  EXPECT_EQ(Summaries(r),
+            (Strings{"wrong-type spec.source 6:3", "invalid-interface-name spec.egress 7:11",
+                     "invalid-enum spec.forwards[0].protocol 9:18", "invalid-port spec.forwards[0].port 9:29",
+                     "invalid-address spec.forwards[0].to 9:36", "invalid-port spec.forwards[1].to 10:22"}));
   EXPECT_EQ(r.diagnostics[0].summary, "expected a CIDR or a mapping {bridge: NAME}, got a list");
   EXPECT_EQ(r.diagnostics[2].summary, "protocol \"tpc\" is not tcp or udp (did you mean \"tcp\"?)");
 }
 
 TEST(ParseNat, ForwardNeedsPortAndTarget) {
   auto r = Load(Header("NAT", "out") + "spec:\n  source: 10.168.0.0/24\n  forwards:\n    - protocol: tcp\n");
-  EXPECT_EQ(Summaries(r), (Strings{"missing-field spec.forwards[0].port 8:7", "missing-field spec.forwards[0].to 8:7"}));
+  EXPECT_EQ(Summaries(r),
+            (Strings{"missing-field spec.forwards[0].port 8:7", "missing-field spec.forwards[0].to 8:7"}));
 }
 
 }  // namespace

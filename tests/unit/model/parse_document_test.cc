@@ -40,18 +40,17 @@ TEST(ParseDocument, ReportsEveryProblemOfTheHeader) {
 
 TEST(ParseDocument, MissingTopLevelFieldsPointAtTheDocument) {
   auto r = Load("kind: VM\n");
-  EXPECT_EQ(Summaries(r), (Strings{"missing-field apiVersion 1:1", "missing-field metadata 1:1",
-                                   "missing-field spec 1:1"}));
+  EXPECT_EQ(Summaries(r),
+            (Strings{"missing-field apiVersion 1:1", "missing-field metadata 1:1", "missing-field spec 1:1"}));
 }
 
-TEST(ParseDocument, ADocumentMustBeAMapping) {
-  EXPECT_EQ(Summaries(Load("- a\n- b\n")), Strings{"wrong-type - 1:1"});
-}
+TEST(ParseDocument, ADocumentMustBeAMapping) { EXPECT_EQ(Summaries(Load("- a\n- b\n")), Strings{"wrong-type - 1:1"}); }
 
 TEST(ParseDocument, LabelValuesAreFreeTextButStrings) {
   auto r = Load(Header("Bridge", "br0") + "  labels: {ok: \"Any text, even: this!\", n: 5, \"bad key\": x}\n" +
                 "spec:\n  address: 10.168.0.1/24\n");
-  EXPECT_EQ(Summaries(r), (Strings{"wrong-type metadata.labels.n 5:44", "invalid-label-key metadata.labels.bad key 5:47"}));
+  EXPECT_EQ(Summaries(r),
+            (Strings{"wrong-type metadata.labels.n 5:44", "invalid-label-key metadata.labels.bad key 5:47"}));
 }
 
 TEST(ParseDocument, NodeMustBeAHostName) {
@@ -67,8 +66,7 @@ TEST(ParseDocument, SyntaxErrorsAreOneBasedAndStopTheFile) {
 }
 
 TEST(ParseDocument, ReadsEveryDocumentAndSkipsEmptyOnes) {
-  auto r = Load("---\n" + BridgeDoc("br0") + "---\n---\n# only a comment\n---\n" +
-                BridgeDoc("br1", "10.169.0.1/24"));
+  auto r = Load("---\n" + BridgeDoc("br0") + "---\n---\n# only a comment\n---\n" + BridgeDoc("br1", "10.169.0.1/24"));
   EXPECT_EQ(Summaries(r), Strings{});
   ASSERT_EQ(r.manifest.bridges.size(), 2u);
   EXPECT_EQ(r.manifest.bridges[1].doc.span.line, 12);
@@ -84,8 +82,7 @@ TEST(ParseDocument, DocumentsWithErrorsAreKeptButMarkedInvalid) {
 TEST(ParseDocument, DiagnosticPrintsFileLineColumnAndField) {
   auto r = Load(Header("Bridge", "br0") + "spec:\n  address: 10.168.0.1/24\n  mtu: \"1500\"\n");
   ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(r.diagnostics[0].ToString(),
-            "test.yaml:7:8: error: spec.mtu: expected an integer, got a string");
+  EXPECT_EQ(r.diagnostics[0].ToString(), "test.yaml:7:8: error: spec.mtu: expected an integer, got a string");
 }
 
 }  // namespace

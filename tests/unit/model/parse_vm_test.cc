@@ -30,8 +30,9 @@ TEST(ParseVm, ReadsNetworkWithDefaults) {
 }
 
 TEST(ParseVm, ReadsEveryNetworkField) {
-  auto r = Load(VmDoc("vm1", "  network:\n    bridge: fcbr0\n    address: 10.168.0.10/24\n    mac: 06:00:AC:10:00:02\n"
-                             "    mode: full\n    dns: [10.168.0.1, \"2001:db8::53\"]\n"));
+  auto r = Load(VmDoc("vm1",
+                      "  network:\n    bridge: fcbr0\n    address: 10.168.0.10/24\n    mac: 06:00:AC:10:00:02\n"
+                      "    mode: full\n    dns: [10.168.0.1, \"2001:db8::53\"]\n"));
   EXPECT_EQ(Summaries(r), Strings{});
   const VmNetwork& n = r.manifest.vms.at(0).network;
   EXPECT_EQ(n.address->ToString(), "10.168.0.10/24");
@@ -50,17 +51,20 @@ TEST(ParseVm, OutboundAndFullNeedABridge) {
 
 TEST(ParseVm, DisabledAndLoopbackTakeNoBridgeAddressOrMac) {
   EXPECT_EQ(Summaries(Load(VmDoc("vm1", "  network: {mode: loopback, dns: [127.0.0.1]}\n"))), Strings{});
-  auto r = Load(VmDoc("vm1", "  network:\n    mode: disabled\n    bridge: fcbr0\n    address: 10.168.0.10/24\n"
-                             "    mac: 06:00:ac:10:00:02\n"));
+  auto r = Load(VmDoc("vm1",
+                      "  network:\n    mode: disabled\n    bridge: fcbr0\n    address: 10.168.0.10/24\n"
+                      "    mac: 06:00:ac:10:00:02\n"));
   EXPECT_EQ(Summaries(r), (Strings{"mode-conflict spec.network.bridge 15:5", "mode-conflict spec.network.address 16:5",
                                    "mode-conflict spec.network.mac 17:5"}));
 }
 
 TEST(ParseVm, RejectsMalformedNetworkValues) {
-  auto r = Load(VmDoc("vm1", "  network:\n    bridge: fcbr0\n    address: 10.168.0.300/24\n    mac: 01:00:5e:00:00:01\n"
-                             "    mode: outbond\n    dns: [dns.google]\n"));
-  EXPECT_EQ(Summaries(r), (Strings{"invalid-cidr spec.network.address 15:14", "invalid-mac spec.network.mac 16:10",
-                                   "invalid-enum spec.network.mode 17:11", "invalid-address spec.network.dns[0] 18:11"}));
+  auto r = Load(VmDoc("vm1",
+                      "  network:\n    bridge: fcbr0\n    address: 10.168.0.300/24\n    mac: 01:00:5e:00:00:01\n"
+                      "    mode: outbond\n    dns: [dns.google]\n"));
+  EXPECT_EQ(Summaries(r),
+            (Strings{"invalid-cidr spec.network.address 15:14", "invalid-mac spec.network.mac 16:10",
+                     "invalid-enum spec.network.mode 17:11", "invalid-address spec.network.dns[0] 18:11"}));
   EXPECT_EQ(r.diagnostics[2].summary,
             "mode \"outbond\" is not one of disabled, loopback, outbound, full (did you mean \"outbound\"?)");
 }
@@ -74,9 +78,10 @@ TEST(ParseVm, NameMustLeaveRoomForTheHostVeth) {
 }
 
 TEST(ParseVm, ReadsFirecrackerWithJailer) {
-  auto r = Load(VmDoc("vm1", "  network: {bridge: fcbr0}\n  firecracker:\n    kernel: /var/lib/berth/vmlinux\n"
-                             "    rootfs: /var/lib/berth/rootfs.ext4\n    vcpus: 2\n    memoryMiB: 512\n"
-                             "    bootArgs: console=ttyS0 reboot=k panic=1\n    jailer: {uid: 10000, gid: 10000}\n"));
+  auto r = Load(VmDoc("vm1",
+                      "  network: {bridge: fcbr0}\n  firecracker:\n    kernel: /var/lib/berth/vmlinux\n"
+                      "    rootfs: /var/lib/berth/rootfs.ext4\n    vcpus: 2\n    memoryMiB: 512\n"
+                      "    bootArgs: console=ttyS0 reboot=k panic=1\n    jailer: {uid: 10000, gid: 10000}\n"));
   EXPECT_EQ(Summaries(r), Strings{});
   const Firecracker& fc = *r.manifest.vms.at(0).firecracker;
   EXPECT_EQ(fc.kernel, "/var/lib/berth/vmlinux");
@@ -89,20 +94,24 @@ TEST(ParseVm, ReadsFirecrackerWithJailer) {
 }
 
 TEST(ParseVm, ReadsQemuAndRejectsBothHypervisors) {
-  auto r = Load(VmDoc("vm1", "  network: {bridge: fcbr0}\n  qemu: {kernel: /boot/vmlinuz, initrd: /boot/initrd.img}\n"));
+  auto r =
+      Load(VmDoc("vm1", "  network: {bridge: fcbr0}\n  qemu: {kernel: /boot/vmlinuz, initrd: /boot/initrd.img}\n"));
   EXPECT_EQ(Summaries(r), Strings{});
   EXPECT_EQ(r.manifest.vms.at(0).qemu->initrd, "/boot/initrd.img");
   EXPECT_EQ(r.manifest.vms[0].qemu->memory_mib, 128);
-  auto both = Load(VmDoc("vm1", "  network: {bridge: fcbr0}\n  qemu: {kernel: /k}\n  firecracker: {kernel: /k, rootfs: /r}\n"));
+  auto both =
+      Load(VmDoc("vm1", "  network: {bridge: fcbr0}\n  qemu: {kernel: /k}\n  firecracker: {kernel: /k, rootfs: /r}\n"));
   EXPECT_EQ(Summaries(both), Strings{"conflicting-fields spec.firecracker 15:3"});
 }
 
 TEST(ParseVm, RejectsMalformedHypervisorValues) {
-  auto r = Load(VmDoc("vm1", "  network: {bridge: fcbr0}\n  firecracker:\n    kernel: vmlinux\n    vcpus: 0\n"
-                             "    jailer: {uid: -1}\n"));
-  EXPECT_EQ(Summaries(r), (Strings{"missing-field spec.firecracker.rootfs 14:3", "invalid-path spec.firecracker.kernel 15:13",
-                                   "out-of-range spec.firecracker.vcpus 16:12", "missing-field spec.firecracker.jailer.gid 17:5",
-                                   "out-of-range spec.firecracker.jailer.uid 17:19"}));
+  auto r = Load(VmDoc("vm1",
+                      "  network: {bridge: fcbr0}\n  firecracker:\n    kernel: vmlinux\n    vcpus: 0\n"
+                      "    jailer: {uid: -1}\n"));
+  EXPECT_EQ(Summaries(r),
+            (Strings{"missing-field spec.firecracker.rootfs 14:3", "invalid-path spec.firecracker.kernel 15:13",
+                     "out-of-range spec.firecracker.vcpus 16:12", "missing-field spec.firecracker.jailer.gid 17:5",
+                     "out-of-range spec.firecracker.jailer.uid 17:19"}));
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ TEST(ValidateAddresses, AddressesAndMacsAreTakenOnce) {
                       VmDoc("c", "br0", "    mac: 06:00:00:00:00:01\n"),
                       Header("Jail", "j") + "spec:\n  path: /j\n  network:\n    interfaces:\n"
                                             "      - {name: vnet0, bridge: br0, mac: \"06:00:00:00:00:01\"}\n"}));
-  EXPECT_EQ(CodesAndFields(r), (Strings{"duplicate-address spec.network.address",
-                                        "duplicate-mac spec.network.interfaces[0].mac"}));
+  EXPECT_EQ(CodesAndFields(r),
+            (Strings{"duplicate-address spec.network.address", "duplicate-mac spec.network.interfaces[0].mac"}));
   EXPECT_EQ(r.diagnostics[0].summary, "10.168.0.10 is already the address of VM/a (test.yaml:15:14)");
 }
 
@@ -41,8 +41,8 @@ TEST(ValidateAddresses, NonVnetJailAddressesAreTakenOnceToo) {
 }
 
 TEST(ValidateBridges, SubnetsMustNotOverlap) {
-  auto r = Load(Docs({BridgeDoc("br0", "10.168.0.1/24"), BridgeDoc("br1", "10.169.0.1/24"),
-                      BridgeDoc("br2", "10.168.0.129/25")}));
+  auto r = Load(Docs(
+      {BridgeDoc("br0", "10.168.0.1/24"), BridgeDoc("br1", "10.169.0.1/24"), BridgeDoc("br2", "10.168.0.129/25")}));
   EXPECT_EQ(CodesAndFields(r), Strings{"subnet-overlap spec.address"});
   EXPECT_EQ(r.diagnostics[0].summary, "subnet 10.168.0.128/25 overlaps 10.168.0.0/24 of Bridge/br0 (test.yaml:6:12)");
 }
@@ -50,8 +50,9 @@ TEST(ValidateBridges, SubnetsMustNotOverlap) {
 TEST(ValidateBridges, GatewayMustBeAHostAddress) {
   auto r = Load(BridgeDoc("br0", "10.168.0.0/24"));
   EXPECT_EQ(CodesAndFields(r), Strings{"reserved-address spec.address"});
-  EXPECT_EQ(r.diagnostics[0].summary,
-            "10.168.0.0 is the network address of 10.168.0.0/24; the gateway needs a host address such as 10.168.0.1/24");
+  EXPECT_EQ(
+      r.diagnostics[0].summary,
+      "10.168.0.0 is the network address of 10.168.0.0/24; the gateway needs a host address such as 10.168.0.1/24");
 }
 
 TEST(ValidateBridges, PoolMustBeAlignedAndInsideTheSubnet) {
@@ -67,7 +68,8 @@ TEST(ValidatePools, CountsWorkloadsWithoutAFixedAddressAgainstFreeAddresses) {
   EXPECT_EQ(Codes(Load(Docs({bridge, VmDoc("a")}))), Strings{});
   auto r = Load(Docs({bridge, VmDoc("a"), VmDoc("b")}));
   EXPECT_EQ(CodesAndFields(r), Strings{"pool-exhausted spec.address"});
-  EXPECT_EQ(r.diagnostics[0].summary, "pool 10.168.0.0/30 has 1 free addresses for 2 workloads without a fixed address");
+  EXPECT_EQ(r.diagnostics[0].summary,
+            "pool 10.168.0.0/30 has 1 free addresses for 2 workloads without a fixed address");
   // A fixed address inside the pool takes one of its addresses.
   EXPECT_EQ(Codes(Load(Docs({bridge, VmDoc("a"), VmDoc("b", "br0", "    address: 10.168.0.2/30\n")}))),
             Strings{"pool-exhausted"});
@@ -85,8 +87,10 @@ TEST(ValidatePools, FixedAddressesOutsideThePoolLeaveItAlone) {
 
 TEST(ValidateJails, DefaultRouterMustBeOnAnInterfacesBridge) {
   auto jail = [](const std::string& router) {
-    return Header("Jail", "j") + "spec:\n  path: /j\n  network:\n    interfaces: [{name: vnet0, bridge: br0}]\n"
-                                 "    defaultRouter: " + router + "\n";
+    return Header("Jail", "j") +
+           "spec:\n  path: /j\n  network:\n    interfaces: [{name: vnet0, bridge: br0}]\n"
+           "    defaultRouter: " +
+           router + "\n";
   };
   EXPECT_EQ(Codes(Load(Docs({BridgeDoc(), jail("10.168.0.1")}))), Strings{});
   EXPECT_EQ(CodesAndFields(Load(Docs({BridgeDoc(), jail("10.1.0.1")}))),

@@ -23,9 +23,10 @@ TEST(ValidateNames, DocumentsWithErrorsStillCountByName) {
 }
 
 TEST(ValidateNames, JailInterfaceNamesAreUniqueWithinAJail) {
-  auto r = Load(Docs({BridgeDoc("br0"), Header("Jail", "j1") +
-                                            "spec:\n  path: /jails/j1\n  network:\n    interfaces:\n"
-                                            "      - {name: vnet0, bridge: br0}\n      - {name: vnet0, bridge: br0}\n"}));
+  auto r =
+      Load(Docs({BridgeDoc("br0"), Header("Jail", "j1") +
+                                       "spec:\n  path: /jails/j1\n  network:\n    interfaces:\n"
+                                       "      - {name: vnet0, bridge: br0}\n      - {name: vnet0, bridge: br0}\n"}));
   EXPECT_EQ(CodesAndFields(r), Strings{"duplicate-name spec.network.interfaces[1].name"});
 }
 
@@ -38,10 +39,10 @@ TEST(ValidateNames, ABridgeMayNotTakeAVmsHostVethName) {
 }
 
 TEST(ValidateReferences, BridgesMustExist) {
-  auto r = Load(Docs({BridgeDoc("fcbr0"), VmDoc("vm1", "fcbr1"),
-                      Header("NAT", "out") + "spec:\n  source: {bridge: nobridge}\n",
-                      Header("Jail", "j1") + "spec:\n  path: /jails/j1\n  network:\n    interfaces:\n"
-                                             "      - {name: vnet0, bridge: fcbr0}\n      - {name: vnet1, bridge: br2}\n"}));
+  auto r = Load(
+      Docs({BridgeDoc("fcbr0"), VmDoc("vm1", "fcbr1"), Header("NAT", "out") + "spec:\n  source: {bridge: nobridge}\n",
+            Header("Jail", "j1") + "spec:\n  path: /jails/j1\n  network:\n    interfaces:\n"
+                                   "      - {name: vnet0, bridge: fcbr0}\n      - {name: vnet1, bridge: br2}\n"}));
   EXPECT_EQ(CodesAndFields(r), (Strings{"unknown-bridge spec.network.bridge", "unknown-bridge spec.source.bridge",
                                         "unknown-bridge spec.network.interfaces[1].bridge"}));
   EXPECT_EQ(r.diagnostics[0].summary, "no Bridge named \"fcbr1\" (did you mean \"fcbr0\"?)");

@@ -12,8 +12,10 @@ using Strings = std::vector<std::string>;
 std::string Nat(const std::string& name, const std::string& spec) { return Header("NAT", name) + "spec:\n" + spec; }
 
 TEST(ValidateNat, ForwardTargetsMustBeInsideTheSource) {
-  auto r = Load(Docs({BridgeDoc(), Nat("out", "  source: {bridge: br0}\n  forwards:\n"
-                                              "    - {port: 80, to: 10.168.0.10:80}\n    - {port: 81, to: 10.9.0.10:80}\n"),
+  auto r = Load(Docs({BridgeDoc(),
+                      Nat("out",
+                          "  source: {bridge: br0}\n  forwards:\n"
+                          "    - {port: 80, to: 10.168.0.10:80}\n    - {port: 81, to: 10.9.0.10:80}\n"),
                       Nat("cidr", "  source: 10.20.0.0/16\n  forwards: [{port: 82, to: 10.20.3.4:22}]\n")}));
   EXPECT_EQ(CodesAndFields(r), Strings{"forward-target-outside-source spec.forwards[1].to"});
 }

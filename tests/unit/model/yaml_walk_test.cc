@@ -87,8 +87,8 @@ TEST_F(YamlWalkTest, MacsAndAddressesAreStringsUnderYaml12) {
 }
 
 TEST_F(YamlWalkTest, IntegersMustBePlain) {
-  auto reader = MappingReader::Open(ctx_, Root("a: 1500\nb: \"1500\"\nc: 0x10\nd: 1.5\ne: -3\n"),
-                                    {"a", "b", "c", "d", "e"});
+  auto reader =
+      MappingReader::Open(ctx_, Root("a: 1500\nb: \"1500\"\nc: 0x10\nd: 1.5\ne: -3\n"), {"a", "b", "c", "d", "e"});
   ASSERT_TRUE(reader);
   EXPECT_EQ(ReadInteger(ctx_, *reader->Get("a")), 1500);
   EXPECT_EQ(ReadInteger(ctx_, *reader->Get("c")), 16);
