@@ -82,6 +82,7 @@ ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& op
     if (options.on_step) options.on_step(plan.steps[id], tracker.report(id));
   };
   while (!tracker.finished()) {
+    if (options.cancelled && options.cancelled()) break;  // what is in flight has finished; start nothing new
     std::vector<int> ready = tracker.TakeReady();
     if (ready.empty()) break;  // unreachable while depends_on names earlier steps only
     std::vector<ApplyRequest> batches = GroupByKind(plan, ready);
@@ -117,7 +118,9 @@ ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& op
       }
     }
   }
-  return tracker.TakeReport();
+  ExecuteReport report = tracker.TakeReport();
+  for (const StepReport& r : report.steps) report.not_started += r.outcome == StepOutcome::kPending;
+  return report;
 }
 
 }  // namespace berth::reconciler

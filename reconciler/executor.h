@@ -24,12 +24,15 @@ struct ExecuteOptions {
   int parallelism = 0;  // concurrent batches; 0: number of cores
   /// Called after each step finishes (from the executor's thread), for progress output.
   std::function<void(const Step&, const StepReport&)> on_step;
+  /// Polled between waves: when it returns true, steps not yet started are skipped (SIGTERM in watch mode).
+  std::function<bool()> cancelled;
 };
 
 struct ExecuteReport {
   std::vector<StepReport> steps;  // indexed by step id
   int done = 0, failed = 0, skipped = 0;
-  bool ok() const { return failed == 0 && skipped == 0; }
+  int not_started = 0;  // left pending because the run was cancelled
+  bool ok() const { return failed == 0 && skipped == 0 && not_started == 0; }
 };
 
 ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& options = {});

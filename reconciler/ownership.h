@@ -13,6 +13,11 @@ namespace berth::reconciler {
 inline constexpr uint32_t kLinkGroup = 0x62657274;  // "bert"
 inline constexpr std::string_view kNftTable = "berth";  // family inet
 
+/// Observed-only attribute: when an owned object was created (RFC 3339 UTC), from its tag — or, for objects
+/// marked by name (a netns), from the file that marks it. Drivers report it; desired states never set it, so
+/// the diff never compares it. The watch loop's grace period before collecting a leak is judged by it.
+inline constexpr const char* kCreatedAttr = "created";
+
 /// Details of an ownership tag, stored in a link alias (at most 255 bytes).
 struct OwnerTag {
   std::string origin;   // "VM/vm1"
