@@ -100,7 +100,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
 }
 
 std::optional<reconciler::ApplyLock> Lock(const Options& o) {
-  auto lock = reconciler::ApplyLock::Acquire(o.lock_dir, "pid " + std::to_string(::getpid()) + " berth apply");
+  auto lock = reconciler::ApplyLock::Acquire(o.lock_dir, "pid " + std::to_string(::getpid()) + " berth apply",
+                                             std::chrono::milliseconds(static_cast<long>(o.lock_timeout * 1000)));
   if (!lock) {
     std::cerr << "berth: " << lock.error().message << "\n";
     return std::nullopt;

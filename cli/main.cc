@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   apply->add_option("--max-delete-share", o.max_delete_share, "Largest share of workloads one plan may remove");
   apply->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
   apply->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
+  apply->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)");
 
   auto* destroy = app.add_subcommand("destroy", "Remove everything berth owns on this host");
   AddHostOptions(*destroy, o);
@@ -85,6 +86,19 @@ int main(int argc, char** argv) {
   AddHostOptions(*show, o);
   show->add_option("-o,--output", o.output, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
   show->add_option("--observed", o.observed_file, "Show a saved observation")->check(CLI::ExistingFile);
+
+  auto* watch = app.add_subcommand("watch", "Run as the node controller: re-converge on manifest change and drift");
+  AddManifestOptions(*watch, o);
+  AddHostOptions(*watch, o);
+  watch->add_flag("--allow-mass-delete", o.allow_mass_delete, "Allow a pass that removes most or all workloads");
+  watch->add_option("--max-delete-share", o.max_delete_share, "Largest share of workloads one pass may remove");
+  watch->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
+  watch->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
+  watch->add_option("--resync", o.resync_seconds, "Seconds between full re-reads (the safety net)");
+  watch->add_option("--debounce-ms", o.debounce_ms, "Coalesce events within this window")->check(CLI::Range(0.0, 10.0));
+  watch->add_option("--gc-grace", o.gc_grace_seconds, "Seconds a leak must have existed before it is collected");
+  watch->add_option("--metrics", o.metrics_address, "Serve /metrics and /healthz on IPV4:PORT");
+  watch->add_option("--log-format", o.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
@@ -102,5 +116,6 @@ int main(int argc, char** argv) {
   }
   if (destroy->parsed()) return berth::cli::RunDestroy(o);
   if (show->parsed()) return berth::cli::RunShow(o);
+  if (watch->parsed()) return berth::cli::RunWatch(o);
   return berth::cli::kExitError;
 }

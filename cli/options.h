@@ -31,7 +31,13 @@ struct Options {
   int parallelism = 0;
   bool no_color = false;
   bool verbose = false;
-  bool auto_approve = true;
+  double lock_timeout = 60;  // seconds apply/destroy wait for the lock (a watch holds it only during passes)
+  // berth watch
+  double resync_seconds = 300;
+  double debounce_ms = 10;
+  double gc_grace_seconds = 30;
+  std::optional<std::string> metrics_address;
+  std::string log_format = "text";
 };
 
 int RunValidate(const Options& o);
@@ -40,5 +46,6 @@ int RunGraph(const Options& o);
 int RunApply(const Options& o);
 int RunDestroy(const Options& o);
 int RunShow(const Options& o);
+int RunWatch(const Options& o);
 
 }  // namespace berth::cli

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -82,13 +83,17 @@ Status<> StateDir::SaveInventory(const std::vector<std::string>& ids) const {
   return WriteFileAtomically(fs::path(path_) / "inventory.json", j.dump(2) + "\n");
 }
 
-Result<ApplyLock> ApplyLock::Acquire(const std::string& dir, const std::string& holder_description) {
+Result<ApplyLock> ApplyLock::Acquire(const std::string& dir, const std::string& holder_description,
+                                     std::chrono::milliseconds wait) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Fail("create lock directory " + dir + ": " + ec.message());
   const std::string path = (fs::path(dir) / "apply.lock").string();
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Fail(Errno("open " + path));
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     std::ostringstream holder;
     holder << std::ifstream(path).rdbuf();

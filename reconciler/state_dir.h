@@ -3,6 +3,7 @@
 // reboot must free it.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "model/result.h"
@@ -36,7 +37,10 @@ class StateDir {
 /// kernel when the process dies. The holder writes its pid and command so a refusal can name it.
 class ApplyLock {
  public:
-  static Result<ApplyLock> Acquire(const std::string& dir, const std::string& holder_description);
+  /// Waits up to `wait` for a holder to let go (berth watch releases it between passes), then gives up
+  /// naming the holder.
+  static Result<ApplyLock> Acquire(const std::string& dir, const std::string& holder_description,
+                                   std::chrono::milliseconds wait = std::chrono::milliseconds(0));
   ApplyLock(ApplyLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   ApplyLock& operator=(ApplyLock&&) = delete;
   ApplyLock(const ApplyLock&) = delete;

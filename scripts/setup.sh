@@ -8,7 +8,7 @@ packages=(
   libyaml-cpp-dev libboost-graph-dev libspdlog-dev libfmt-dev
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev librapidcheck-dev
-  libnl-3-dev libnl-route-3-dev libnftables-dev
+  libnl-3-dev libnl-route-3-dev libnftables-dev libsystemd-dev
   iproute2 nftables util-linux procps
   python3 python3-jsonschema python3-yaml
 )

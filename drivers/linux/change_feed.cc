@@ -1,0 +1,126 @@
+// LinuxChangeFeed: one epoll set over netlink multicast sockets (one per namespace, since a netlink socket
+// belongs to the namespace it was created in), a netfilter socket for nftables changes, and an inotify watch
+// on the netns directory to follow namespaces as they come and go.
+#include "drivers/linux/change_feed.h"
+
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <string>
+
+#include "drivers/linux/netns.h"
+#include "model/naming.h"
+
+namespace berth::drivers::linux {
+namespace {
+
+UniqueFd Subscribe(int protocol, std::initializer_list<unsigned> groups) {
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
+  if (!fd.valid()) return fd;
+  sockaddr_nl addr{};
+  addr.nl_family = AF_NETLINK;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return UniqueFd();
+  for (unsigned group : groups)
+    if (::setsockopt(fd.get(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) != 0) return UniqueFd();
+  return fd;
+}
+
+UniqueFd RouteSocket() { return Subscribe(NETLINK_ROUTE, {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_TC}); }
+
+/// Reads and discards everything pending; true when anything was there (an overrun counts: look again).
+bool DrainFd(int fd) {
+  bool any = false;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0 || (n < 0 && errno == ENOBUFS)) {
+      any = true;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return any;
+  }
+}
+
+class LinuxChangeFeed final : public reconciler::ChangeFeed {
+ public:
+  explicit LinuxChangeFeed(const LinuxDriverOptions& o) : netns_(o.netns_dir) {}
+
+  bool Init() {
+    epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
+    host_ = RouteSocket();
+    nft_ = Subscribe(NETLINK_NETFILTER, {NFNLGRP_NFTABLES});
+    inotify_.Reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+    if (!epoll_.valid() || !host_.valid() || !inotify_.valid()) return false;
+    // The netns directory may not exist yet on a fresh host; berth creates it with the first netns.
+    ::mkdir(netns_.dir().c_str(), 0755);
+    ::inotify_add_watch(inotify_.get(), netns_.dir().c_str(), IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM);
+    for (int fd : {host_.get(), nft_.get(), inotify_.get()}) Watch(fd);
+    FollowNamespaces();
+    return true;
+  }
+
+  int fd() const override { return epoll_.get(); }
+
+  bool Drain() override {
+    bool any = false;
+    epoll_event events[64];
+    for (;;) {
+      int n = ::epoll_wait(epoll_.get(), events, 64, 0);
+      if (n <= 0) break;
+      for (int i = 0; i < n; ++i) any = DrainFd(events[i].data.fd) || any;
+    }
+    FollowNamespaces();  // cheap: one readdir of a tmpfs directory
+    return any;
+  }
+
+ private:
+  void Watch(int fd) {
+    if (fd < 0) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  void FollowNamespaces() {
+    auto entries = netns_.List();
+    if (!entries) return;
+    std::map<std::string, UniqueFd> next;
+    for (const auto& e : *entries) {
+      if (!e.mounted || !e.name.starts_with(model::kNetnsPrefix)) continue;
+      if (auto it = per_netns_.find(e.name); it != per_netns_.end()) {
+        next.emplace(e.name, std::move(it->second));
+        continue;
+      }
+      auto nsfd = netns_.Open(e.name);
+      if (!nsfd) continue;  // gone while we looked
+      UniqueFd sock;
+      if (!RunInNetns(nsfd->get(), [&] { sock = RouteSocket(); })) continue;
+      if (!sock.valid()) continue;
+      Watch(sock.get());
+      next.emplace(e.name, std::move(sock));
+    }
+    per_netns_ = std::move(next);  // sockets of removed namespaces close here (and leave the epoll set)
+  }
+
+  NetnsDir netns_;
+  UniqueFd epoll_, host_, nft_, inotify_;
+  std::map<std::string, UniqueFd> per_netns_;
+};
+
+}  // namespace
+
+std::unique_ptr<reconciler::ChangeFeed> MakeLinuxChangeFeed(const LinuxDriverOptions& options) {
+  auto feed = std::make_unique<LinuxChangeFeed>(options);
+  if (!feed->Init()) return nullptr;
+  return feed;
+}
+
+}  // namespace berth::drivers::linux
