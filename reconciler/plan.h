@@ -16,6 +16,16 @@ namespace berth::reconciler {
 
 inline constexpr int kPlanFormatVersion = 1;
 
+/// One host command a step runs, for platforms whose driver works through commands (FreeBSD): the exact argv
+/// (never a shell string) and what it reads on stdin ("" for nothing). A "<N>" inside an argument stands for
+/// the unit number the kernel picks in an earlier "ifconfig epair|bridge create" of the same step (see
+/// docs/freebsd.md). Filled at plan time so an operator can read precisely what apply will do.
+struct StepCommand {
+  std::vector<std::string> argv;
+  std::string input;
+  friend bool operator==(const StepCommand&, const StepCommand&) = default;
+};
+
 struct Step {
   int id = 0;  // index in Plan::steps; steps are in a valid execution order
   Op op = Op::kCreate;
@@ -24,6 +34,7 @@ struct Step {
   std::vector<std::string> fields; // attributes an update changes
   std::vector<int> depends_on;     // step ids that must finish first (all lower than id), sorted
   Provenance provenance;           // manifest resource and file:line; for collection the tag's origin
+  std::vector<StepCommand> commands;  // the host commands it runs, in order; empty where the driver uses no commands
 };
 
 struct MassDeleteGuard {

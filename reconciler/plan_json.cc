@@ -158,14 +158,22 @@ json PlanToJson(const Plan& plan) {
                          {"provenance", ProvenanceToJson(c.provenance)}});
   for (const auto& w : plan.changes.warnings)
     warnings.push_back({{"message", w.message}, {"provenance", ProvenanceToJson(w.provenance)}});
-  for (const auto& s : plan.steps)
+  for (const auto& s : plan.steps) {
+    json commands = json::array();
+    for (const auto& c : s.commands) {
+      json cj{{"argv", c.argv}};
+      if (!c.input.empty()) cj["stdin"] = c.input;
+      commands.push_back(std::move(cj));
+    }
     steps.push_back({{"id", s.id},
                      {"op", ToString(s.op)},
                      {"key", s.key.ToString()},
                      {"resource", ResourceToJson(s.resource)},
                      {"fields", s.fields},
                      {"depends_on", s.depends_on},
-                     {"provenance", ProvenanceToJson(s.provenance)}});
+                     {"provenance", ProvenanceToJson(s.provenance)},
+                     {"commands", std::move(commands)}});
+  }
   return json{{"format_version", plan.format_version},
               {"platform", plan.platform},
               {"summary", summary},
@@ -216,6 +224,8 @@ Result<Plan> PlanFromJson(const json& j) {
       s.fields = sj.value("fields", std::vector<std::string>{});
       s.depends_on = sj.value("depends_on", std::vector<int>{});
       s.provenance = ProvenanceFromJson(sj.value("provenance", json()));
+      for (const auto& cj : sj.value("commands", json::array()))
+        s.commands.push_back({cj.at("argv").get<std::vector<std::string>>(), cj.value("stdin", "")});
       if (s.id != static_cast<int>(plan.steps.size())) return Fail("step ids must be 0, 1, 2, ... in order");
       for (int dep : s.depends_on)
         if (dep < 0 || dep >= s.id) return Fail("step " + std::to_string(s.id) + " depends on a later step");

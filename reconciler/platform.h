@@ -60,5 +60,7 @@ class Platform {
 };
 
 std::unique_ptr<Platform> MakeLinuxPlatform();
+/// FreeBSD jails, VNET, pf and ipfw (reconciler/freebsd_resources.h).
+std::unique_ptr<Platform> MakeFreeBsdPlatform();
 
 }  // namespace berth::reconciler

@@ -1,6 +1,7 @@
 // Terraform-style plan text. Changes are grouped by manifest resource (collections by the tag that marked
 // them), in key order inside a group, so equal plans print identically.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <sstream>
 
@@ -40,6 +41,33 @@ std::string Value(const std::optional<Resource>& r, const std::string& field) {
   const std::string* v = r->Attr(field);
   if (!v) return "(unset)";
   return v->find('\n') == std::string::npos ? *v : "<" + std::to_string(std::count(v->begin(), v->end(), '\n') + 1) + " lines>";
+}
+
+/// An argument as a shell would need it, for reading only: berth never runs a shell. "<N>" stays readable.
+std::string ShellWord(const std::string& arg) {
+  bool plain = !arg.empty();
+  for (char ch : arg)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("_./:=,@%+-<>").find(ch) !=
+                                                                          std::string_view::npos);
+  if (plain) return arg;
+  std::string out = "'";
+  for (char ch : arg) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
+/// "      $ ifconfig bridge0 addm bj..a up", with a command's stdin as a here-document.
+void RenderCommands(const std::vector<const Step*>& steps, std::ostringstream& out) {
+  for (const Step* step : steps) {
+    for (const StepCommand& cmd : step->commands) {
+      out << "      $";
+      for (const auto& arg : cmd.argv) out << " " << ShellWord(arg);
+      if (cmd.input.empty()) {
+        out << "\n";
+        continue;
+      }
+      out << " <<'EOF'\n" << Indent(cmd.input, "        ") << "        EOF\n";
+    }
+  }
 }
 
 void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& out) {
@@ -92,6 +120,8 @@ std::string RenderSummary(const Plan& plan) {
 }
 
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
+  std::map<ResourceKey, std::vector<const Step*>> steps_of;  // a replacement has a delete and a create step
+  for (const auto& s : plan.steps) steps_of[s.key].push_back(&s);
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)
     if (c.action != ChangeAction::kNoOp || options.show_noops) groups[GroupTitle(c)].push_back(&c);
@@ -99,7 +129,11 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::ostringstream out;
   for (const auto& [title, changes] : groups) {
     out << "# " << title << "\n";
-    for (const Change* c : changes) RenderChange(*c, options, out);
+    for (const Change* c : changes) {
+      RenderChange(*c, options, out);
+      if (options.show_commands)
+        if (auto it = steps_of.find(c->key); it != steps_of.end()) RenderCommands(it->second, out);
+    }
     out << "\n";
   }
   for (const auto& c : plan.changes.conflicts) {
