@@ -1,0 +1,208 @@
+// The FreeBSD platform: dependencies and containment of the FreeBSD resources, field policies and plan-time
+// checks against the host (kernel features, pf hooks, the secure-VNET sysctls, names berth derives that
+// someone else holds). The expansion itself is in freebsd_expand.cc.
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "reconciler/freebsd_expand.h"
+#include "reconciler/freebsd_resources.h"
+#include "reconciler/platform.h"
+
+namespace berth::reconciler {
+namespace {
+
+using namespace freebsd_res;  // NOLINT: the vocabulary of this file
+
+ResourceKey Key(const char* kind, const std::string& scope, const std::string& name) {
+  return ResourceKey{kind, scope, name};
+}
+
+std::vector<std::string> Split(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+class FreeBsdPlatform final : public Platform {
+ public:
+  std::string name() const override { return "freebsd"; }
+
+  DesiredState Expand(const model::Manifest& manifest, const Allocations& allocations) const override {
+    return ExpandFreeBsd(manifest, allocations);
+  }
+
+  std::vector<ResourceKey> DependenciesOf(const Resource& r) const override {
+    const std::string& kind = r.key.kind;
+    std::vector<ResourceKey> deps;
+    if (kind == kMember) {
+      if (auto* bridge = r.Attr(kBridge)) deps.push_back(Key(kIface, "", *bridge));
+      deps.push_back(Key(kIface, "", r.AttrOr(kEpair, r.key.name)));
+    } else if (kind == kAddr) {
+      // A jail's alias is added after its jail and removed before it (facts A4 has jail(8) add it before the
+      // jail: berth reverses that so no crash can leave an alias without the jail that makes it berth's).
+      if (auto* jail = r.Attr(kJailAttr)) deps.push_back(Key(kJail, "", *jail));
+      else if (auto* dev = r.Attr(kDev)) deps.push_back(Key(kIface, "", *dev));
+    } else if (kind == kJail) {
+      // The b ends are handed over at creation (jail -c vnet.interface=), so the epairs come first, with their
+      // host ends already on their bridges (MTU set, then addm, then jail -c).
+      for (const auto& peer : Split(r.AttrOr(kVnetInterface))) {
+        deps.push_back(Key(kIface, "", HostEndOf(peer)));
+        deps.push_back(Key(kMember, "", HostEndOf(peer)));
+      }
+    } else if (kind == kJif) {
+      deps.push_back(Key(kJail, "", r.key.scope));
+      if (auto* epair = r.Attr(kEpair)) deps.push_back(Key(kIface, "", *epair));
+    } else if (kind == kRoute) {
+      deps.push_back(Key(kJail, "", r.key.scope));
+      if (auto* via = r.Attr(kInterface)) deps.push_back(Key(kJif, r.key.scope, *via));
+    } else if (kind == kFile) {
+      deps.push_back(Key(kJail, "", r.key.scope));
+    } else if (kind == kIpfw) {
+      if (auto* jail = r.Attr(kJailAttr)) deps.push_back(Key(kJail, "", *jail));
+    }
+    std::sort(deps.begin(), deps.end());
+    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
+    return deps;
+  }
+
+  std::optional<ResourceKey> ContainerOf(const Resource& r) const override {
+    const std::string& kind = r.key.kind;
+    if (kind == kMember) return Key(kIface, "", r.AttrOr(kEpair, r.key.name));
+    if (kind == kAddr && !r.Attr(kJailAttr)) {
+      if (auto* dev = r.Attr(kDev)) return Key(kIface, "", *dev);
+    }
+    if (kind == kJif || kind == kRoute || kind == kFile) return Key(kJail, "", r.key.scope);
+    return std::nullopt;
+  }
+
+  FieldPolicy PolicyOf(const std::string& kind, const std::string& field) const override {
+    static const std::set<std::pair<std::string, std::string>> kReplace = {
+        {kIface, kType},     {kIface, kPeer},       {kIface, kJailAttr},         {kIface, kIfname},
+        {kIface, kJailPath}, {kIface, kJailVnetInterface},
+        // 15.x refuses MTU changes on bridge members (facts A1): an epair's MTU is set before addm, once.
+        {kIface, kMtu},      {kMember, kBridge},    {kMember, kEpair},           {kAddr, kDev},
+        {kAddr, kAddress},   {kAddr, kJailAttr},    {kJail, kPath},              {kJail, kVnet},
+        {kJail, kVnetInterface}, {kJail, kIp4},     {kJif, kEpair},
+    };
+    if (kind == kPf && (field == kEgress || field == kSkipped)) return FieldPolicy::kIgnore;
+    if (kind == kIpfw && field == kJailAttr) return FieldPolicy::kIgnore;
+    return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
+  }
+
+  bool IsWorkload(const ResourceKey& key) const override { return key.kind == kJail; }
+  bool IsSetting(const ResourceKey& key) const override { return key.kind == kSysctl || key.kind == kFile; }
+
+  std::string OwnerOf(const Resource& r) const override {
+    if (!r.owner.empty()) return r.owner;
+    // pf sub-anchors carry no tag: berth/<name> is the NAT of that name.
+    const std::string prefix = std::string(kPfAnchor) + "/";
+    if (r.key.kind == kPf && r.key.name.starts_with(prefix)) return "NAT/" + r.key.name.substr(prefix.size());
+    return "";
+  }
+
+  void CheckHost(const DesiredState& desired, const ObservedState& observed, std::vector<Conflict>& conflicts,
+                 std::vector<Warning>& warnings) const override;
+};
+
+void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState& observed,
+                                std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const {
+  const HostFacts& facts = observed.facts;
+  auto missing = [&](const std::string& feature) { return Has(facts.missing_features, feature); };
+  auto exists = [&](const std::string& name) {
+    return Has(facts.interfaces, name) || desired.Find(Key(kIface, "", name)) != nullptr;
+  };
+  std::set<std::string> owned_peers;  // b ends of berth's epairs, wherever they are
+  for (const auto& r : observed.resources)
+    if (r.key.kind == kIface && r.ownership != Ownership::kUnowned) owned_peers.insert(r.AttrOr(kPeer));
+
+  bool wants_vnet = false, wants_jail = false, wants_pf = false, wants_ipfw = false;
+  for (const auto& r : desired.resources) {
+    const std::string& kind = r.key.kind;
+    if (kind == kJail) {
+      wants_jail = true;
+      wants_vnet = wants_vnet || r.AttrOr(kVnet) == "new";
+      for (const auto& o : observed.resources)
+        if (o.key.kind == kDying && o.AttrOr(kName) == r.key.name)
+          warnings.push_back({"jail " + r.key.name + " (jid " + o.key.name + ") is dying; creating " + r.key.name +
+                                  " fails while the kernel still holds it (see jls -d)",
+                              r.provenance});
+    }
+    if (kind == kIpfw) wants_ipfw = true;
+    if (kind == kIface && r.AttrOr(kType) == "epair") {
+      const std::string peer = r.AttrOr(kPeer);
+      if (Has(facts.interfaces, peer) && !owned_peers.count(peer))
+        conflicts.push_back({r.key, "interface " + peer + " (the other end berth derives for " + r.key.name +
+                                        ") exists and is not berth's",
+                             r.provenance});
+    }
+    if (kind == kAddr) {
+      auto cidr = model::Cidr4::Parse(r.AttrOr(kAddress));
+      const std::string dev = r.AttrOr(kDev);
+      if (r.Attr(kJailAttr) && !exists(dev))
+        conflicts.push_back({r.key, "interface " + dev + " for the jail's address does not exist on this host",
+                             r.provenance});
+      if (cidr && !r.Attr(kJailAttr))
+        for (const auto& foreign : facts.foreign_networks)
+          if (cidr->Overlaps(foreign.network))
+            conflicts.push_back({r.key,
+                                 "subnet " + cidr->Network().ToString() + " of bridge " + dev + " overlaps " +
+                                     foreign.where + ", which berth does not own",
+                                 r.provenance});
+    }
+    if (kind == kPf) {
+      wants_pf = true;
+      if (auto* egress = r.Attr(kEgress)) {
+        if (!exists(*egress))
+          conflicts.push_back({r.key, "egress interface " + *egress + " does not exist on this host", r.provenance});
+      } else {
+        conflicts.push_back({r.key, "pf NAT needs spec.egress on FreeBSD: it translates to that interface's address",
+                             r.provenance});
+      }
+      if (auto* skipped = r.Attr(kSkipped)) {
+        std::istringstream in(*skipped);
+        for (std::string line; std::getline(in, line);)
+          warnings.push_back({"forward " + line + " is not installed: only jails in mode full take inbound forwards",
+                              r.provenance});
+      }
+    }
+  }
+  auto feature_conflict = [&](bool wanted, const char* feature, const std::string& message) {
+    if (wanted && missing(feature)) conflicts.push_back({std::nullopt, message, {}});
+  };
+  feature_conflict(wants_vnet, kMissingVimage,
+                   "VNET jails need a kernel with VIMAGE (sysctl kern.features.vimage is not 1 on this host)");
+  feature_conflict(wants_jail, kMissingJailMeta,
+                   "jls does not know the jail parameter meta, in which berth marks its jails; this FreeBSD release "
+                   "is too old for berth's jails");
+  feature_conflict(wants_pf, kMissingPf, "pf is not loaded (no /dev/pf); load it (kldload pf, pf_enable=YES)");
+  feature_conflict(wants_ipfw, kMissingIpfw,
+                   "secure VNET needs ipfw, which is not loaded (kldload ipfw, firewall_enable=YES)");
+  if (wants_ipfw)
+    for (const char* sysctl : kSecureVnetSysctls)
+      feature_conflict(true, MissingSysctl(sysctl).c_str(),
+                       std::string("secure VNET needs ") + sysctl + "=1, which is not set on this host; berth does "
+                       "not change firewall settings: run sysctl " + sysctl + "=1 (and add it to /etc/sysctl.conf)");
+  if (wants_pf && missing(kMissingPfNatHook))
+    warnings.push_back({"the main pf ruleset does not hook berth's NAT anchors, so its NAT rules are loaded but never "
+                        "used; add this line to /etc/pf.conf (before any filter rule) and reload pf: " +
+                            std::string(kPfNatHook),
+                        {}});
+  if (wants_pf && missing(kMissingPfRdrHook))
+    for (const auto& r : desired.resources)
+      if (r.key.kind == kPf && !r.AttrOr(kRdr).empty()) {
+        warnings.push_back({"the main pf ruleset does not hook berth's port forwards; add this line to /etc/pf.conf "
+                            "and reload pf: " + std::string(kPfRdrHook),
+                            {}});
+        break;
+      }
+}
+
+}  // namespace
+
+std::unique_ptr<Platform> MakeFreeBsdPlatform() { return std::make_unique<FreeBsdPlatform>(); }
+
+}  // namespace berth::reconciler
