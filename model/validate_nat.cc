@@ -1,4 +1,5 @@
-// Rules about NAT documents: where the source range comes from and where inbound forwards may deliver.
+// Rules about NAT documents: where the source range comes from, where traffic leaves, and where inbound
+// forwards may deliver.
 #include <map>
 
 #include "model/validate_rules.h"
@@ -21,6 +22,16 @@ std::optional<Cidr4> SourceRange(const Manifest& manifest, const Nat& nat, Diagn
   return bridge->address.Network();
 }
 
+// Traffic from a bridge never leaves through that bridge: such an egress is surely meant to be the uplink.
+void CheckEgress(const Nat& nat, Diagnostics& out) {
+  const auto* bridge = std::get_if<std::string>(&nat.source);
+  if (!bridge || !nat.egress || *nat.egress != *bridge) return;
+  out.push_back(ErrorAt(nat.doc, "spec.egress", "egress-is-source",
+                        "egress \"" + *bridge +
+                            "\" is the source bridge itself; name the uplink, or leave egress "
+                            "out for any interface but the bridge"));
+}
+
 struct ForwardOwner {
   const Nat* nat;
   size_t index;
@@ -35,6 +46,7 @@ void CheckNats(const Manifest& manifest, Diagnostics& out) {
   std::multimap<std::pair<Protocol, uint16_t>, ForwardOwner> listeners;
   for (const Nat& nat : manifest.nats) {
     if (!nat.doc.valid) continue;
+    CheckEgress(nat, out);
     auto range = SourceRange(manifest, nat, out);
     for (size_t i = 0; i < nat.forwards.size(); ++i) {
       const PortForward& forward = nat.forwards[i];

@@ -34,6 +34,6 @@ void CheckNames(const Manifest& manifest, Diagnostics& out);       // duplicate-
 void CheckReferences(const Manifest& manifest, Diagnostics& out);  // unknown-bridge
 void CheckBridges(const Manifest& manifest, Diagnostics& out);     // pools, gateways, subnet-overlap
 void CheckAddresses(const Manifest& manifest, Diagnostics& out);   // workload addresses, MACs, pool sizes
-void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources and forwards
+void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources, egress and forwards
 
 }  // namespace berth::model

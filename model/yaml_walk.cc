@@ -168,7 +168,8 @@ std::optional<int64_t> ReadInteger(ParseContext& ctx, const Value& value) {
   const YAML::Node& node = value.node;
   if (node.IsScalar() && IsPlain(node))
     if (auto v = ParseYamlInteger(node.Scalar())) return v;
-  WrongType(ctx, value, "an integer");
+  const bool quoted_number = node.IsScalar() && IsStringTagged(node) && ParseYamlInteger(node.Scalar());
+  WrongType(ctx, value, "an integer", quoted_number ? "remove the quotes" : "");
   return std::nullopt;
 }
 

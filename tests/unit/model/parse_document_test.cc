@@ -82,7 +82,8 @@ TEST(ParseDocument, DocumentsWithErrorsAreKeptButMarkedInvalid) {
 TEST(ParseDocument, DiagnosticPrintsFileLineColumnAndField) {
   auto r = Load(Header("Bridge", "br0") + "spec:\n  address: 10.168.0.1/24\n  mtu: \"1500\"\n");
   ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(r.diagnostics[0].ToString(), "test.yaml:7:8: error: spec.mtu: expected an integer, got a string");
+  EXPECT_EQ(r.diagnostics[0].ToString(),
+            "test.yaml:7:8: error: spec.mtu: expected an integer, got a string (remove the quotes)");
 }
 
 }  // namespace

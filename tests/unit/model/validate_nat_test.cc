@@ -26,6 +26,12 @@ TEST(ValidateNat, CidrSourcesMustHaveNoHostBits) {
   EXPECT_EQ(r.diagnostics[0].summary, "source 10.168.0.1/24 has host bits set; did you mean 10.168.0.0/24?");
 }
 
+TEST(ValidateNat, EgressIsNotTheSourceBridge) {
+  EXPECT_EQ(CodesAndFields(Load(Docs({BridgeDoc(), Nat("out", "  source: {bridge: br0}\n  egress: br0\n")}))),
+            Strings{"egress-is-source spec.egress"});
+  EXPECT_EQ(Codes(Load(Docs({BridgeDoc(), Nat("out", "  source: {bridge: br0}\n  egress: eth0\n")}))), Strings{});
+}
+
 TEST(ValidateNat, APortIsForwardedOncePerEgress) {
   std::string a = Nat("a", "  source: 10.1.0.0/16\n  egress: eth0\n  forwards: [{port: 80, to: 10.1.0.2:80}]\n");
   std::string b = Nat("b", "  source: 10.2.0.0/16\n  egress: eth1\n  forwards: [{port: 80, to: 10.2.0.2:80}]\n");

@@ -95,7 +95,9 @@ TEST_F(YamlWalkTest, IntegersMustBePlain) {
   EXPECT_EQ(ReadInteger(ctx_, *reader->Get("e")), -3);
   EXPECT_FALSE(ReadInteger(ctx_, *reader->Get("b")));
   EXPECT_FALSE(ReadInteger(ctx_, *reader->Get("d")));
-  EXPECT_EQ(diagnostics_.size(), 2u);
+  ASSERT_EQ(diagnostics_.size(), 2u);
+  EXPECT_EQ(diagnostics_[0].summary, "expected an integer, got a string (remove the quotes)");
+  EXPECT_EQ(diagnostics_[1].summary, "expected an integer, got a number (1.5)");
 }
 
 TEST_F(YamlWalkTest, BooleansAreTrueOrFalseOnly) {
