@@ -1,5 +1,6 @@
 // kind: Jail (FreeBSD). VNET jails get interfaces on bridges; non-VNET jails get iocage-style ip4 entries
 // ("em0|10.1.1.10/24") on host interfaces. The two shapes exclude each other.
+#include "model/naming.h"
 #include "model/parse_kinds.h"
 #include "model/parse_values.h"
 
@@ -11,8 +12,17 @@ void ParseInterface(ParseContext& ctx, const Value& item, JailNetwork& network) 
   if (!reader) return;
   JailInterface interface;
   interface.span = item.span;
-  if (auto v = reader->Require("name"))
-    if (auto name = ReadInterfaceName(ctx, *v)) interface.name = *name;
+  if (auto v = reader->Require("name")) {
+    auto name = ReadInterfaceName(ctx, *v);
+    // An interface returns to the host under its in-jail name when the jail dies, so it must not take a name
+    // berth derives for host objects, or one the epair cloner hands out.
+    if (name && IsReservedJailInterfaceName(*name))
+      ctx.Error(
+          "reserved-interface-name", v->path, v->span,
+          "\"" + *name + "\" is reserved on the host (lo0, epairNa/b, or a name berth derives); use vnet0 or similar");
+    else if (name)
+      interface.name = *name;
+  }
   if (auto v = reader->Require("bridge"))
     if (auto bridge = ReadBridgeReference(ctx, *v)) interface.bridge = *bridge;
   if (auto v = reader->Get("secure"))

@@ -52,6 +52,14 @@ TEST(ParseJail, NamesMustNotContainDots) {
   EXPECT_EQ(r.diagnostics[0].summary, "jail name \"www.example\" contains '.', which jail(8) forbids");
 }
 
+TEST(ParseJail, InJailInterfaceNamesMustNotTakeHostNames) {
+  for (const char* name : {"lo0", "epair3a", "bj0123abcdb", "bs0123abcd"}) {
+    auto r = Load(JailDoc("j", std::string("    interfaces: [{name: ") + name + ", bridge: bridge0}]\n"));
+    EXPECT_EQ(testing::CodesAndFields(r), Strings{"reserved-interface-name spec.network.interfaces[0].name"}) << name;
+  }
+  EXPECT_EQ(Summaries(Load(JailDoc("j", "    interfaces: [{name: epair, bridge: bridge0}]\n"))), Strings{});
+}
+
 TEST(ParseJail, VnetAndNonVnetShapesExcludeEachOther) {
   EXPECT_EQ(Summaries(Load(
                 JailDoc("j", "    interfaces: [{name: vnet0, bridge: bridge0}]\n    ip4: [\"em0|10.1.1.10/24\"]\n"))),
