@@ -80,7 +80,7 @@ void EnsureOwnerTag(NlSocket& sock, Job& job, const std::string& name);
 std::optional<long> IntAttr(Job& job, const char* name, bool& ok);
 
 // Appliers: each handles the jobs of its kind in one batch, recording failures in the jobs.
-void ApplyNetns(Env& env, std::vector<Job*>& jobs);
+void ApplyNetns(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);
 void ApplyLinks(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);
 void ApplyAddrs(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);
 void ApplyTc(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);

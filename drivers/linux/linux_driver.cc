@@ -34,7 +34,7 @@ class LinuxDriver final : public reconciler::Driver {
     BatchSockets socks(env_);
     // Kinds of one batch are independent of each other; this order only keeps runs reproducible.
     for (auto& [kind, kind_jobs] : by_kind) {
-      if (kind == lr::kNetns) ApplyNetns(env_, kind_jobs);
+      if (kind == lr::kNetns) ApplyNetns(env_, socks, kind_jobs);
       else if (kind == lr::kLink) ApplyLinks(env_, socks, kind_jobs);
       else if (kind == lr::kAddr) ApplyAddrs(env_, socks, kind_jobs);
       else if (kind == lr::kTc) ApplyTc(env_, socks, kind_jobs);

@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <future>
 #include <thread>
 
 namespace berth::drivers::linux {
@@ -31,18 +34,83 @@ bool IsNsfsMount(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+/// A few threads that run tasks in other namespaces. A namespace switch is a setns (microseconds); a thread
+/// of its own per namespace would cost a clone, a stack and TLB shootdowns each time.
+class NetnsWorkers {
+ public:
+  static NetnsWorkers& Get() {
+    static NetnsWorkers workers;
+    return workers;
+  }
+  void Run(const std::function<void()>& task) {
+    std::promise<void> done;
+    auto finished = done.get_future();
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back([&] {
+        task();
+        done.set_value();
+      });
+    }
+    cv_.notify_one();
+    finished.wait();
+  }
+
+ private:
+  static constexpr int kWorkers = 2;
+  NetnsWorkers() {
+    for (int i = 0; i < kWorkers; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~NetnsWorkers() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void Loop() {
+    // Home is the main thread's namespace. Every task ends back there: a worker parked in a namespace would
+    // keep it alive after its deletion (and with it the host ends of its veths).
+    UniqueFd home(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+      if (home.valid()) ::setns(home.get(), CLONE_NEWNET);
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
 OsStatus RunInNetns(int netns_fd, const std::function<void()>& fn) {
   OsStatus status = Ok{};
-  std::thread worker([&] {
+  NetnsWorkers::Get().Run([&] {
     if (::setns(netns_fd, CLONE_NEWNET) != 0) {
       status = OsFailErrno("setns");
       return;
     }
     fn();
   });
-  worker.join();
   return status;
 }
+
+void RunOnNetnsWorker(const std::function<void()>& fn) { NetnsWorkers::Get().Run(fn); }
 
 Result<UniqueFd, OsError> OpenNetnsFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -76,9 +144,9 @@ OsStatus NetnsDir::Create(const std::string& name) {
   ::close(fd);
 
   OsStatus status = Ok{};
-  std::thread worker([&] {
-    // A thread of its own: unshare moves only this thread, which ends right after the bind mount keeps the
-    // namespace alive. /proc/self/ns/net would name the main thread's namespace, so use the task's path.
+  RunOnNetnsWorker([&] {
+    // On a worker: unshare moves only that thread, and the bind mount keeps the namespace alive after the
+    // worker moves on. /proc/self/ns/net would name the main thread's namespace, so use the task's path.
     if (::unshare(CLONE_NEWNET) != 0) {
       status = OsFailErrno("unshare(CLONE_NEWNET)");
       return;
@@ -88,7 +156,6 @@ OsStatus NetnsDir::Create(const std::string& name) {
       status = OsFailErrno("mount --bind " + self + " " + path);
     }
   });
-  worker.join();
   if (!status) ::unlink(path.c_str());
   return status;
 }

@@ -1,37 +1,58 @@
-// The netns applier. Deleting a namespace first deletes the veths inside it, so their host ends are gone
-// when the step ends (the kernel tears a dropped namespace down asynchronously) and a VM can be recreated
-// under the same names in the same apply.
-#include <linux/if_link.h>
+// The netns applier. Deleting namespaces unmounts them all, then waits until the host ends of their veths
+// are gone: the kernel tears dropped namespaces down asynchronously, in one batch, which is far cheaper than
+// deleting each veth (every unregistration waits for an RCU grace period). Waiting keeps "the step is done"
+// meaning "the names are free again", so a VM can be recreated under the same names in the same apply.
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <set>
+#include <thread>
 
 #include "drivers/linux/apply.h"
+#include "drivers/linux/snapshot.h"
 #include "model/naming.h"
 
 namespace berth::drivers::linux {
 namespace {
 
-/// Best effort: a namespace whose veths cannot be listed is still removed.
-void DeleteVethsIn(int netns_fd) {
-  auto sock = NlSocket::OpenIn(netns_fd);
-  if (!sock) return;
-  std::vector<int> veths;
-  ifinfomsg ifi{};
-  ifi.ifi_family = AF_UNSPEC;
-  auto st = (*sock)->Dump(NewRequest(RTM_GETLINK, 0, &ifi, sizeof ifi), [&](nlmsghdr* h) {
-    if (h->nlmsg_type != RTM_NEWLINK) return;
-    nlattr* tb[IFLA_MAX + 1] = {};
-    nlattr* info[IFLA_INFO_MAX + 1] = {};
-    if (!ParseAttrs(h, sizeof(ifinfomsg), tb, IFLA_MAX) || !tb[IFLA_LINKINFO]) return;
-    if (ParseNested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX) && AttrString(info[IFLA_INFO_KIND]) == "veth") {
-      veths.push_back(static_cast<ifinfomsg*>(NLMSG_DATA(h))->ifi_index);
-    }
-  });
-  (void)st;
-  NlPipeline pipe(**sock);
-  for (int index : veths) {
+using Clock = std::chrono::steady_clock;
+constexpr auto kVethTeardownWait = std::chrono::seconds(3);
+constexpr auto kPoll = std::chrono::milliseconds(2);
+
+/// Host veths whose peers live in the namespaces `names` (before they are unmounted).
+std::vector<int> HostEndsOf(Env& env, NlSocket& host, const std::vector<std::string>& names) {
+  std::set<int> nsids;
+  for (const auto& name : names) {
+    auto fd = env.netns.Open(name);
+    if (!fd) continue;
+    if (auto id = NsidOf(host, fd->get()); id && *id >= 0) nsids.insert(*id);
+  }
+  std::vector<int> ends;
+  if (nsids.empty()) return ends;
+  auto snap = ReadSnapshot(host, SnapshotOptions{.addrs = false, .tc = false, .routes = false});
+  if (!snap) return ends;
+  for (const auto& l : snap->links) {
+    if (l.kind == "veth" && l.link_netnsid && nsids.count(*l.link_netnsid)) ends.push_back(l.index);
+  }
+  return ends;
+}
+
+/// Waits until none of `ends` exists; deletes those still there at the deadline (something else keeps their
+/// namespace alive, e.g. a process still running in it).
+void AwaitGone(NlSocket& host, std::vector<int> ends) {
+  const auto deadline = Clock::now() + kVethTeardownWait;
+  while (!ends.empty()) {
+    auto snap = ReadSnapshot(host, SnapshotOptions{.addrs = false, .tc = false, .routes = false});
+    if (!snap) return;
+    std::erase_if(ends, [&](int index) { return snap->ByIndex(index) == nullptr; });
+    if (ends.empty() || Clock::now() > deadline) break;
+    std::this_thread::sleep_for(kPoll);
+  }
+  NlPipeline pipe(host);
+  for (int index : ends) {
     ifinfomsg del{};
     del.ifi_family = AF_UNSPEC;
     del.ifi_index = index;
@@ -40,9 +61,22 @@ void DeleteVethsIn(int netns_fd) {
   pipe.Run();
 }
 
+void DeleteAll(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
+  std::vector<std::string> names;
+  for (Job* j : jobs) names.push_back(j->key().name);
+  auto host = socks.Get("");
+  std::vector<int> ends = host ? HostEndsOf(env, **host, names) : std::vector<int>{};
+  for (Job* job : jobs) {
+    auto st = env.netns.Delete(job->key().name);
+    if (!st && st.error().err != ENOENT) job->Fail(st.error());  // already gone: done
+  }
+  if (host) AwaitGone(**host, std::move(ends));
+}
+
 }  // namespace
 
-void ApplyNetns(Env& env, std::vector<Job*>& jobs) {
+void ApplyNetns(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
+  std::vector<Job*> deletes;
   for (Job* job : jobs) {
     const std::string& name = job->key().name;
     if (!job->key().scope.empty() || name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
@@ -55,19 +89,17 @@ void ApplyNetns(Env& env, std::vector<Job*>& jobs) {
         break;
       case reconciler::Op::kUpdate:
         break;  // a namespace has no attributes
-      case reconciler::Op::kDelete: {
+      case reconciler::Op::kDelete:
         if (!name.starts_with(model::kNetnsPrefix)) {
-          job->Fail(reconciler::DriverError::Kind::kPermission, "not berth's (no " +
-                                                                    std::string(model::kNetnsPrefix) + " prefix)");
-          break;
+          job->Fail(reconciler::DriverError::Kind::kPermission,
+                    "not berth's (no " + std::string(model::kNetnsPrefix) + " prefix)");
+        } else {
+          deletes.push_back(job);
         }
-        if (auto fd = env.netns.Open(name)) DeleteVethsIn(fd->get());
-        auto st = env.netns.Delete(name);
-        if (!st && st.error().err != ENOENT) job->Fail(st.error());  // already gone: done
         break;
-      }
     }
   }
+  if (!deletes.empty()) DeleteAll(env, socks, deletes);
 }
 
 }  // namespace berth::drivers::linux
