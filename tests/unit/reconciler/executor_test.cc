@@ -58,6 +58,12 @@ class RecordingDriver final : public Driver {
   int concurrent_ = 0, max_concurrent_ = 0;
 };
 
+ExecuteOptions WithParallelism(int n) {
+  ExecuteOptions options;
+  options.parallelism = n;
+  return options;
+}
+
 Step MakeStep(int id, ResourceKey key, std::vector<int> deps = {}) {
   Step s;
   s.id = id;
@@ -72,7 +78,7 @@ TEST(Execute, GroupsReadyStepsByKindIntoBatches) {
   plan.steps = {MakeStep(0, {"link", "", "a"}), MakeStep(1, {"addr", "", "x"}), MakeStep(2, {"link", "", "b"}),
                 MakeStep(3, {"addr", "", "y"}, {0, 2})};
   RecordingDriver driver;
-  ExecuteReport report = Execute(plan, driver, {.parallelism = 1, .on_step = {}});
+  ExecuteReport report = Execute(plan, driver, WithParallelism(1));
   EXPECT_TRUE(report.ok());
   EXPECT_EQ(report.done, 4);
   auto batches = driver.batches();
@@ -136,7 +142,7 @@ TEST(Execute, ParallelBatchesRespectDependencies) {
     }
   RecordingDriver driver;
   driver.delay = std::chrono::milliseconds(5);
-  ExecuteReport report = Execute(plan, driver, {.parallelism = 4, .on_step = {}});
+  ExecuteReport report = Execute(plan, driver, WithParallelism(4));
   EXPECT_TRUE(report.ok());
   EXPECT_GT(driver.max_concurrent(), 1);
   std::vector<int> order = driver.order();
@@ -145,6 +151,21 @@ TEST(Execute, ParallelBatchesRespectDependencies) {
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = int(i);
   for (const Step& s : plan.steps)
     for (int d : s.depends_on) EXPECT_LT(position[d], position[s.id]) << d << " -> " << s.id;
+}
+
+TEST(Execute, CancellationStartsNothingNew) {
+  Plan plan;
+  plan.steps = {MakeStep(0, Node("first")), MakeStep(1, Node("second"), {0}), MakeStep(2, Node("third"), {1})};
+  RecordingDriver driver;
+  int waves = 0;
+  ExecuteOptions options;
+  options.cancelled = [&] { return ++waves > 1; };  // cancel after the first wave
+  ExecuteReport report = Execute(plan, driver, options);
+  EXPECT_EQ(report.done, 1);
+  EXPECT_EQ(report.not_started, 2);
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.steps[1].outcome, StepOutcome::kPending);
+  EXPECT_EQ(driver.order(), std::vector<int>{0});
 }
 
 TEST(Execute, EmptyPlanDoesNothing) {

@@ -1,0 +1,118 @@
+// Observation of the simulated host in the Linux vocabulary, with ownership read from the marks the way the
+// real driver reads them: link group and alias tag, the "berth-" prefix of netns and /etc/netns directories,
+// membership of table berth for nft rules.
+#include <algorithm>
+
+#include "drivers/sim/sim_state.h"
+#include "model/naming.h"
+#include "model/net.h"
+#include "reconciler/linux_resources.h"
+#include "reconciler/ownership.h"
+
+namespace berth::drivers::sim {
+namespace {
+
+using namespace reconciler::linux_res;  // NOLINT: the vocabulary of this file
+using reconciler::ObservedState;
+using reconciler::Ownership;
+
+bool IsBerthNetns(const std::string& name) { return name.starts_with(model::kNetnsPrefix); }
+
+/// A path with a directory named "berth-...": berth's.
+bool IsBerthPath(const std::string& path) {
+  return path.find("/" + std::string(model::kNetnsPrefix)) != std::string::npos;
+}
+
+struct Mark {
+  Ownership ownership = Ownership::kUnowned;
+  std::string owner;
+};
+
+Mark MarkOf(const SimLink& link) {
+  if (link.group != reconciler::kLinkGroup) return {};
+  if (auto tag = reconciler::ParseOwnerTag(link.alias)) return {Ownership::kOwned, tag->origin};
+  return {Ownership::kMarked, ""};
+}
+
+Resource Make(ResourceKey key, Attrs attrs, const Mark& mark) {
+  Resource r;
+  r.key = std::move(key);
+  r.attrs = std::move(attrs);
+  r.ownership = mark.ownership;
+  r.owner = mark.owner;
+  return r;
+}
+
+Attrs LinkAttrs(const SimState& s, const SimLink& link) {
+  Attrs attrs{{kType, link.type}, {kUp, link.up ? kTrue : kFalse}, {kMtu, std::to_string(link.mtu)}, {kMac, link.mac}};
+  if (!link.master.empty()) attrs[kMaster] = link.master;
+  if (!link.owner_uid.empty()) attrs[kOwnerUid] = link.owner_uid;
+  if (!link.owner_gid.empty()) attrs[kOwnerGid] = link.owner_gid;
+  if (link.type == "veth") {
+    attrs[kPeer] = link.peer;
+    attrs[kPeerNetns] = link.peer_netns;
+    auto ns = s.netns.find(link.peer_netns);
+    if (ns != s.netns.end())
+      if (auto it = ns->second.links.find(link.peer); it != ns->second.links.end()) {
+        attrs[kPeerMac] = it->second.mac;
+        attrs[kPeerUp] = it->second.up ? kTrue : kFalse;
+      }
+  }
+  return attrs;
+}
+
+/// The mark that governs a link's resources: for the far end of a veth, the end that carries the resource.
+Mark GoverningMark(const SimState& s, const SimLink& link) {
+  if (link.primary) return MarkOf(link);
+  auto ns = s.netns.find(link.peer_netns);
+  if (ns == s.netns.end()) return {};
+  auto it = ns->second.links.find(link.peer);
+  return it == ns->second.links.end() ? Mark{} : MarkOf(it->second);
+}
+
+void ObserveNetns(const SimState& s, const std::string& name, const SimNetns& netns, ObservedState& out) {
+  if (!name.empty())
+    out.resources.push_back(Make({kNetns, "", name}, {},
+                                 {IsBerthNetns(name) ? Ownership::kOwned : Ownership::kUnowned, ""}));
+  for (const auto& [link_name, link] : netns.links) {
+    Mark mark = GoverningMark(s, link);
+    // An unmarked lo in berth's netns is the kernel's default, not an object: its "create" adopts it.
+    bool pristine_lo = link.type == "loopback" && link.group != reconciler::kLinkGroup && IsBerthNetns(name);
+    if (link.primary && !pristine_lo) out.resources.push_back(Make({kLink, name, link_name}, LinkAttrs(s, link), mark));
+    for (const std::string& address : link.addresses)
+      out.resources.push_back(Make({kAddr, name, link_name + "/" + address}, {{kDev, link_name}, {kAddress, address}}, mark));
+    if (name.empty() && mark.ownership == Ownership::kUnowned) {
+      for (const std::string& address : link.addresses)
+        if (auto cidr = model::Cidr4::Parse(address))
+          out.facts.foreign_networks.push_back({cidr->Network(), "address " + address + " on " + link_name});
+    }
+    if (name.empty()) out.facts.interfaces.push_back(link_name);
+  }
+  for (const auto& [dev, to] : netns.tc) {
+    auto it = netns.links.find(dev);
+    Mark mark = it == netns.links.end() ? Mark{} : GoverningMark(s, it->second);
+    out.resources.push_back(Make({kTc, name, dev}, {{kRedirectTo, to}}, mark));
+  }
+}
+
+}  // namespace
+
+ObservedState ObserveState(const SimState& s) {
+  ObservedState out;
+  for (const auto& [name, netns] : s.netns) ObserveNetns(s, name, netns, out);
+  for (const auto& [table, groups] : s.nft_tables) {
+    const bool berths = table == reconciler::kNftTable;
+    out.resources.push_back(Make({kNftTable, "", table}, {}, {berths ? Ownership::kOwned : Ownership::kUnowned, ""}));
+    if (!berths) continue;  // other tables' rules are not resources; only berth's table is read in detail
+    for (const auto& [group, g] : groups) out.resources.push_back(Make({kNft, "", group}, g.chains, {Ownership::kOwned, g.owner}));
+  }
+  for (const auto& [name, value] : s.sysctls)
+    out.resources.push_back(Make({kSysctl, "", name}, {{kValue, value}}, {}));
+  for (const auto& [path, content] : s.files)
+    out.resources.push_back(Make({kFile, "", path}, {{kContent, content}},
+                                 {IsBerthPath(path) ? Ownership::kOwned : Ownership::kUnowned, ""}));
+  out.Sort();
+  return out;
+}
+
+}  // namespace berth::drivers::sim
