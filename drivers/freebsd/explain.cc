@@ -1,0 +1,279 @@
+// Actions to argv. Creation of interfaces tags them in the very command that creates them (the description is
+// applied right after the clone, before anything can fail), so no failure leaves an untagged object of
+// berth's behind; names are then set with "name". Jail ends are handed over only at jail creation
+// (vnet.interface=), never moved with "ifconfig X vnet J" afterwards (seed 000). See docs/freebsd.md.
+#include "drivers/freebsd/explain.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "drivers/freebsd/argv_check.h"
+#include "model/net.h"
+#include "reconciler/freebsd_resources.h"
+#include "reconciler/freebsd_tag.h"
+
+namespace berth::drivers::freebsd {
+namespace {
+
+using namespace reconciler::freebsd_res;  // NOLINT: the vocabulary of this file
+using reconciler::Action;
+using reconciler::Op;
+using reconciler::Resource;
+using reconciler::StepCommand;
+using Cmds = std::vector<StepCommand>;
+
+/// Collects argv and the first invalid value, so each kind's code reads as the commands it runs.
+class Writer {
+ public:
+  explicit Writer(const Resource& r) : r_(r) {}
+
+  std::string Iface(const std::string& name) { return Check(name, IsSafeInterfaceName(name), "interface name"); }
+  std::string Jail(const std::string& name) { return Check(name, IsSafeJailName(name), "jail name"); }
+  std::string Path(const std::string& path) { return Check(path, IsSafePath(path), "path"); }
+  std::string Text(const std::string& text) { return Check(text, IsSafeText(text), "text"); }
+  std::string Cidr(const std::string& text) {
+    auto c = model::Cidr4::Parse(text);
+    return c ? c->ToString() : Check(text, false, "address");
+  }
+  std::string Ip(const std::string& text) {
+    if (auto ip = model::Ipv4::Parse(text)) return ip->ToString();
+    auto c = model::Cidr4::Parse(text);
+    return c ? c->address.ToString() : Check(text, false, "address");
+  }
+  std::string Mac(const std::string& text) {
+    auto m = model::Mac::Parse(text);
+    return m ? m->ToString() : Check(text, false, "MAC");
+  }
+  std::string Number(const std::string& text, int min, int max, const char* what) {
+    bool ok = !text.empty() && text.size() <= 6 && std::all_of(text.begin(), text.end(), ::isdigit);
+    return Check(text, ok && std::stoi(text) >= min && std::stoi(text) <= max, what);
+  }
+  std::string Lines(const std::string& text) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) Text(line);
+    return text;
+  }
+  void Refuse(const std::string& value, const char* what) { Check(value, false, what); }
+  std::string Need(const char* attr) {
+    const std::string* v = r_.Attr(attr);
+    if (!v && error_.empty()) error_ = r_.key.ToString() + ": the record has no " + attr;
+    return v ? *v : "";
+  }
+  std::string Tag(FreeBsdTag tag) {
+    if (tag.owner.empty() || tag.owner.find(' ') != std::string::npos)
+      Check(tag.owner, false, "owner (the record has no manifest origin)");
+    return Text(FormatFreeBsdTag(tag));
+  }
+
+  void Add(std::vector<std::string> argv, std::string input = "") { cmds_.push_back({std::move(argv), std::move(input)}); }
+  Result<Cmds> Finish() {
+    if (!error_.empty()) return Fail(error_);
+    return std::move(cmds_);
+  }
+
+  const Resource& r() const { return r_; }
+
+ private:
+  std::string Check(const std::string& value, bool ok, const char* what) {
+    if (!ok && error_.empty()) error_ = r_.key.ToString() + ": refusing " + what + " \"" + value + "\" in a command";
+    return value;
+  }
+  const Resource& r_;
+  Cmds cmds_;
+  std::string error_;
+};
+
+bool Has(const std::vector<std::string>& fields, const char* f) {
+  return std::find(fields.begin(), fields.end(), f) != fields.end();
+}
+
+std::string Origin(const Resource& r) { return r.provenance.origin.empty() ? r.owner : r.provenance.origin; }
+
+void Iface(const Action& a, Writer& w) {
+  const Resource& r = a.resource;
+  const std::string name = w.Iface(r.key.name);
+  const std::string type = r.AttrOr(kType);
+  const std::string unit(kUnitPlaceholder);
+  std::vector<std::string> mtu;
+  if (auto* m = r.Attr(kMtu)) mtu = {"mtu", w.Number(*m, 68, 65535, "MTU")};
+  if (a.op == Op::kDelete) {
+    w.Add({"ifconfig", name, "destroy"});  // for an epair: both ends, wherever the other one is (facts A1)
+    return;
+  }
+  if (a.op == Op::kUpdate) {
+    std::vector<std::string> argv{"ifconfig", name};
+    if (Has(a.fields, "owner")) argv.insert(argv.end(), {"description", w.Tag({Origin(r), {}})});
+    if (Has(a.fields, kUp)) argv.push_back(r.AttrOr(kUp) == kTrue ? "up" : "down");
+    if (argv.size() > 2) w.Add(argv);
+    return;
+  }
+  if (type == "bridge") {
+    // "ifconfig bridge0 create up" would silently apply "up" to an existing bridge0 (facts A1): berth creates
+    // a fresh bridge under the cloner's next unit, tagged in the same command, and renames it.
+    std::vector<std::string> create{"ifconfig", "bridge", "create", "description", w.Tag({Origin(r), {}})};
+    create.insert(create.end(), mtu.begin(), mtu.end());
+    create.push_back("up");
+    w.Add(create);
+    w.Add({"ifconfig", "bridge" + unit, "name", name});
+    return;
+  }
+  if (type != "epair") {
+    w.Refuse(type, "interface type (berth creates bridges and epairs)");
+    return;
+  }
+  const std::string peer = w.Iface(w.Need(kPeer));
+  FreeBsdTag a_tag{Origin(r), {{"end", "a"}}}, b_tag{Origin(r), {{"end", "b"}, {"pair", name}}};
+  if (auto* ifname = r.Attr(kIfname)) a_tag.fields["if"] = b_tag.fields["if"] = w.Iface(*ifname);
+  std::vector<std::string> create{"ifconfig", "epair", "create", "description", w.Tag(a_tag)};
+  create.insert(create.end(), mtu.begin(), mtu.end());  // before addm (facts A1)
+  create.push_back("up");
+  w.Add(create);
+  w.Add({"ifconfig", "epair" + unit + "a", "name", name});
+  std::vector<std::string> b{"ifconfig", "epair" + unit + "b", "name", peer, "description", w.Tag(b_tag)};
+  b.insert(b.end(), mtu.begin(), mtu.end());
+  b.push_back("up");
+  w.Add(b);
+}
+
+void Member(const Action& a, Writer& w) {
+  const std::string port = w.Iface(a.resource.key.name), bridge = w.Iface(w.Need(kBridge));
+  if (a.op == Op::kCreate) w.Add({"ifconfig", bridge, "addm", port, "up"});
+  if (a.op == Op::kDelete) w.Add({"ifconfig", bridge, "deletem", port});
+}
+
+void Addr(const Action& a, Writer& w) {
+  const std::string dev = w.Iface(w.Need(kDev)), address = w.Need(kAddress);
+  if (a.op == Op::kCreate) w.Add({"ifconfig", dev, "inet", w.Cidr(address), "alias"});
+  if (a.op == Op::kDelete) w.Add({"ifconfig", dev, "inet", w.Ip(address), "-alias"});
+}
+
+void Jail(const Action& a, Writer& w) {
+  const Resource& r = a.resource;
+  const std::string name = w.Jail(r.key.name);
+  if (a.op == Op::kDelete) {
+    w.Add({"jail", "-r", name});  // the epairs' host ends are destroyed by their own steps, after this one
+    return;
+  }
+  if (a.op == Op::kUpdate) {
+    std::vector<std::string> argv{"jail", "-m", "name=" + name};
+    if (Has(a.fields, kHostname)) argv.push_back(std::string(kHostname) + "=" + w.Jail(w.Need(kHostname)));
+    if (Has(a.fields, kIp4Addr)) argv.push_back(std::string(kIp4Addr) + "=" + w.Need(kIp4Addr));
+    if (argv.size() > 3) w.Add(argv);
+    return;
+  }
+  std::vector<std::string> argv{"jail", "-c", "name=" + name, "path=" + w.Path(w.Need(kPath))};
+  if (auto* host = r.Attr(kHostname)) argv.push_back(std::string(kHostname) + "=" + w.Jail(*host));
+  argv.push_back("persist");  // no processes: persist keeps it alive (facts A2)
+  if (r.AttrOr(kVnet) == "new") {
+    argv.push_back("vnet");
+    std::istringstream peers(r.AttrOr(kVnetInterface));
+    bool first = true;
+    for (std::string peer; peers >> peer; first = false)
+      argv.push_back(std::string(kVnetInterface) + (first ? "=" : "+=") + w.Iface(peer));
+  } else if (auto* ip4 = r.Attr(kIp4); ip4 && *ip4 == "disable") {
+    argv.push_back("ip4=disable");
+  } else {
+    std::string list, item;
+    std::istringstream in(w.Need(kIp4Addr));
+    while (std::getline(in, item, ',')) list += (list.empty() ? "" : ",") + w.Ip(item);
+    argv.push_back(std::string(kIp4Addr) + "=" + list);
+  }
+  argv.push_back("meta=" + w.Tag({Origin(r), {}}));
+  w.Add(argv);
+}
+
+void Jif(const Action& a, Writer& w) {
+  if (a.op == Op::kDelete) return;  // goes with its jail (or its epair, whose destruction takes both ends)
+  const Resource& r = a.resource;
+  const std::string jail = w.Jail(r.key.scope), device = w.Iface(w.Need(kDevice));
+  if (auto* epair = r.Attr(kEpair); epair && (a.op == Op::kCreate || Has(a.fields, kDevice)))
+    w.Add({"jexec", jail, "/sbin/ifconfig", w.Iface(PeerOf(*epair)), "name", device});
+  std::vector<std::string> argv{"jexec", jail, "/sbin/ifconfig", device};
+  if (auto* mac = r.Attr(kMac)) argv.insert(argv.end(), {"ether", w.Mac(*mac)});
+  if (auto* address = r.Attr(kAddress)) argv.insert(argv.end(), {"inet", w.Cidr(*address)});
+  argv.push_back(r.AttrOr(kUp) == kTrue ? "up" : "down");
+  w.Add(argv);
+}
+
+void Route(const Action& a, Writer& w) {
+  const std::string jail = w.Jail(a.resource.key.scope);
+  if (a.op == Op::kDelete) {
+    w.Add({"jexec", jail, "/sbin/route", "delete", "default"});
+    return;
+  }
+  w.Add({"jexec", jail, "/sbin/route", a.op == Op::kCreate ? "add" : "change", "default", w.Ip(w.Need(kGateway))});
+}
+
+void File(const Action& a, Writer& w) {
+  if (a.op == Op::kDelete) return;  // a setting: never removed
+  // Written from inside the jail, so a symlink in the jail's tree resolves inside the jail, not on the host.
+  w.Add({"jexec", w.Jail(a.resource.key.scope), "/usr/bin/tee", w.Path(a.resource.key.name)}, w.Need(kContent));
+}
+
+void Pf(const Action& a, Writer& w) {
+  const std::string anchor = a.resource.key.name;
+  if (!IsSafeAnchor(anchor)) w.Refuse(anchor, "pf anchor");
+  if (a.op == Op::kDelete) {
+    w.Add({"pfctl", "-a", anchor, "-F", "nat"});
+    return;
+  }
+  // One kernel transaction replaces everything in the anchor (facts A3); the main ruleset is never touched.
+  std::string text;
+  for (const char* attr : {kNat, kRdr}) {
+    const std::string rules = a.resource.AttrOr(attr);
+    if (!rules.empty()) text += rules + "\n";
+  }
+  w.Add({"pfctl", "-a", anchor, "-f", "-"}, w.Lines(text));
+}
+
+void Ipfw(const Action& a, Writer& w) {
+  const std::string number =
+      w.Number(a.resource.key.name, kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount - 1, "ipfw rule number");
+  if (a.op != Op::kCreate) w.Add({"ipfw", "-q", "delete", number});
+  if (a.op == Op::kDelete) return;
+  std::istringstream lines(w.Need(kRules));
+  for (std::string line; std::getline(lines, line);) {
+    std::vector<std::string> argv{"ipfw", "-q", "add", number};
+    std::istringstream words(w.Text(line));
+    for (std::string word; words >> word;) argv.push_back(word);
+    argv.insert(argv.end(), {"//", "berth", "owner=" + w.Text(Origin(a.resource))});
+    w.Add(argv);
+  }
+}
+
+void Sysctl(const Action& a, Writer& w) {
+  if (a.op == Op::kDelete) return;  // a setting: never turned off
+  const std::string& name = a.resource.key.name;
+  if (name != kForwardingSysctl) w.Refuse(name, "sysctl");
+  w.Add({"sysctl", name + "=" + w.Number(w.Need(kValue), 0, 1, "sysctl value")});
+}
+
+}  // namespace
+
+Result<std::vector<StepCommand>> Explain(const Action& action) {
+  Writer w(action.resource);
+  const std::string& kind = action.resource.key.kind;
+  if (kind == kIface) Iface(action, w);
+  else if (kind == kMember) Member(action, w);
+  else if (kind == kAddr) Addr(action, w);
+  else if (kind == kJail) Jail(action, w);
+  else if (kind == kJif) Jif(action, w);
+  else if (kind == kRoute) Route(action, w);
+  else if (kind == kFile) File(action, w);
+  else if (kind == kPf) Pf(action, w);
+  else if (kind == kIpfw) Ipfw(action, w);
+  else if (kind == kSysctl) Sysctl(action, w);
+  else return Fail(action.resource.key.ToString() + ": no FreeBSD commands for kind " + kind);
+  return w.Finish();
+}
+
+Status<> ExplainPlan(reconciler::Plan& plan) {
+  for (auto& step : plan.steps) {
+    auto commands = Explain(Action{step.id, step.op, step.resource, step.fields});
+    if (!commands) return Fail("step " + std::to_string(step.id) + ": " + commands.error().message);
+    step.commands = std::move(*commands);
+  }
+  return Ok{};
+}
+
+}  // namespace berth::drivers::freebsd

@@ -1,0 +1,109 @@
+// ObserveHost. Interfaces are matched to berth's objects by description tags, which survive vnet moves and
+// the return from a dying jail (facts A1/A2): an epair's host end (end=a) finds its other end (end=b,
+// pair=<host end>) on the host, under any name, or inside one of berth's live jails.
+#include "drivers/freebsd/observe.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "drivers/freebsd/observe_build.h"
+#include "drivers/freebsd/parse.h"
+#include "reconciler/freebsd_resources.h"
+
+namespace berth::drivers::freebsd {
+namespace {
+
+using namespace reconciler::freebsd_res;  // NOLINT
+using reconciler::DriverError;
+
+DriverError ObserveError(const std::vector<std::string>& argv, const CommandResult& r) {
+  return DriverError{DriverError::Kind::kOther, "observe", {}, 0, FormatArgv(argv) + ": " + r.err};
+}
+
+/// The jail's own view: interfaces, default route, resolv.conf. Empty when the jail vanished meanwhile.
+JailInside LookInside(CommandRunner& runner, const JailInfo& jail) {
+  JailInside inside;
+  if (jail.vnet == "new") {
+    auto ifs = runner.Run({"jexec", jail.name, "/sbin/ifconfig", "-a"}, "");
+    if (!ifs.ok()) return inside;  // dying or gone since jls: berth sees it next time
+    inside.interfaces = ParseIfconfig(ifs.out);
+    auto route = runner.Run({"jexec", jail.name, "/sbin/route", "-n", "get", "default"}, "");
+    if (route.ok()) inside.route = ParseRouteGet(route.out);
+  }
+  auto resolv = runner.Run({"jexec", jail.name, "/bin/cat", kResolvConf}, "");
+  if (resolv.ok()) inside.resolv_conf = resolv.out;
+  inside.seen = true;
+  return inside;
+}
+
+std::string Sysctl(CommandRunner& runner, const std::string& name) {
+  auto r = runner.Run({"sysctl", "-n", name}, "");
+  if (!r.ok()) return "";
+  std::string v = r.out;
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+  return v;
+}
+
+void ObservePf(CommandRunner& runner, HostView& view, std::vector<std::string>& missing) {
+  auto main = runner.Run({"pfctl", "-s", "nat"}, "");
+  if (!main.ok()) {
+    missing.push_back(kMissingPf);
+    return;
+  }
+  PfHooks hooks = ParsePfHooks(main.out);
+  if (!hooks.nat) missing.push_back(kMissingPfNatHook);
+  if (!hooks.rdr) missing.push_back(kMissingPfRdrHook);
+  auto anchors = runner.Run({"pfctl", "-a", std::string(kPfAnchor), "-s", "Anchors"}, "");
+  if (!anchors.ok()) return;
+  for (const auto& anchor : ParsePfAnchors(anchors.out)) {
+    auto rules = runner.Run({"pfctl", "-a", anchor, "-s", "nat"}, "");
+    if (rules.ok()) view.pf_anchors[anchor] = ParsePfRules(rules.out);
+  }
+}
+
+}  // namespace
+
+Result<reconciler::ObservedState, DriverError> ObserveHost(CommandRunner& runner, bool host_facts) {
+  HostView view;
+  std::vector<std::string> missing;
+
+  const std::vector<std::string> ifconfig{"ifconfig", "-a"};
+  auto ifs = runner.Run(ifconfig, "");
+  if (!ifs.ok()) return MakeUnexpected(ObserveError(ifconfig, ifs));
+  view.interfaces = ParseIfconfig(ifs.out);
+
+  // meta carries berth's mark on its jails; a jls that does not know it fails on the parameter.
+  std::vector<std::string> jls{"jls", "--libxo", "json", "-d", "jid",  "name", "path",
+                               "vnet", "dying",  "host.hostname", "ip4", "ip4.addr", "meta"};
+  auto jails = runner.Run(jls, "");
+  if (!jails.ok() && jails.err.find("meta") != std::string::npos) {
+    missing.push_back(kMissingJailMeta);
+    jls.pop_back();
+    jails = runner.Run(jls, "");
+  }
+  if (!jails.ok()) return MakeUnexpected(ObserveError(jls, jails));
+  auto parsed = ParseJls(jails.out);
+  if (!parsed) return MakeUnexpected(DriverError{DriverError::Kind::kOther, "observe", {}, 0, parsed.error().message});
+  view.jails = std::move(*parsed);
+  for (const auto& jail : view.jails)
+    if (!jail.dying && IsBerthJail(jail)) view.inside[jail.name] = LookInside(runner, jail);
+
+  ObservePf(runner, view, missing);
+  auto ipfw = runner.Run({"ipfw", "list"}, "");
+  if (ipfw.ok()) view.ipfw = ParseIpfwList(ipfw.out);
+  else missing.push_back(kMissingIpfw);
+  view.forwarding = Sysctl(runner, kForwardingSysctl);
+
+  reconciler::ObservedState observed = BuildObserved(view);
+  if (host_facts) {
+    if (Sysctl(runner, "kern.features.vimage") != "1") missing.push_back(kMissingVimage);
+    for (const char* name : kSecureVnetSysctls)
+      if (Sysctl(runner, name) != "1") missing.push_back(MissingSysctl(name));
+    std::sort(missing.begin(), missing.end());
+    observed.facts.missing_features = std::move(missing);
+  }
+  return observed;
+}
+
+}  // namespace berth::drivers::freebsd

@@ -1,0 +1,71 @@
+// Parsers for what FreeBSD's tools print: ifconfig's text (ifconfig has no libxo, facts A1), jls's libxo JSON
+// (both shapes: with explicit parameters every scalar is a string, with -v jid is a number, facts A2), pfctl's
+// canonical rule listing, ipfw list and route get. Pure; tested against the facts file's samples.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/net.h"
+#include "model/result.h"
+
+namespace berth::drivers::freebsd {
+
+/// One interface of `ifconfig -a` (or `ifconfig NAME`).
+struct IfInfo {
+  std::string name;
+  bool up = false;
+  int mtu = 0;
+  std::string description;
+  std::vector<std::string> groups;
+  std::string ether;
+  std::string hwaddr;
+  std::vector<model::Cidr4> inet;    // in listed order; the first is the primary address
+  std::vector<std::string> members;  // a bridge's "member:" lines
+  bool Is(const std::string& group) const;
+};
+std::vector<IfInfo> ParseIfconfig(std::string_view text);
+
+/// One jail of `jls --libxo json [-v] -d [params]`.
+struct JailInfo {
+  int jid = 0;
+  std::string name;
+  std::string path;
+  std::string vnet;      // "new" or "inherit" (numbers 1 and 2 mapped to these)
+  std::string hostname;
+  std::string ip4;       // "new", "inherit", "disable"; empty when not listed
+  std::vector<std::string> ip4_addrs;
+  std::string meta;
+  bool dying = false;
+};
+Result<std::vector<JailInfo>> ParseJls(std::string_view json);
+
+/// `pfctl -a A -s nat`: the translation rules, normalised (NormalizePfRule), hook lines left out.
+std::vector<std::string> ParsePfRules(std::string_view text);
+/// Whether `pfctl -s nat` of the main ruleset hooks berth's anchors (kPfNatHook / kPfRdrHook).
+struct PfHooks {
+  bool nat = false;
+  bool rdr = false;
+};
+PfHooks ParsePfHooks(std::string_view text);
+/// `pfctl -a berth -s Anchors`: the children's full paths ("berth/out").
+std::vector<std::string> ParsePfAnchors(std::string_view text);
+
+/// One line of `ipfw list`: "20042 allow ip from ... // berth owner=Jail/j1".
+struct IpfwRule {
+  int number = 0;
+  std::string body;     // normalised (NormalizeIpfwRule): no comment
+  std::string comment;  // after "// ", empty when none
+};
+std::vector<IpfwRule> ParseIpfwList(std::string_view text);
+
+/// `route -n get default`: the gateway and interface; nullopt when there is no gateway line.
+struct RouteInfo {
+  std::string gateway;
+  std::string interface;
+};
+std::optional<RouteInfo> ParseRouteGet(std::string_view text);
+
+}  // namespace berth::drivers::freebsd
