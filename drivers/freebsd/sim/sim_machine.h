@@ -1,0 +1,62 @@
+// The simulated host's machinery behind SimFreeBsd: one method per tool, over SimState. Not thread-safe
+// (SimFreeBsd serialises calls). Each rule it enforces cites its source: "facts A1" is
+// /work/shared/reference/platform-facts.md section A1, "seed 000" the VNET seed, [man] a FreeBSD manual page.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "drivers/freebsd/command_runner.h"
+#include "drivers/freebsd/sim/sim_state.h"
+
+namespace berth::drivers::freebsd::sim {
+
+using Args = std::vector<std::string>;
+
+CommandResult Ok(std::string out = "");
+CommandResult Err(std::string err, int code = 1);
+
+class Machine {
+ public:
+  explicit Machine(SimState& s) : s_(s) {}
+
+  CommandResult Dispatch(const Args& argv, const std::string& input);
+  /// One command's worth of time: torn-down vnets return their interfaces, dying jails finish dying.
+  void Tick();
+  /// Everything asynchronous completes.
+  void Settle();
+  /// Removes a live jail as jail -r does (the caller checked it exists).
+  void RemoveJail(SimJail& jail);
+
+  // Tools. `vnet` is where the command runs: kHostVnet, or a jail's jid under jexec.
+  CommandResult Ifconfig(int vnet, const Args& args, bool read_only_jail);
+  CommandResult Jail(const Args& args);
+  CommandResult Jls(const Args& args);
+  CommandResult Jexec(const Args& args, const std::string& input);
+  CommandResult Route(int vnet, SimJail* jail, const Args& args);
+  CommandResult Pfctl(const Args& args, const std::string& input);
+  CommandResult Ipfw(const Args& args);
+  CommandResult Sysctl(const Args& args);
+
+  // Interfaces.
+  SimInterface* Find(int vnet, const std::string& name);
+  int NewInterface(SimInterface iface);
+  /// Destroys an interface; an epair's other end goes too, wherever it is (facts A1).
+  void Destroy(int id);
+  /// Moves an interface to another vnet: it leaves its bridge, keeps its description, loses custom groups.
+  void Move(int id, int vnet);
+  std::string NextMac(char last);
+  /// `ifconfig` show output of one interface.
+  std::string Render(const SimInterface& iface) const;
+
+  // Jails.
+  SimJail* FindJail(const std::string& name_or_jid, bool include_dying);
+
+ private:
+  CommandResult Create(int vnet, const std::string& name, const Args& ops);
+  CommandResult ApplyOps(int vnet, int id, const Args& ops, size_t from, std::string out);
+  CommandResult Show(int vnet, const Args& args);
+  SimState& s_;
+};
+
+}  // namespace berth::drivers::freebsd::sim

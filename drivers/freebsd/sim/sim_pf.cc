@@ -1,0 +1,193 @@
+// pfctl(8), ipfw(8) and sysctl(8) on the simulated host: pf anchors replaced wholesale from stdin and listed in
+// canonical form, ipfw rules by number, sysctl values.
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "drivers/freebsd/sim/sim_machine.h"
+
+namespace berth::drivers::freebsd::sim {
+namespace {
+
+std::vector<std::string> Words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& words, size_t from = 0) {
+  std::string out;
+  for (size_t k = from; k < words.size(); ++k) out += (out.empty() ? "" : " ") + words[k];
+  return out;
+}
+
+bool IsAddress(const std::string& w) { return w == "any" || model::Cidr4::Parse(w).has_value(); }
+bool IsPort(const std::string& w) { return !w.empty() && w.size() <= 5 && w.find_first_not_of("0123456789") == std::string::npos; }
+
+/// One translation rule as pfctl prints it: "inet" added, "round-robin" for an interface target, "port = N" on
+/// the match side (facts A3: `pfctl -s nat` prints rules in canonical form). nullopt: a syntax error. Only the
+/// forms berth writes are understood; anything else is a syntax error here, which errs on the safe side.
+std::optional<std::string> Canonical(const std::string& line) {
+  std::vector<std::string> w = Words(line);
+  size_t k = 0;
+  auto take = [&](const std::string& word) { return k < w.size() && w[k] == word ? (++k, true) : false; };
+  auto next = [&]() { return k < w.size() ? w[k++] : std::string(); };
+  std::string kind = next();
+  if ((kind != "nat" && kind != "rdr") || !take("on")) return std::nullopt;
+  std::string itf = next();
+  take("inet");
+  std::string out = kind + " on " + itf + " inet";
+  if (kind == "rdr") {
+    if (!take("proto")) return std::nullopt;
+    std::string proto = next();
+    if (proto != "tcp" && proto != "udp") return std::nullopt;
+    out += " proto " + proto;
+  }
+  if (!take("from")) return std::nullopt;
+  std::string from = next();
+  if (!take("to")) return std::nullopt;
+  std::string to = next();
+  if (!IsAddress(from) || !IsAddress(to)) return std::nullopt;
+  out += " from " + from + " to " + to;
+  if (kind == "rdr") {
+    if (!take("port")) return std::nullopt;
+    take("=");
+    std::string port = next();
+    if (!IsPort(port)) return std::nullopt;
+    out += " port = " + port;
+  }
+  if (!take("->")) return std::nullopt;
+  std::string target = next();
+  bool itf_target = target.size() > 2 && target.front() == '(' && target.back() == ')';
+  if (!itf_target && !model::Ipv4::Parse(target)) return std::nullopt;
+  out += " -> " + target;
+  if (kind == "rdr") {
+    if (!take("port")) return std::nullopt;
+    std::string port = next();
+    if (!IsPort(port)) return std::nullopt;
+    out += " port " + port;
+  }
+  take("round-robin");
+  if (k != w.size()) return std::nullopt;
+  if (itf_target) out += " round-robin";
+  return out;
+}
+
+}  // namespace
+
+CommandResult Machine::Pfctl(const Args& a, const std::string& input) {
+  if (!s_.pf_loaded) return Err("pfctl: /dev/pf: No such file or directory");
+  std::string anchor, show, file, flush;
+  for (size_t k = 1; k < a.size(); ++k) {
+    const bool more = k + 1 < a.size();
+    if (a[k] == "-a" && more) anchor = a[++k];
+    else if (a[k] == "-s" && more) show = a[++k];
+    else if (a[k] == "-f" && more) file = a[++k];
+    else if (a[k] == "-F" && more) flush = a[++k];
+    else if (a[k] == "-q" || a[k] == "-N") continue;
+    else return Err("pfctl: unknown option " + a[k]);
+  }
+  if (show == "nat") {
+    const auto& rules = anchor.empty() ? s_.pf_main_nat : s_.pf_anchors[anchor];
+    std::string out;
+    for (const auto& r : rules) out += r + "\n";
+    return Ok(out);  // an empty or unknown anchor prints nothing (facts A3; the unknown case is [UNCONFIRMED])
+  }
+  if (show == "Anchors") {
+    std::string out;
+    const std::string prefix = anchor.empty() ? "" : anchor + "/";
+    for (const auto& [path, rules] : s_.pf_anchors)
+      if (!rules.empty() && path.starts_with(prefix) && path.find('/', prefix.size()) == std::string::npos)
+        out += "  " + path + "\n";
+    return Ok(out);
+  }
+  if (file == "-") {
+    // The whole anchor is replaced in one transaction; text without nat rules clears them (facts A3).
+    std::vector<std::string> rules;
+    std::istringstream in(input);
+    int n = 0;
+    for (std::string line; std::getline(in, line);) {
+      ++n;
+      if (Words(line).empty() || line.find_first_not_of(" \t") == line.find('#')) continue;
+      auto rule = Canonical(line);
+      if (!rule) return Err("stdin:" + std::to_string(n) + ": syntax error\npfctl: Syntax error in config file: pf rules not loaded");
+      rules.push_back(*rule);
+    }
+    (anchor.empty() ? s_.pf_main_nat : s_.pf_anchors[anchor]) = rules;
+    CommandResult r = Ok();
+    r.err = "No ALTQ support in kernel\nALTQ related functions disabled\n";  // noise on success (facts A3 [UNCONFIRMED])
+    return r;
+  }
+  if (!flush.empty()) {
+    if (flush != "nat" && flush != "rules" && flush != "all") return Err("pfctl: Unknown flush modifier '" + flush + "'");
+    if (flush != "rules") (anchor.empty() ? s_.pf_main_nat : s_.pf_anchors[anchor]).clear();
+    CommandResult r = Ok();
+    r.err = flush == "rules" ? "rules cleared\n" : "nat cleared\n";  // on stderr (facts A3)
+    return r;
+  }
+  return Err("pfctl: nothing to do in the simulator");
+}
+
+CommandResult Machine::Ipfw(const Args& a) {
+  size_t k = 1;
+  bool quiet = false;
+  while (k < a.size() && a[k] == "-q") quiet = true, ++k;
+  if (!s_.ipfw_loaded) return Err("ipfw: retrieving config failed: Protocol not available");
+  if (k >= a.size()) return Err("usage: ipfw [options]");
+  const std::string verb = a[k];
+  if (verb == "list") {
+    std::vector<std::pair<int, std::string>> rules = s_.ipfw_rules;
+    std::stable_sort(rules.begin(), rules.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::string out;
+    char num[16];
+    for (const auto& [n, body] : rules) {
+      std::snprintf(num, sizeof num, "%05d", n);
+      out += std::string(num) + " " + body + "\n";
+    }
+    return Ok(out + "65535 deny ip from any to any\n");
+  }
+  if (k + 1 >= a.size() || !IsPort(a[k + 1])) return Err("ipfw: rule number expected");
+  const int number = std::stoi(a[k + 1]);
+  if (number < 1 || number > 65534) return Err("ipfw: illegal rule number " + a[k + 1]);
+  if (verb == "delete") {
+    auto before = s_.ipfw_rules.size();
+    std::erase_if(s_.ipfw_rules, [&](const auto& r) { return r.first == number; });
+    if (before == s_.ipfw_rules.size())
+      return Err("ipfw: rule " + std::to_string(number) + ": setsockopt(IP_FW_XDEL): No such process");
+    return Ok();
+  }
+  if (verb != "add") return Err("ipfw: bad command `" + verb + "'");
+  std::vector<std::string> body(a.begin() + long(k) + 2, a.end());
+  static const std::vector<std::string> kActions = {"allow", "accept", "pass", "permit", "deny", "drop", "reject",
+                                                    "count", "skipto"};
+  if (body.empty() || std::find(kActions.begin(), kActions.end(), body[0]) == kActions.end())
+    return Err("ipfw: invalid action " + (body.empty() ? std::string() : body[0]));
+  auto from = std::find(body.begin(), body.end(), "from"), to = std::find(body.begin(), body.end(), "to");
+  if (from == body.end() || to == body.end() || to < from) return Err("ipfw: missing ``to''");
+  std::string text = Join(body);
+  s_.ipfw_rules.push_back({number, text});
+  char num[16];
+  std::snprintf(num, sizeof num, "%05d", number);
+  return Ok(quiet ? "" : std::string(num) + " " + text + "\n");
+}
+
+CommandResult Machine::Sysctl(const Args& a) {
+  if (a.size() == 3 && a[1] == "-n") {
+    auto it = s_.sysctls.find(a[2]);
+    if (it == s_.sysctls.end()) return Err("sysctl: unknown oid '" + a[2] + "'");
+    return Ok(it->second + "\n");
+  }
+  if (a.size() != 2) return Err("usage: sysctl [-n] name[=value]");
+  size_t eq = a[1].find('=');
+  std::string name = a[1].substr(0, eq);
+  auto it = s_.sysctls.find(name);
+  if (it == s_.sysctls.end()) return Err("sysctl: unknown oid '" + name + "'");
+  if (eq == std::string::npos) return Ok(name + ": " + it->second + "\n");
+  if (name.starts_with("kern.features.")) return Err("sysctl: oid '" + name + "' is read only");
+  std::string old = it->second;
+  it->second = a[1].substr(eq + 1);
+  return Ok(name + ": " + old + " -> " + it->second + "\n");
+}
+
+}  // namespace berth::drivers::freebsd::sim
