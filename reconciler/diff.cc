@@ -41,6 +41,7 @@ Change Removal(const Platform& platform, const Resource& have, const std::set<st
                const std::set<std::string>& applied) {
   Change c{have.key, ChangeAction::kCollect, have, std::nullopt, {}, "", std::nullopt};
   const std::string owner = platform.OwnerOf(have);
+  c.before->owner = owner;
   if (have.ownership == Ownership::kMarked && owner.empty()) {
     c.reason = "leaked: berth's mark without details (interrupted creation)";
   } else if (!owner.empty() && !current.count(owner) && applied.count(owner)) {
@@ -51,7 +52,9 @@ Change Removal(const Platform& platform, const Resource& have, const std::set<st
   } else if (!owner.empty()) {
     c.reason = "leaked: owned by " + owner + ", which no longer wants it";
   } else {
-    c.reason = "leaked: owned by berth, no manifest resource wants it";
+    // Fully tagged but shared (berth's nftables table): nothing needs it any more.
+    c.action = ChangeAction::kDelete;
+    c.reason = "no manifest resource needs it any more";
   }
   return c;
 }

@@ -97,6 +97,9 @@ class LinuxPlatform final : public Platform {
       ns = ns.substr(0, ns.find('/'));
     }
     if (ns.starts_with(model::kNetnsPrefix)) return "VM/" + ns.substr(model::kNetnsPrefix.size());
+    // nft rule groups are named after their manifest resource: "vm/NAME", "nat/NAME".
+    if (r.key.kind == kNft && r.key.name.starts_with("vm/")) return "VM/" + r.key.name.substr(3);
+    if (r.key.kind == kNft && r.key.name.starts_with("nat/")) return "NAT/" + r.key.name.substr(4);
     return "";
   }
 

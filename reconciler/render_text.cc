@@ -74,10 +74,15 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
   const Style s = StyleOf(c.action);
   const char* on = o.color ? s.color : "";
   const char* off = o.color && *s.color ? "\033[0m" : "";
+  if (c.removed_with && (c.action == ChangeAction::kDelete || c.action == ChangeAction::kCollect)) {
+    // No step of its own: say what takes it, not why again.
+    out << "  " << on << s.sign << " " << c.key.ToString() << off << "  (goes with " << c.removed_with->ToString()
+        << ")\n";
+    return;
+  }
   out << "  " << on << s.sign << " " << c.key.ToString() << off << "  (" << s.verb;
   if (!c.reason.empty()) out << ": " << c.reason;
   out << ")\n";
-  if (c.removed_with && (c.action == ChangeAction::kDelete || c.action == ChangeAction::kCollect)) return;
   if (c.action == ChangeAction::kCreate && c.after) {
     for (const auto& [k, v] : c.after->attrs) {
       if (v.find('\n') == std::string::npos) out << "      " << k << " = " << v << "\n";
