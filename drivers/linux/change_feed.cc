@@ -34,11 +34,12 @@ UniqueFd Subscribe(int protocol, std::initializer_list<unsigned> groups) {
 UniqueFd RouteSocket() { return Subscribe(NETLINK_ROUTE, {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_TC}); }
 
 /// Reads and discards everything pending; true when anything was there (an overrun counts: look again).
+/// read(), not recv(): the inotify descriptor is not a socket. Every descriptor here is non-blocking.
 bool DrainFd(int fd) {
   bool any = false;
-  char buf[16384];
+  alignas(8) char buf[16384];
   for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n > 0 || (n < 0 && errno == ENOBUFS)) {
       any = true;
       continue;
@@ -71,7 +72,8 @@ class LinuxChangeFeed final : public reconciler::ChangeFeed {
   bool Drain() override {
     bool any = false;
     epoll_event events[64];
-    for (;;) {
+    // Bounded: a descriptor that cannot be drained must not spin the caller; the next call picks it up.
+    for (int round = 0; round < 16; ++round) {
       int n = ::epoll_wait(epoll_.get(), events, 64, 0);
       if (n <= 0) break;
       for (int i = 0; i < n; ++i) any = DrainFd(events[i].data.fd) || any;
