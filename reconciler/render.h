@@ -11,7 +11,7 @@ namespace berth::reconciler {
 struct RenderOptions {
   bool color = false;       // ANSI colours (on a TTY)
   bool show_noops = false;  // list unchanged resources too
-  bool show_commands = false;  // under each change, the host commands its steps run (plan --show-commands)
+  bool show_commands = false;  // the host commands of every step, in execution order (plan --show-commands)
 };
 
 /// The plan grouped by manifest resource: "+ create", "~ update", "-/+ replace", "- delete", "- collect (leak)",

@@ -46,28 +46,40 @@ std::string Value(const std::optional<Resource>& r, const std::string& field) {
 /// An argument as a shell would need it, for reading only: berth never runs a shell. "<N>" stays readable.
 std::string ShellWord(const std::string& arg) {
   bool plain = !arg.empty();
-  for (char ch : arg)
-    plain = plain && (std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("_./:=,@%+-<>").find(ch) !=
-                                                                          std::string_view::npos);
+  for (char ch : arg) {
+    const bool safe = std::isalnum(static_cast<unsigned char>(ch)) || std::string_view("_./:=,@%+-<>").find(ch) !=
+                                                                        std::string_view::npos;
+    plain = plain && safe;
+  }
   if (plain) return arg;
   std::string out = "'";
   for (char ch : arg) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
   return out + "'";
 }
 
-/// "      $ ifconfig bridge0 addm bj..a up", with a command's stdin as a here-document.
-void RenderCommands(const std::vector<const Step*>& steps, std::ostringstream& out) {
-  for (const Step* step : steps) {
-    for (const StepCommand& cmd : step->commands) {
-      out << "      $";
+/// Every step's commands in execution order: "  # 3 create iface:/bj..a" then "  $ ifconfig ...", with a
+/// command's stdin as a here-document.
+void RenderCommands(const Plan& plan, std::ostringstream& out) {
+  bool any = false;
+  for (const Step& step : plan.steps) any = any || !step.commands.empty();
+  if (!any) return;
+  out << "Commands, in the order apply runs them (steps with no path between them may run in parallel):\n";
+  for (const Step& step : plan.steps) {
+    out << "  # " << step.id << " " << ToString(step.op) << " " << step.key.ToString();
+    if (!step.provenance.origin.empty()) out << "  [" << step.provenance.origin << "]";
+    out << "\n";
+    if (step.commands.empty()) out << "  (nothing to run)\n";
+    for (const StepCommand& cmd : step.commands) {
+      out << "  $";
       for (const auto& arg : cmd.argv) out << " " << ShellWord(arg);
       if (cmd.input.empty()) {
         out << "\n";
         continue;
       }
-      out << " <<'EOF'\n" << Indent(cmd.input, "        ") << "        EOF\n";
+      out << " <<'EOF'\n" << Indent(cmd.input, "    ") << "    EOF\n";
     }
   }
+  out << "\n";
 }
 
 void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& out) {
@@ -125,8 +137,6 @@ std::string RenderSummary(const Plan& plan) {
 }
 
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
-  std::map<ResourceKey, std::vector<const Step*>> steps_of;  // a replacement has a delete and a create step
-  for (const auto& s : plan.steps) steps_of[s.key].push_back(&s);
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)
     if (c.action != ChangeAction::kNoOp || options.show_noops) groups[GroupTitle(c)].push_back(&c);
@@ -134,13 +144,10 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::ostringstream out;
   for (const auto& [title, changes] : groups) {
     out << "# " << title << "\n";
-    for (const Change* c : changes) {
-      RenderChange(*c, options, out);
-      if (options.show_commands)
-        if (auto it = steps_of.find(c->key); it != steps_of.end()) RenderCommands(it->second, out);
-    }
+    for (const Change* c : changes) RenderChange(*c, options, out);
     out << "\n";
   }
+  if (options.show_commands) RenderCommands(plan, out);
   for (const auto& c : plan.changes.conflicts) {
     out << (options.color ? "\033[1;31m" : "") << "Conflict" << (options.color ? "\033[0m" : "") << ": " << c.message;
     if (c.provenance.span.known()) out << " [" << c.provenance.origin << " at " << c.provenance.span.ToString() << "]";
