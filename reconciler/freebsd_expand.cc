@@ -122,14 +122,16 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
       const std::string uplink_b = model::JailUplinkName(name, itf.name, 'b');
       b.Add(kIface, "", own_bridge, WithMtu({{kType, "bridge"}, {kUp, kTrue}}, *bridge), jail.doc);
       b.Add(kIface, "", uplink_a, WithMtu({{kType, "epair"}, {kUp, kTrue}, {kPeer, uplink_b}}, *bridge), jail.doc);
-      b.Add(kMember, "", uplink_a, {{kBridge, port_bridge}}, jail.doc);
-      b.Add(kMember, "", uplink_b, {{kBridge, own_bridge}, {kEpair, uplink_a}}, jail.doc);
       std::string rules;
       for (const auto& rule : SecureVnetRules(a.address.address, a.mac, uplink_b, host_end))
         rules += (rules.empty() ? "" : "\n") + NormalizeIpfwRule(rule);
-      auto number = ipfw_numbers.find(jail.doc.Id() + "/" + itf.name);
-      if (number != ipfw_numbers.end())
+      Attrs uplink{{kBridge, port_bridge}};
+      if (auto number = ipfw_numbers.find(jail.doc.Id() + "/" + itf.name); number != ipfw_numbers.end()) {
         b.Add(kIpfw, "", std::to_string(number->second), {{kRules, rules}, {kJailAttr, name}}, jail.doc);
+        uplink[kIpfw] = std::to_string(number->second);  // the whitelist is in place before the jail is connected
+      }
+      b.Add(kMember, "", uplink_a, std::move(uplink), jail.doc);
+      b.Add(kMember, "", uplink_b, {{kBridge, own_bridge}, {kEpair, uplink_a}}, jail.doc);
       port_bridge = own_bridge;
     }
     b.Add(kMember, "", host_end, {{kBridge, port_bridge}}, jail.doc);

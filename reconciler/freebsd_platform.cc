@@ -41,6 +41,8 @@ class FreeBsdPlatform final : public Platform {
     if (kind == kMember) {
       if (auto* bridge = r.Attr(kBridge)) deps.push_back(Key(kIface, "", *bridge));
       deps.push_back(Key(kIface, "", r.AttrOr(kEpair, r.key.name)));
+      // A secure jail's uplink joins the host bridge only once its layer-2 whitelist is loaded.
+      if (auto* rules = r.Attr(kIpfw)) deps.push_back(Key(kIpfw, "", *rules));
     } else if (kind == kAddr) {
       // A jail's alias is added after its jail and removed before it (facts A4 has jail(8) add it before the
       // jail: berth reverses that so no crash can leave an alias without the jail that makes it berth's).
@@ -61,8 +63,6 @@ class FreeBsdPlatform final : public Platform {
       if (auto* via = r.Attr(kInterface)) deps.push_back(Key(kJif, r.key.scope, *via));
     } else if (kind == kFile) {
       deps.push_back(Key(kJail, "", r.key.scope));
-    } else if (kind == kIpfw) {
-      if (auto* jail = r.Attr(kJailAttr)) deps.push_back(Key(kJail, "", *jail));
     }
     std::sort(deps.begin(), deps.end());
     deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
@@ -90,6 +90,7 @@ class FreeBsdPlatform final : public Platform {
     };
     if (kind == kPf && (field == kEgress || field == kSkipped)) return FieldPolicy::kIgnore;
     if (kind == kIpfw && field == kJailAttr) return FieldPolicy::kIgnore;
+    if (kind == kMember && field == kIpfw) return FieldPolicy::kIgnore;  // ordering only
     return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
   }
 

@@ -18,9 +18,11 @@
 //                           Destroying the host end destroys both, wherever the b end is (facts A1).
 //   iface:/<bu..a>          type=epair up=true peer=<bu..b> (secure VNET uplink: a on the host bridge, b on the
 //                           per-jail bridge; both stay on the host; no jail attribute)
-//   member:/<port>          bridge=bridge0 [epair=<host end>]: <port> is a member of the bridge (an interface is
-//                           a member of one bridge at most, so the port is the key). epair names the pair a b
-//                           end port belongs to. Owned when the port is berth's; goes with the port.
+//   member:/<port>          bridge=bridge0 [epair=<host end>] [ipfw=N]: <port> is a member of the bridge (an
+//                           interface is a member of one bridge at most, so the port is the key). epair names the
+//                           pair a b end port belongs to; ipfw (ordering only, never compared) the rules that
+//                           must be loaded before a secure jail's uplink joins the host bridge. Owned when the
+//                           port is berth's; goes with the port.
 //   addr:/bridge0/10.23.42.1/24   dev=bridge0 address=10.23.42.1/24: a bridge's gateway address (owned with its
 //                           interface), or a non-VNET jail's alias on a host interface with jail=j1 (owned when
 //                           a jail of berth's holds the address)
@@ -39,8 +41,9 @@
 //   pf:/berth/<nat>         nat=<rules> rdr=<rules> [egress=IF] [skipped=<forwards>]: the pf anchor berth/<nat>,
 //                           rules in pf's canonical text (see NormalizePfRule), loaded with pfctl -a -f -.
 //                           egress and skipped are for plan-time checks only, never compared.
-//   ipfw:/20042             rules=<rule bodies, one per line> jail=j1: secure VNET layer-2 rules under one
-//                           number of berth's range [kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount).
+//   ipfw:/20042             rules=<rule bodies, one per line> jail=j1 (not compared): secure VNET layer-2 rules
+//                           under one number of berth's range [kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount),
+//                           each with the comment "// berth owner=Jail/j1".
 //   sysctl:/net.inet.ip.forwarding   value=1 (a setting: turned on, never off, never collected)
 //   dying:/<jid>            name=j1 (observed only, never owned): a jail in the DYING state; it keeps its
 //                           interfaces and may block its name
