@@ -46,7 +46,9 @@ int RunPlan(const Options& o) {
   if (o.output == "json") {
     std::cout << reconciler::PlanToJson(*plan).dump(2) << "\n";
   } else {
-    std::cout << reconciler::RenderPlanText(*plan, {s.color(), false});
+    reconciler::RenderOptions render{s.color(), false};
+    render.show_commands = o.show_commands;
+    std::cout << reconciler::RenderPlanText(*plan, render);
     if (o.out_file) std::cout << "Saved the plan to " << *o.out_file << "; apply it with: berth apply " << *o.out_file << "\n";
   }
   if (!plan->changes.conflicts.empty() || plan->refusal) return kExitError;

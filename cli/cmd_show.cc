@@ -7,6 +7,7 @@
 
 #include "cli/options.h"
 #include "cli/session.h"
+#include "reconciler/freebsd_show.h"
 #include "reconciler/linux_show.h"
 #include "reconciler/plan_json.h"
 
@@ -58,6 +59,19 @@ int RunShow(const Options& o) {
     if (r.ownership != reconciler::Ownership::kUnowned) owned.resources.push_back(r);
 
   nlohmann::json out{{"platform", o.platform}, {"vms", vms}, {"observed", reconciler::ObservedToJson(*observed)}};
+  if (o.platform == "freebsd") {  // jails instead of VMs
+    nlohmann::json jails = nlohmann::json::object();
+    for (const auto& j : reconciler::freebsd_res::DescribeJails(*observed)) {
+      nlohmann::json interfaces = nlohmann::json::array();
+      for (const auto& i : j.interfaces)
+        interfaces.push_back({{"name", i.name}, {"address", i.address}, {"mac", i.mac}, {"host_end", i.host_end},
+                              {"bridge", i.bridge}});
+      jails[j.jail] = {{"path", j.path}, {"vnet", j.vnet},   {"interfaces", interfaces},
+                       {"gateway", j.gateway}, {"ip4", j.ip4}, {"dns", j.dns}};
+    }
+    out.erase("vms");
+    out["jails"] = jails;
+  }
   if (o.output == "json") {
     std::cout << out.dump(2) << "\n";
     return kExitOk;

@@ -24,6 +24,9 @@ void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("--platform", o.platform, "Target platform")->check(CLI::IsMember({"linux", "freebsd"}));
   cmd.add_option("--state-dir", o.state_dir, "Where allocations persist");
   cmd.add_option("--netns-dir", o.netns_dir, "Named network namespaces (Linux)");
+  cmd.add_option("--driver", o.driver, "sim-freebsd: a simulated FreeBSD host kept in --sim-state (tests, demos)")
+      ->check(CLI::IsMember({"sim-freebsd"}));
+  cmd.add_option("--sim-state", o.sim_state, "The simulated FreeBSD host's JSON file (--driver sim-freebsd)");
   cmd.add_option("--etc-netns-dir", o.etc_netns_dir, "Per-netns files such as resolv.conf (Linux)");
 }
 
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
   plan->add_option("-o,--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
   plan->add_option("--out", o.out_file, "Save the plan for berth apply FILE");
   plan->add_flag("--detailed-exitcode", o.detailed_exitcode, "Exit 2 when there are changes, 0 when none");
+  plan->add_flag("--show-commands", o.show_commands, "Under each change, the exact host commands it runs (FreeBSD)");
 
   auto* graph = app.add_subcommand("graph", "Print the plan's steps as Graphviz DOT");
   AddManifestOptions(*graph, o);

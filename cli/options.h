@@ -23,6 +23,9 @@ struct Options {
   std::string netns_dir = "/run/netns";    // --netns-dir (Linux driver)
   std::string etc_netns_dir = "/etc/netns";
   std::optional<std::string> observed_file;  // --observed: plan against a saved observation
+  std::string driver;                        // --driver: "" (the platform's own) | sim-freebsd
+  std::string sim_state = "berth-sim-freebsd.json";  // --sim-state: the simulated FreeBSD host's file
+  bool show_commands = false;                // plan --show-commands
   std::optional<std::string> out_file;       // plan --out
   std::optional<std::string> plan_file;      // apply FILE
   bool detailed_exitcode = false;

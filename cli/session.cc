@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "drivers/freebsd/explain.h"
+#include "drivers/freebsd/freebsd_driver.h"
+#include "drivers/freebsd/sim/sim_driver.h"
 #include "reconciler/planner.h"
 #include "reconciler/plan_json.h"
 
@@ -39,11 +42,12 @@ void PrintDiagnostics(const model::Diagnostics& ds, bool json) {
 Session::Session(const Options& o) : o_(o), state_dir_(o.state_dir) {
   color_ = !o.no_color && std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO);
   if (o.platform == "linux") platform_ = reconciler::MakeLinuxPlatform();
+  if (o.platform == "freebsd") platform_ = reconciler::MakeFreeBsdPlatform();
 }
 
 bool Session::LoadManifests() {
   if (!platform_) {
-    std::cerr << "berth: platform \"" << o_.platform << "\" is not supported by this build (supported: linux)\n";
+    std::cerr << "berth: platform \"" << o_.platform << "\" is not supported by this build (supported: linux, freebsd)\n";
     return false;
   }
   if (o_.files.empty()) {
@@ -83,6 +87,15 @@ reconciler::Driver* Session::driver() {
     options.etc_dir = o_.etc_netns_dir;
     driver_ = drivers::linux::MakeLinuxDriver(options);
   }
+#endif
+  if (o_.platform == "freebsd" && o_.driver == "sim-freebsd") {
+    auto sim = drivers::freebsd::sim::MakeSimFreeBsdDriver(o_.sim_state);
+    if (!sim) std::cerr << "berth: " << sim.error().message << "\n";
+    else driver_ = std::move(*sim);
+  }
+#ifdef __FreeBSD__
+  // The real host, through ifconfig, jail, jls, jexec, pfctl, ipfw and sysctl run by argv.
+  if (o_.platform == "freebsd" && o_.driver.empty()) driver_ = drivers::freebsd::MakeFreeBsdDriver(drivers::freebsd::MakeProcessRunner());
 #endif
   return driver_.get();
 }
@@ -135,6 +148,13 @@ std::optional<reconciler::Plan> Session::MakePlan(bool destroy) {
   if (!plan) {
     std::cerr << "berth: " << plan.error().message << "\n";
     return std::nullopt;
+  }
+  if (o_.platform == "freebsd") {
+    // Every step carries the exact argv its driver will run, so the plan says precisely what happens.
+    if (auto explained = drivers::freebsd::ExplainPlan(*plan); !explained) {
+      std::cerr << "berth: " << explained.error().message << "\n";
+      return std::nullopt;
+    }
   }
   return std::move(*plan);
 }
