@@ -43,10 +43,10 @@ bool IsReadOnly(const std::vector<std::string>& a) {
 SimFreeBsd::SimFreeBsd() {
   Machine m(state_);
   int lo = m.NewInterface({"lo0", "lo", 0, 0, -1, kHostVnet, kHostVnet, true, 16384, "", {"lo"}, "", "",
-                           {*model::Cidr4::Parse("127.0.0.1/8")}, {}});
+                           {*model::Cidr4::Parse("127.0.0.1/8")}, {}, 0});
   (void)lo;
   m.NewInterface({"em0", "", -1, 0, -1, kHostVnet, kHostVnet, true, 1500, "", {}, "58:9c:fc:00:00:01", "",
-                  {*model::Cidr4::Parse("192.0.2.10/24")}, {}});
+                  {*model::Cidr4::Parse("192.0.2.10/24")}, {}, 0});
   state_.pf_main_nat = {"nat-anchor \"berth/*\" all", "rdr-anchor \"berth/*\" all"};
   state_.sysctls = {{"net.inet.ip.forwarding", "0"}, {"kern.features.vimage", "1"}, {"net.inet.ip.fw.enable", "1"},
                     {"net.link.ether.ipfw", "1"},    {"net.link.bridge.ipfw", "1"}};

@@ -38,8 +38,17 @@ SimInterface* Machine::Find(int vnet, const std::string& name) {
 
 int Machine::NewInterface(SimInterface iface) {
   int id = s_.next_interface++;
+  iface.index = id;
   s_.interfaces[id] = std::move(iface);
   return id;
+}
+
+std::vector<const SimInterface*> Machine::InVnet(int vnet) const {
+  std::vector<const SimInterface*> out;
+  for (const auto& [id, i] : s_.interfaces)
+    if (i.vnet == vnet) out.push_back(&i);
+  std::sort(out.begin(), out.end(), [](const SimInterface* a, const SimInterface* b) { return a->index < b->index; });
+  return out;
 }
 
 std::string Machine::NextMac(char last) {
@@ -69,25 +78,24 @@ void Machine::Move(int id, int vnet) {
   if (i.groups.size() > 1) i.groups.resize(1);
   i.inet.clear();
   i.vnet = vnet;
+  i.index = s_.next_interface++;
 }
 
 CommandResult Machine::Ifconfig(int vnet, const Args& a, bool read_only_jail) {
   if (a.size() == 1 || (a.size() == 2 && a[1] == "-a")) {
     std::string out;
-    for (const auto& [id, i] : s_.interfaces)
-      if (i.vnet == vnet) out += Render(i);
+    for (const SimInterface* i : InVnet(vnet)) out += Render(*i);
     return Ok(out);
   }
   if (a[1] == "-l") {
     std::string out;
-    for (const auto& [id, i] : s_.interfaces)
-      if (i.vnet == vnet) out += (out.empty() ? "" : " ") + i.name;
+    for (const SimInterface* i : InVnet(vnet)) out += (out.empty() ? "" : " ") + i->name;
     return Ok(out + "\n");
   }
   if (a[1] == "-g" && a.size() == 3) {  // one member per line; unknown or empty group: nothing, exit 0 (facts A1)
     std::string out;
-    for (const auto& [id, i] : s_.interfaces)
-      if (i.vnet == vnet && std::find(i.groups.begin(), i.groups.end(), a[2]) != i.groups.end()) out += i.name + "\n";
+    for (const SimInterface* i : InVnet(vnet))
+      if (std::find(i->groups.begin(), i->groups.end(), a[2]) != i->groups.end()) out += i->name + "\n";
     return Ok(out);
   }
   const std::string& name = a[1];
@@ -139,9 +147,9 @@ CommandResult Machine::Create(int vnet, const std::string& name, const Args& ops
     // Either end's name existing makes the clone fail, a returned jail end included (facts A1, if_epair.c).
     if (Find(vnet, base + "a") || Find(vnet, base + "b")) return Err("ifconfig: SIOCIFCREATE2: File exists");
     std::string mac = NextMac(0x0a);  // both ends share the address but for the last byte (facts A1)
-    SimInterface a{base + "a", "epair", unit, 'a', -1, vnet, vnet, false, 1500, "", {"epair"}, mac, mac, {}, {}};
+    SimInterface a{base + "a", "epair", unit, 'a', -1, vnet, vnet, false, 1500, "", {"epair"}, mac, mac, {}, {}, 0};
     std::string b_mac = mac.substr(0, 15) + "0b";
-    SimInterface b{base + "b", "epair", unit, 'b', -1, vnet, vnet, false, 1500, "", {"epair"}, b_mac, b_mac, {}, {}};
+    SimInterface b{base + "b", "epair", unit, 'b', -1, vnet, vnet, false, 1500, "", {"epair"}, b_mac, b_mac, {}, {}, 0};
     id = NewInterface(std::move(a));
     int b_id = NewInterface(std::move(b));
     s_.interfaces[id].peer = b_id;
@@ -149,7 +157,7 @@ CommandResult Machine::Create(int vnet, const std::string& name, const Args& ops
     printed = base + "a\n";  // printed because it differs from the requested name (facts A1, ifclone.c)
   } else {
     if (Find(vnet, base)) return Err("ifconfig: SIOCIFCREATE2: File exists");
-    SimInterface br{base, "bridge", unit, 0, -1, vnet, vnet, false, 1500, "", {"bridge"}, NextMac(0x00), "", {}, {}};
+    SimInterface br{base, "bridge", unit, 0, -1, vnet, vnet, false, 1500, "", {"bridge"}, NextMac(0x00), "", {}, {}, 0};
     id = NewInterface(std::move(br));
     if (base != name) printed = base + "\n";
   }

@@ -160,7 +160,7 @@ CommandResult Machine::Jail(const Args& a) {
   const int jid = j.jid;
   s_.jails[jid] = std::move(j);
   if (vnet) {
-    NewInterface({"lo0", "lo", 0, 0, -1, jid, jid, false, 16384, "", {"lo"}, "", "", {}, {}});
+    NewInterface({"lo0", "lo", 0, 0, -1, jid, jid, false, 16384, "", {"lo"}, "", "", {}, {}, 0});
     for (const auto& x : handover)
       for (auto& [id, i] : s_.interfaces)
         if (i.vnet == kHostVnet && i.name == x) {

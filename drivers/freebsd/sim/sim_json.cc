@@ -13,7 +13,8 @@ json InterfaceToJson(int id, const SimInterface& i) {
           {"end", std::string(i.end ? 1 : 0, i.end)},                   {"peer", i.peer},
           {"vnet", i.vnet}, {"home", i.home},     {"up", i.up},         {"mtu", i.mtu},
           {"description", i.description},         {"groups", i.groups}, {"ether", i.ether},
-          {"hwaddr", i.hwaddr},                   {"inet", inet},       {"members", i.members}};
+          {"hwaddr", i.hwaddr},                   {"inet", inet},       {"members", i.members},
+          {"index", i.index}};
 }
 
 json JailToJson(const SimJail& j) {
@@ -68,6 +69,7 @@ Result<SimState> SimFreeBsd::FromJson(const json& j) {
         i.inet.push_back(*cidr);
       }
       i.members = ij.at("members").get<std::vector<int>>();
+      i.index = ij.at("index");
       s.interfaces[ij.at("id").get<int>()] = std::move(i);
     }
     s.next_interface = j.at("next_interface");

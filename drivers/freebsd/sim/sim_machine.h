@@ -40,6 +40,8 @@ class Machine {
 
   // Interfaces.
   SimInterface* Find(int vnet, const std::string& name);
+  /// The interfaces of a vnet in listing order.
+  std::vector<const SimInterface*> InVnet(int vnet) const;
   int NewInterface(SimInterface iface);
   /// Destroys an interface; an epair's other end goes too, wherever it is (facts A1).
   void Destroy(int id);

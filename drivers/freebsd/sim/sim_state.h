@@ -29,6 +29,7 @@ struct SimInterface {
   std::string hwaddr;
   std::vector<model::Cidr4> inet;
   std::vector<int> members;  // bridges: member ids, in the order added
+  int index = 0;             // listing order: a moved interface gets a new one in its new vnet (if_vmove)
 };
 
 struct SimJail {
