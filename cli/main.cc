@@ -1,4 +1,6 @@
 // berth: keeps a sandbox host's networking equal to its manifests. Subcommands and flags; see --help.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -17,7 +19,9 @@ void AddManifestOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("-f,--filename", o.files, "Manifest files or directories (recursive, *.yaml/*.yml)")
       ->required()
       ->check(CLI::ExistingPath);
-  cmd.add_option("--node", o.node, "Keep only documents for this node (and those without spec.node)");
+  cmd.add_option("--node", o.node,
+                 "Keep only documents for this node and those without spec.node (default: this host's name; "
+                 "validate: every node)");
 }
 
 void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
@@ -107,6 +111,12 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
   if (show->parsed() && o.output == "text") o.output = "yaml";
+  // Commands that act for one host keep that host's documents: --node, else this machine's name (as a kubelet
+  // does). validate without --node checks every node's view.
+  if (!validate->parsed() && !o.node) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0 && host[0]) o.node = host;
+  }
 
   if (validate->parsed()) return berth::cli::RunValidate(o);
   if (plan->parsed()) return berth::cli::RunPlan(o);
