@@ -171,6 +171,43 @@ Frame Guest::IcmpEcho(const MacBytes& src, uint32_t sip, const MacBytes& dst, ui
   return f;
 }
 
+Frame Guest::Udp(const MacBytes& src, uint32_t sip, uint16_t sport, const MacBytes& dst, uint32_t dip,
+                 uint16_t dport, const std::string& payload) {
+  constexpr size_t kIp = 14, kUdp = 34;
+  Frame f = Ethernet(dst, src, 0x0800, 20 + 8 + payload.size());
+  f[kIp] = 0x45;
+  Put16(f, kIp + 2, static_cast<uint16_t>(20 + 8 + payload.size()));
+  f[kIp + 8] = 64;
+  f[kIp + 9] = 17;  // UDP
+  Put32(f, kIp + 12, sip);
+  Put32(f, kIp + 16, dip);
+  Put16(f, kIp + 10, Checksum(f, kIp, 20));
+  Put16(f, kUdp, sport);
+  Put16(f, kUdp + 2, dport);
+  Put16(f, kUdp + 4, static_cast<uint16_t>(8 + payload.size()));  // checksum 0: none, legal over IPv4
+  std::memcpy(&f[kUdp + 8], payload.data(), payload.size());
+  return f;
+}
+
+namespace {
+/// Offset of the transport header of an IPv4 frame with protocol `proto`, or 0.
+size_t L4(const Frame& f, uint8_t proto) {
+  if (f.size() < 34 || Get16(f, 12) != 0x0800 || f[23] != proto) return 0;
+  size_t off = 14 + (f[14] & 0x0f) * 4;
+  return f.size() >= off + 8 ? off : 0;
+}
+}  // namespace
+
+bool Guest::IsUdp(const Frame& f, uint32_t src, uint32_t dst, uint16_t dport) {
+  size_t l4 = L4(f, 17);
+  return l4 && (src == 0 || Get32(f, 26) == src) && Get32(f, 30) == dst && Get16(f, l4 + 2) == dport;
+}
+
+bool Guest::IsTcpSyn(const Frame& f, uint32_t dst, uint16_t dport) {
+  size_t l4 = L4(f, 6);
+  return l4 && f.size() >= l4 + 14 && Get32(f, 30) == dst && Get16(f, l4 + 2) == dport && (f[l4 + 13] & 0x12) == 0x02;
+}
+
 bool Guest::IsArp(const Frame& f, uint16_t op, uint32_t spa, uint32_t tpa) {
   if (f.size() < 42 || Get16(f, 12) != 0x0806 || Get16(f, 20) != op) return false;
   return (spa == 0 || Get32(f, 28) == spa) && Get32(f, 38) == tpa;

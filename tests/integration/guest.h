@@ -42,6 +42,12 @@ class Guest {
   static Frame ArpFrame(const MacBytes& src, uint32_t sip, const MacBytes& dst, uint32_t tip, uint16_t op);
   static Frame IcmpEcho(const MacBytes& src, uint32_t sip, const MacBytes& dst, uint32_t dip, uint8_t type,
                         uint16_t id);
+  static Frame Udp(const MacBytes& src, uint32_t sip, uint16_t sport, const MacBytes& dst, uint32_t dip,
+                   uint16_t dport, const std::string& payload);
+  /// A UDP datagram from src to dst:dport (src 0 matches any source).
+  static bool IsUdp(const Frame& f, uint32_t src, uint32_t dst, uint16_t dport);
+  /// A TCP SYN to dst:dport.
+  static bool IsTcpSyn(const Frame& f, uint32_t dst, uint16_t dport);
   static bool IsArp(const Frame& f, uint16_t op, uint32_t spa, uint32_t tpa);
   static bool IsIcmp(const Frame& f, uint8_t type, uint32_t src, uint32_t dst, uint16_t id);
 
