@@ -1,7 +1,6 @@
 // Running commands on the simulated FreeBSD host from tests: "ifconfig epair create" split on spaces.
 #pragma once
 
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,10 +8,25 @@
 
 namespace berth::drivers::freebsd::testing {
 
+/// Splits on spaces; '...' keeps spaces inside one argument (test convenience: no other shell syntax).
 inline std::vector<std::string> Argv(const std::string& line) {
-  std::istringstream in(line);
   std::vector<std::string> argv;
-  for (std::string w; in >> w;) argv.push_back(w);
+  std::string word;
+  bool quoted = false, any = false;
+  for (char c : line) {
+    if (c == '\'') {
+      quoted = !quoted;
+      any = true;
+    } else if (c == ' ' && !quoted) {
+      if (any) argv.push_back(word);
+      word.clear();
+      any = false;
+    } else {
+      word += c;
+      any = true;
+    }
+  }
+  if (any) argv.push_back(word);
   return argv;
 }
 
