@@ -56,6 +56,9 @@ inline constexpr const char* kChainPrerouting = "prerouting";
 inline constexpr const char* kChainForward = "forward";
 inline constexpr const char* kChainPostrouting = "postrouting";
 inline constexpr const char* kEgress = "egress";  // a NAT's egress interface: for plan-time checks, never compared
+// nfttable attribute: its base chains, "NAME: HEADER" sorted by name, one per line, e.g.
+// "forward: type filter hook forward priority filter; policy accept;" (observed; desired when set)
+inline constexpr const char* kChains = "chains";
 
 // sysctl and file attributes
 inline constexpr const char* kValue = "value";

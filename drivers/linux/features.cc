@@ -69,13 +69,14 @@ std::vector<std::string> ProbeInThrowawayNetns() {
       nla_nest_end(p, info);
       if (refused((*sock)->Call(std::move(m)))) missing.push_back(kind);
     }
-    tcmsg t{};
-    t.tcm_ifindex = 1;  // lo
-    t.tcm_handle = kIngressHandle;
-    t.tcm_parent = kIngressParent;
-    NlMsg q = NewRequest(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, &t, sizeof t);
-    PutStr(q.get(), TCA_KIND, "ingress");
-    if (refused((*sock)->Call(std::move(q)))) missing.push_back("sch_ingress");
+    // The redirect itself, on lo (ifindex 1 in a fresh namespace) back to lo.
+    if (refused((*sock)->Call(IngressQdiscRequest(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 1)))) {
+      missing.push_back("sch_ingress");
+    } else if (auto st = (*sock)->Call(RedirectFilterRequest(1, 1)); refused(st)) {
+      // The kernel names neither; both are needed, so both are reported.
+      missing.push_back("cls_u32");
+      missing.push_back("act_mirred");
+    }
   });
   probe.join();
   return missing;

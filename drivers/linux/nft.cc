@@ -73,7 +73,11 @@ NftTableState ParseNftListing(const std::string& listing) {
       chain.clear();
       continue;
     }
-    if (chain.empty() || line.starts_with("type ") || line.starts_with("policy ")) continue;
+    if (!chain.empty() && line.starts_with("type ")) {
+      st.chains[chain] = line;
+      continue;
+    }
+    if (chain.empty() || line.starts_with("policy ")) continue;
     size_t at = line.rfind(kCommentPrefix);
     if (at == std::string::npos || !line.ends_with("\"")) continue;
     std::string group = line.substr(at + kCommentPrefix.size());
@@ -81,6 +85,18 @@ NftTableState ParseNftListing(const std::string& listing) {
     st.groups[group][chain].push_back(line.substr(0, at));
   }
   return st;
+}
+
+std::string NftChainsAttr(const NftTableState& state) {
+  std::string out;
+  for (const auto& [name, header] : state.chains) out += (out.empty() ? "" : "\n") + name + ": " + header;
+  return out;
+}
+
+std::string ExpectedNftChains() {
+  NftTableState st;
+  for (const auto& c : kChains) st.chains[c.name] = c.header;
+  return NftChainsAttr(st);
 }
 
 std::string RenderNftTable(const NftTableState& state) {

@@ -21,7 +21,13 @@ using NftGroup = std::map<std::string, std::vector<std::string>>;
 struct NftTableState {
   bool exists = false;
   std::map<std::string, NftGroup> groups;
+  std::map<std::string, std::string> chains;  // chain -> its header ("type nat hook ... policy accept;")
 };
+
+/// The nfttable resource's `chains` attribute: "NAME: HEADER" per base chain, sorted by name, one per line.
+std::string NftChainsAttr(const NftTableState& state);
+/// The `chains` text of the table as berth writes it.
+std::string ExpectedNftChains();
 
 /// Parses `nft list table inet berth` output (stateless, without handles) into groups; rules without a berth
 /// comment are dropped (the next rewrite removes them).

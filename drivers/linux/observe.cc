@@ -211,6 +211,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   if (nft && nft->exists) {
     Resource table;
     table.key = ResourceKey{lr::kNftTable, "", std::string(reconciler::kNftTable)};
+    table.attrs[lr::kChains] = NftChainsAttr(*nft);
     out.resources.push_back(std::move(table));
     for (const auto& [group, chains] : nft->groups) {
       Resource r;

@@ -22,7 +22,9 @@ namespace {
 
 namespace lr = reconciler::linux_res;
 
-NlMsg QdiscRequest(int type, int flags, int index) {
+}  // namespace
+
+NlMsg IngressQdiscRequest(int type, int flags, int index) {
   tcmsg t{};
   t.tcm_family = AF_UNSPEC;
   t.tcm_ifindex = index;
@@ -67,6 +69,8 @@ NlMsg RedirectFilterRequest(int index, int to_index) {
   nla_nest_end(p, opts);
   return m;
 }
+
+namespace {
 
 Result<int, OsError> IndexOf(NlSocket& sock, const std::string& dev) {
   ifinfomsg ifi{};
@@ -148,7 +152,7 @@ void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
     if (!pipe) pipe = std::make_unique<NlPipeline>(**sock);
     if (job->op() != reconciler::Op::kCreate) {
       // Update and delete both start by removing the ingress qdisc, which removes its filters.
-      pipe->Add(QdiscRequest(RTM_DELQDISC, 0, *dev), [job](const NlReply& r) {
+      pipe->Add(IngressQdiscRequest(RTM_DELQDISC, 0, *dev), [job](const NlReply& r) {
         if (!r.ok() && r.err != ENOENT && r.err != EINVAL) job->Fail(OsError{r.err, "RTM_DELQDISC", r.detail});
       });
       if (job->op() == reconciler::Op::kDelete) continue;
@@ -161,7 +165,7 @@ void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
     }
     NlPipeline* p = pipe.get();
     const int from = *dev, target = *to;
-    p->Add(QdiscRequest(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, from), [job, p, from, target](const NlReply& r) {
+    p->Add(IngressQdiscRequest(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, from), [job, p, from, target](const NlReply& r) {
       // An ingress qdisc already there (one berth created before) serves as well.
       if (!r.ok() && r.err != EEXIST) return job->Fail(TcError(r, RTM_NEWQDISC, "sch_ingress"));
       p->Add(RedirectFilterRequest(from, target), [job](const NlReply& r2) {

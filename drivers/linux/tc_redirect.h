@@ -6,12 +6,19 @@
 
 #include <optional>
 
+#include "drivers/linux/netlink.h"
+
 namespace berth::drivers::linux {
 
 /// From an RTM_NEWTFILTER message: the target ifindex when it is a u32 filter with a mirred egress redirect.
 std::optional<int> ParseRedirectFilter(nlmsghdr* h);
 /// From an RTM_NEWQDISC message: the device's ifindex when it is an ingress qdisc.
 std::optional<int> ParseIngressQdisc(nlmsghdr* h);
+
+/// The RTM_NEWTFILTER adding `u32 match u32 0 0 action mirred egress redirect` from ifindex `index` to `to_index`.
+NlMsg RedirectFilterRequest(int index, int to_index);
+/// RTM_NEWQDISC / RTM_DELQDISC of the ingress qdisc of ifindex `index`.
+NlMsg IngressQdiscRequest(int type, int flags, int index);
 
 inline constexpr unsigned kIngressHandle = 0xFFFF0000U;  // ffff:
 inline constexpr unsigned kIngressParent = 0xFFFFFFF1U;  // TC_H_INGRESS

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "drivers/linux/nft.h"
 #include "reconciler/linux_resources.h"
 #include "tests/integration/sandbox_env.h"
 
@@ -107,6 +108,22 @@ TEST_F(TcNftTest, NftTableMasqueradeAndIdempotentGroups) {
   ApplyAll(*driver_, {table}, Op::kDelete);
   EXPECT_NE(Sh("nft list table inet berth").status, 0);
   ApplyAll(*driver_, {table}, Op::kDelete);
+}
+
+TEST_F(TcNftTest, NftChainDriftIsObservedAndRepaired) {
+  auto table = Res(lr::kNftTable, "", "berth", {{lr::kChains, drivers::linux::ExpectedNftChains()}});
+  ApplyAll(*driver_, {table});
+  auto obs = ObserveOk(*driver_, false);
+  ASSERT_TRUE(obs.Find(table.key));
+  EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains), drivers::linux::ExpectedNftChains());
+  ASSERT_EQ(Sh("nft 'chain inet berth forward { policy drop; }' && nft delete chain inet berth prerouting").status, 0);
+  obs = ObserveOk(*driver_, false);
+  EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains),
+            "forward: type filter hook forward priority filter; policy drop;\n"
+            "postrouting: type nat hook postrouting priority srcnat; policy accept;");
+  EXPECT_FALSE(ApplyOne(*driver_, table, Op::kUpdate, {lr::kChains}));
+  obs = ObserveOk(*driver_, false);
+  EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains), drivers::linux::ExpectedNftChains());
 }
 
 TEST_F(TcNftTest, NftLeavesForeignTablesAlone) {
