@@ -176,7 +176,8 @@ void Watcher::RunPass() {
   auto started = Clock::now();
   reconciler::PassReport r = controller_->Pass(reconciler::PassClock::Now(), [this] { return StopRequested(); });
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  if (feed_) feed_->Drain();  // our own changes; anything later arrives as new events
+  // Events caused by this pass are not drained here: one may hide someone else's change made meanwhile. They
+  // cost one more pass, which finds nothing to do.
   std::string result = !r.observed ? "error" : r.refusal ? "refused" : r.converged ? "converged" : "partial";
   metrics_.ObservePass(result, seconds);
   metrics_.repairs += r.repairs;
