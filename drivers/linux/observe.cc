@@ -9,7 +9,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <mutex>
 #include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "drivers/linux/nft.h"
 #include "drivers/linux/resolv.h"
@@ -130,6 +133,18 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
   ::closedir(top);
 }
 
+/// The "driver.linux" logger, made from the default logger's sinks when the program registered none.
+std::shared_ptr<spdlog::logger> Log() {
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  if (auto l = spdlog::get("driver.linux")) return l;
+  auto sinks = spdlog::default_logger()->sinks();
+  auto l = std::make_shared<spdlog::logger>("driver.linux", sinks.begin(), sinks.end());
+  l->set_level(spdlog::default_logger()->level());
+  spdlog::register_logger(l);
+  return l;
+}
+
 reconciler::DriverError ObserveError(const OsError& e) {
   return MakeDriverError("observe", ResourceKey{"host", "", ""}, e);
 }
@@ -237,6 +252,8 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   if (request.host_facts) AddHostFacts(env, *host_snap, host_links, out.facts);
   for (auto& r : host_links) out.resources.push_back(std::move(r));
   out.Sort();
+  Log()->debug("observed {} resources: {} host links, {} berth namespaces read of {} named", out.resources.size(),
+               host_snap->links.size(), views.size(), entries->size());
   return out;
 }
 
