@@ -44,10 +44,14 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
+/// FreeBSD's default MTU for bridges and epairs; berth always sets it explicitly, so a bridge that had another
+/// MTU before (its first member sets it, facts A1) never keeps it silently.
+constexpr int kDefaultMtu = 1500;
+
 Attrs WithMtu(Attrs attrs, const model::Bridge& bridge) {
   // Members must match the bridge's MTU, and on 15.x a member's MTU cannot change once it is one (facts A1):
   // the epair gets the bridge's MTU at creation, before addm.
-  if (bridge.mtu) attrs[kMtu] = std::to_string(*bridge.mtu);
+  attrs[kMtu] = std::to_string(bridge.mtu.value_or(kDefaultMtu));
   return attrs;
 }
 
@@ -100,8 +104,8 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
   if (up) lo[kAddress] = "127.0.0.1/8";
   b.Add(kJif, name, "lo0", std::move(lo), jail.doc);
 
+  Attrs attrs{{kPath, jail.path}, {kVnet, "new"}, {kHostname, name}, {kState, "active"}};
   std::vector<std::string> handover;
-  std::vector<std::pair<std::string, Attrs>> epairs;  // added once the jail's handover list is complete
   std::string route_via;
   for (const auto& itf : net.interfaces) {
     if (!model::UsesBridge(net.mode)) break;
@@ -111,30 +115,28 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
     const Assignment& a = alloc->second;
     const std::string host_end = model::JailEpairName(name, itf.name, 'a');
     const std::string jail_end = model::JailEpairName(name, itf.name, 'b');
+    const std::string mtu = WithMtu({}, *bridge)[kMtu];
     handover.push_back(jail_end);
-    epairs.push_back({host_end, WithMtu({{kType, "epair"}, {kUp, kTrue}, {kPeer, jail_end}, {kJailAttr, name},
-                                         {kIfname, itf.name}, {kJailPath, jail.path}},
-                                        *bridge)});
     std::string port_bridge = bridge->doc.metadata.name;
     if (itf.secure) {
       const std::string own_bridge = model::JailSecureBridgeName(name, itf.name);
       const std::string uplink_a = model::JailUplinkName(name, itf.name, 'a');
       const std::string uplink_b = model::JailUplinkName(name, itf.name, 'b');
       b.Add(kIface, "", own_bridge, WithMtu({{kType, "bridge"}, {kUp, kTrue}}, *bridge), jail.doc);
-      b.Add(kIface, "", uplink_a, WithMtu({{kType, "epair"}, {kUp, kTrue}, {kPeer, uplink_b}}, *bridge), jail.doc);
       std::string rules;
       for (const auto& rule : SecureVnetRules(a.address.address, a.mac, uplink_b, host_end))
         rules += (rules.empty() ? "" : "\n") + NormalizeIpfwRule(rule);
-      Attrs uplink{{kBridge, port_bridge}};
+      Attrs uplink = WithMtu({{kType, "epair"}, {kUp, kTrue}, {kBridge, port_bridge}, {kPeer, uplink_b},
+                              {kPeerBridge, own_bridge}},
+                             *bridge);
       if (auto number = ipfw_numbers.find(jail.doc.Id() + "/" + itf.name); number != ipfw_numbers.end()) {
         b.Add(kIpfw, "", std::to_string(number->second), {{kRules, rules}, {kJailAttr, name}}, jail.doc);
-        uplink[kIpfw] = std::to_string(number->second);  // the whitelist is in place before the jail is connected
+        uplink[kIpfwOrder] = std::to_string(number->second);  // the whitelist is in place before it connects
       }
-      b.Add(kMember, "", uplink_a, std::move(uplink), jail.doc);
-      b.Add(kMember, "", uplink_b, {{kBridge, own_bridge}, {kEpair, uplink_a}}, jail.doc);
+      b.Add(kIface, "", uplink_a, std::move(uplink), jail.doc);
       port_bridge = own_bridge;
     }
-    b.Add(kMember, "", host_end, {{kBridge, port_bridge}}, jail.doc);
+    attrs[std::string(kEpairPrefix) + itf.name] = JailEpair{itf.name, host_end, port_bridge, mtu, jail_end}.Format();
     b.Add(kJif, name, itf.name,
           {{kDevice, itf.name}, {kEpair, host_end}, {kAddress, a.address.ToString()}, {kMac, a.mac.ToString()},
            {kUp, kTrue}},
@@ -142,12 +144,7 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
     if (net.default_router && a.address.Contains(*net.default_router) && route_via.empty()) route_via = itf.name;
   }
   std::sort(handover.begin(), handover.end());
-  Attrs attrs{{kPath, jail.path}, {kVnet, "new"}, {kHostname, name}};
-  if (!handover.empty()) attrs[kVnetInterface] = Join(handover, " ");
-  for (auto& [host_end, epair] : epairs) {
-    epair[kJailVnetInterface] = Join(handover, " ");
-    b.Add(kIface, "", host_end, std::move(epair), jail.doc);
-  }
+  attrs[kVnetInterface] = Join(handover, " ");  // also when empty: a jail that loses its epairs is made again
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
   if (net.default_router && !route_via.empty())
     b.Add(kRoute, name, "default", {{kGateway, net.default_router->ToString()}, {kInterface, route_via}}, jail.doc);
@@ -156,7 +153,7 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
 
 void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
   const std::string& name = jail.doc.metadata.name;
-  Attrs attrs{{kPath, jail.path}, {kVnet, "inherit"}, {kHostname, name}};
+  Attrs attrs{{kPath, jail.path}, {kVnet, "inherit"}, {kHostname, name}, {kState, "active"}};
   std::vector<std::string> addresses;
   for (const auto& e : jail.network.ip4) {
     addresses.push_back(e.address.address.ToString());
@@ -204,9 +201,7 @@ DesiredState ExpandFreeBsd(const model::Manifest& manifest, const Allocations& a
   Builder b;
   for (const auto& bridge : manifest.bridges) {
     const std::string& name = bridge.doc.metadata.name;
-    Attrs attrs{{kType, "bridge"}, {kUp, kTrue}};
-    if (bridge.mtu) attrs[kMtu] = std::to_string(*bridge.mtu);
-    b.Add(kIface, "", name, std::move(attrs), bridge.doc);
+    b.Add(kIface, "", name, WithMtu({{kType, "bridge"}, {kUp, kTrue}}, bridge), bridge.doc);
     const std::string address = bridge.address.ToString();
     b.Add(kAddr, "", name + "/" + address, {{kDev, name}, {kAddress, address}}, bridge.doc);
   }

@@ -18,13 +18,6 @@ ResourceKey Key(const char* kind, const std::string& scope, const std::string& n
   return ResourceKey{kind, scope, name};
 }
 
-std::vector<std::string> Split(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
 bool Has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
 class FreeBsdPlatform final : public Platform {
@@ -38,26 +31,23 @@ class FreeBsdPlatform final : public Platform {
   std::vector<ResourceKey> DependenciesOf(const Resource& r) const override {
     const std::string& kind = r.key.kind;
     std::vector<ResourceKey> deps;
-    if (kind == kMember) {
-      if (auto* bridge = r.Attr(kBridge)) deps.push_back(Key(kIface, "", *bridge));
-      deps.push_back(Key(kIface, "", r.AttrOr(kEpair, r.key.name)));
-      // A secure jail's uplink joins the host bridge only once its layer-2 whitelist is loaded.
-      if (auto* rules = r.Attr(kIpfw)) deps.push_back(Key(kIpfw, "", *rules));
+    if (kind == kIface) {
+      // An epair joins its bridges at creation; a secure jail's uplink only once its layer-2 whitelist is loaded.
+      for (const char* attr : {kBridge, kPeerBridge})
+        if (auto* bridge = r.Attr(attr); bridge && !bridge->empty()) deps.push_back(Key(kIface, "", *bridge));
+      if (auto* rules = r.Attr(kIpfwOrder)) deps.push_back(Key(kIpfw, "", *rules));
     } else if (kind == kAddr) {
       // A jail's alias is added after its jail and removed before it (facts A4 has jail(8) add it before the
       // jail: berth reverses that so no crash can leave an alias without the jail that makes it berth's).
       if (auto* jail = r.Attr(kJailAttr)) deps.push_back(Key(kJail, "", *jail));
       else if (auto* dev = r.Attr(kDev)) deps.push_back(Key(kIface, "", *dev));
     } else if (kind == kJail) {
-      // The b ends are handed over at creation (jail -c vnet.interface=), so the epairs come first, with their
-      // host ends already on their bridges (MTU set, then addm, then jail -c).
-      for (const auto& peer : Split(r.AttrOr(kVnetInterface))) {
-        deps.push_back(Key(kIface, "", HostEndOf(peer)));
-        deps.push_back(Key(kMember, "", HostEndOf(peer)));
-      }
+      // The jail makes its epairs and puts their host ends on these bridges before jail -c (a bridge made again
+      // thus makes its jails again, with fresh epairs).
+      for (const auto& e : JailEpairsOf(r.attrs))
+        if (!e.bridge.empty()) deps.push_back(Key(kIface, "", e.bridge));
     } else if (kind == kJif) {
       deps.push_back(Key(kJail, "", r.key.scope));
-      if (auto* epair = r.Attr(kEpair)) deps.push_back(Key(kIface, "", *epair));
     } else if (kind == kRoute) {
       deps.push_back(Key(kJail, "", r.key.scope));
       if (auto* via = r.Attr(kInterface)) deps.push_back(Key(kJif, r.key.scope, *via));
@@ -71,7 +61,6 @@ class FreeBsdPlatform final : public Platform {
 
   std::optional<ResourceKey> ContainerOf(const Resource& r) const override {
     const std::string& kind = r.key.kind;
-    if (kind == kMember) return Key(kIface, "", r.AttrOr(kEpair, r.key.name));
     if (kind == kAddr && !r.Attr(kJailAttr)) {
       if (auto* dev = r.Attr(kDev)) return Key(kIface, "", *dev);
     }
@@ -81,16 +70,17 @@ class FreeBsdPlatform final : public Platform {
 
   FieldPolicy PolicyOf(const std::string& kind, const std::string& field) const override {
     static const std::set<std::pair<std::string, std::string>> kReplace = {
-        {kIface, kType},     {kIface, kPeer},       {kIface, kJailAttr},         {kIface, kIfname},
-        {kIface, kJailPath}, {kIface, kJailVnetInterface},
+        {kIface, kType},     {kIface, kPeer},       {kIface, kBridge},           {kIface, kPeerBridge},
         // 15.x refuses MTU changes on bridge members (facts A1): an epair's MTU is set before addm, once.
-        {kIface, kMtu},      {kMember, kBridge},    {kMember, kEpair},           {kAddr, kDev},
-        {kAddr, kAddress},   {kAddr, kJailAttr},    {kJail, kPath},              {kJail, kVnet},
-        {kJail, kVnetInterface}, {kJail, kIp4},     {kJif, kEpair},
+        {kIface, kMtu},      {kAddr, kDev},         {kAddr, kAddress},           {kAddr, kJailAttr},
+        {kJail, kPath},      {kJail, kVnet},        {kJail, kVnetInterface},     {kJail, kIp4},
+        {kJail, kState},     {kJif, kEpair},
     };
+    // A jail's epairs can only be made with the jail (their b ends are handed over at jail -c).
+    if (kind == kJail && field.starts_with(kEpairPrefix)) return FieldPolicy::kReplace;
     if (kind == kPf && (field == kEgress || field == kSkipped)) return FieldPolicy::kIgnore;
     if (kind == kIpfw && field == kJailAttr) return FieldPolicy::kIgnore;
-    if (kind == kMember && field == kIpfw) return FieldPolicy::kIgnore;  // ordering only
+    if (kind == kIface && field == kIpfwOrder) return FieldPolicy::kIgnore;  // ordering only
     return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
   }
 
@@ -116,9 +106,17 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
   auto exists = [&](const std::string& name) {
     return Has(facts.interfaces, name) || desired.Find(Key(kIface, "", name)) != nullptr;
   };
-  std::set<std::string> owned_peers;  // b ends of berth's epairs, wherever they are
-  for (const auto& r : observed.resources)
-    if (r.key.kind == kIface && r.ownership != Ownership::kUnowned) owned_peers.insert(r.AttrOr(kPeer));
+  // Names berth's own interfaces hold: they may be on the host (a b end before handover or after the return).
+  std::set<std::string> owned_names;
+  for (const auto& r : observed.resources) {
+    if (r.ownership == Ownership::kUnowned) continue;
+    if (r.key.kind == kIface) owned_names.insert({r.key.name, r.AttrOr(kPeer)});
+    if (r.key.kind == kJail)
+      for (const auto& e : JailEpairsOf(r.attrs)) owned_names.insert({e.host_end, e.peer});
+  }
+  auto held_by_others = [&](const std::string& name) {
+    return !name.empty() && Has(facts.interfaces, name) && !owned_names.count(name);
+  };
 
   bool wants_vnet = false, wants_jail = false, wants_pf = false, wants_ipfw = false;
   for (const auto& r : desired.resources) {
@@ -126,20 +124,26 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
     if (kind == kJail) {
       wants_jail = true;
       wants_vnet = wants_vnet || r.AttrOr(kVnet) == "new";
-      for (const auto& o : observed.resources)
-        if (o.key.kind == kDying && o.AttrOr(kName) == r.key.name)
-          warnings.push_back({"jail " + r.key.name + " (jid " + o.key.name + ") is dying; creating " + r.key.name +
+      for (const auto& o : observed.resources) {
+        const bool dying = (o.key.kind == kDying && o.AttrOr(kName) == r.key.name) ||
+                           (o.key == r.key && o.AttrOr(kState) == "dying");
+        if (dying)
+          warnings.push_back({"jail " + r.key.name + " is dying; creating " + r.key.name +
                                   " fails while the kernel still holds it (see jls -d)",
                               r.provenance});
+      }
+      for (const auto& e : JailEpairsOf(r.attrs))
+        for (const std::string& name : {e.host_end, e.peer})
+          if (held_by_others(name))
+            conflicts.push_back({r.key, "interface " + name + ", which berth derives for the jail's " + e.ifname +
+                                            ", exists and is not berth's",
+                                 r.provenance});
     }
     if (kind == kIpfw) wants_ipfw = true;
-    if (kind == kIface && r.AttrOr(kType) == "epair") {
-      const std::string peer = r.AttrOr(kPeer);
-      if (Has(facts.interfaces, peer) && !owned_peers.count(peer))
-        conflicts.push_back({r.key, "interface " + peer + " (the other end berth derives for " + r.key.name +
-                                        ") exists and is not berth's",
-                             r.provenance});
-    }
+    if (kind == kIface && r.AttrOr(kType) == "epair" && held_by_others(r.AttrOr(kPeer)))
+      conflicts.push_back({r.key, "interface " + r.AttrOr(kPeer) + " (the other end berth derives for " + r.key.name +
+                                      ") exists and is not berth's",
+                           r.provenance});
     if (kind == kAddr) {
       auto cidr = model::Cidr4::Parse(r.AttrOr(kAddress));
       const std::string dev = r.AttrOr(kDev);

@@ -2,34 +2,31 @@
 // produces them), the FreeBSD driver (which observes them and turns actions into ifconfig/jail/pfctl/ipfw argv)
 // and its simulator. Values are strings. Names in <> are derived in model/naming.h.
 //
-//   iface:/bridge0          type=bridge up=true [mtu=N]; a Bridge manifest's bridge, or (secure VNET) the
-//                           per-jail bridge <bs..> owned by the jail. Observed: every host interface, with
-//                           type=bridge|epair|other; only those with berth's description are owned.
-//   iface:/<bj..a>          type=epair up=true peer=<bj..b> jail=j1 ifname=vnet0 jail.path=P
-//                           jail.vnet.interface=<the jail's> [mtu=N]: both ends of a jail's epair, keyed by the
-//                           host end; ifname is the b end's in-jail name. A b end can only be handed over when
-//                           its jail is created, so the epair mirrors what makes its jail be recreated (path,
-//                           vnet.interface): observed from the live jail its b end is in, absent otherwise; a
-//                           jail is never recreated without fresh epairs. peer is the b end's handover name;
-//                           observed,
-//                           it is that name while the b end is on the host under it or inside a live jail,
-//                           the b end's current name when it came back to the host under another (its in-jail
-//                           name, after the jail died), and "" when it is nowhere to be seen (a dying jail).
-//                           Destroying the host end destroys both, wherever the b end is (facts A1).
-//   iface:/<bu..a>          type=epair up=true peer=<bu..b> (secure VNET uplink: a on the host bridge, b on the
-//                           per-jail bridge; both stay on the host; no jail attribute)
-//   member:/<port>          bridge=bridge0 [epair=<host end>] [ipfw=N]: <port> is a member of the bridge (an
-//                           interface is a member of one bridge at most, so the port is the key). epair names the
-//                           pair a b end port belongs to; ipfw (ordering only, never compared) the rules that
-//                           must be loaded before a secure jail's uplink joins the host bridge. Owned when the
-//                           port is berth's; goes with the port.
+//   iface:/bridge0          type=bridge up=true mtu=N: a Bridge manifest's bridge, or (secure VNET) the per-jail
+//                           bridge <bs..> owned by the jail. Observed: every host interface, type=bridge|epair|
+//                           other; owned when it carries berth's description.
+//   iface:/<bu..a>          type=epair up=true mtu=N bridge=<host bridge> peer=<bu..b> peer_bridge=<bs..>
+//                           [ipfw=N]: the secure VNET uplink, a end on the host bridge, b end on the per-jail
+//                           bridge, both on the host. ipfw (ordering only, never compared) names the rules that
+//                           must be loaded before it joins the host bridge. Observed also: berth's epairs that
+//                           belong to no jail record (a clone cut short before its rename, an end whose host end
+//                           is gone), to be collected.
 //   addr:/bridge0/10.23.42.1/24   dev=bridge0 address=10.23.42.1/24: a bridge's gateway address (owned with its
 //                           interface), or a non-VNET jail's alias on a host interface with jail=j1 (owned when
 //                           a jail of berth's holds the address)
-//   jail:/j1                path=/jails/j1 vnet=new|inherit host.hostname=j1 [vnet.interface=<b ends, space
-//                           separated>] [ip4.addr=<addresses, comma separated>] [ip4=disable]; created with
-//                           persist and berth's tag in the jail parameter meta. Dying jails are not jail
-//                           records (see dying below).
+//   jail:/j1                path=P vnet=new|inherit host.hostname=j1 state=active [vnet.interface=<b ends, space
+//                           separated, sorted>] [epair.<if>=<host end> bridge=<B> mtu=<N> peer=<b end>]...
+//                           [ip4.addr=<addresses, comma separated> | ip4=disable]: the jail with its epairs. A b end
+//                           can be handed over only when its jail is created (jail -c vnet.interface=, seed 000),
+//                           so the jail owns its epairs: its creation makes them (tagged, MTU set, renamed, onto
+//                           bridge B), then the jail; its removal is jail -r, then destroying each host end, which
+//                           takes both ends wherever the b end is (facts A1). A jail is thus never made again
+//                           without fresh epairs. Observed, peer is the handover name while the b end is inside
+//                           the live jail, its current name when it came back to the host (the in-jail name,
+//                           after the jail died), "" when it is nowhere to be seen; state is active, dying (a
+//                           DYING jail that still has berth's epairs) or gone (no jail, but epairs tagged for it
+//                           remain): both mean the jail must be made again, after its epairs are destroyed.
+//                           Created with persist and berth's tag in the jail parameter meta.
 //   jif:j1/vnet0            device=vnet0 [epair=<bj..a>] [address=CIDR] [mac=MAC] up=true|false: an interface
 //                           inside a VNET jail, keyed by its manifest name; device is its current name (the
 //                           handover name until berth renames it). lo0 is a jif too. Goes with its jail.
@@ -45,18 +42,19 @@
 //                           under one number of berth's range [kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount),
 //                           each with the comment "// berth owner=Jail/j1".
 //   sysctl:/net.inet.ip.forwarding   value=1 (a setting: turned on, never off, never collected)
-//   dying:/<jid>            name=j1 (observed only, never owned): a jail in the DYING state; it keeps its
-//                           interfaces and may block its name
+//   dying:/<jid>            name=j1 (observed only, never owned): a DYING jail with none of berth's epairs left;
+//                           it may still block its name
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace berth::reconciler::freebsd_res {
 
 // kinds
 inline constexpr const char* kIface = "iface";
-inline constexpr const char* kMember = "member";
 inline constexpr const char* kAddr = "addr";
 inline constexpr const char* kJail = "jail";
 inline constexpr const char* kJif = "jif";
@@ -72,14 +70,13 @@ inline constexpr const char* kType = "type";  // bridge | epair | other
 inline constexpr const char* kUp = "up";
 inline constexpr const char* kMtu = "mtu";
 inline constexpr const char* kPeer = "peer";
-inline constexpr const char* kJailAttr = "jail";  // iface (epair), addr (alias), ipfw: the jail it serves
-inline constexpr const char* kIfname = "ifname";  // iface (jail epair): the b end's in-jail name
-inline constexpr const char* kJailPath = "jail.path";                       // iface (jail epair)
-inline constexpr const char* kJailVnetInterface = "jail.vnet.interface";   // iface (jail epair)
+inline constexpr const char* kJailAttr = "jail";  // addr (alias), ipfw: the jail it serves
+inline constexpr const char* kIpfwOrder = "ipfw";  // iface (uplink): rules to load first
 
-// member
-inline constexpr const char* kBridge = "bridge";
-inline constexpr const char* kEpair = "epair";  // member of a b end, jif: the pair's host end
+// epair membership
+inline constexpr const char* kBridge = "bridge";           // the bridge the host end is a member of
+inline constexpr const char* kPeerBridge = "peer_bridge";  // the bridge the b end is a member of (uplinks)
+inline constexpr const char* kEpair = "epair";             // jif: the pair's host end
 
 // addr
 inline constexpr const char* kDev = "dev";
@@ -92,6 +89,8 @@ inline constexpr const char* kVnetInterface = "vnet.interface";
 inline constexpr const char* kIp4Addr = "ip4.addr";
 inline constexpr const char* kIp4 = "ip4";
 inline constexpr const char* kHostname = "host.hostname";
+inline constexpr const char* kState = "state";             // active | dying | gone
+inline constexpr std::string_view kEpairPrefix = "epair.";  // epair.<in-jail name>
 
 // jif
 inline constexpr const char* kDevice = "device";
@@ -143,6 +142,18 @@ inline constexpr const char* kMissingIpfw = "ipfw";                 // ipfw is n
 inline constexpr const char* kMissingJailMeta = "jail-meta";        // jls does not know the meta parameter
 /// "sysctl NAME=1" when one of kSecureVnetSysctls is not 1.
 inline std::string MissingSysctl(std::string_view name) { return "sysctl " + std::string(name) + "=1"; }
+
+/// A jail's epair as its jail record holds it: "epair.vnet0" = "<host end> bridge=<B> mtu=<N> peer=<b end>".
+struct JailEpair {
+  std::string ifname;    // in the jail
+  std::string host_end;
+  std::string bridge;
+  std::string mtu;
+  std::string peer;
+  std::string Format() const { return host_end + " bridge=" + bridge + " mtu=" + mtu + " peer=" + peer; }
+};
+/// The epairs of a jail record, by in-jail name. Values that do not parse are skipped.
+std::vector<JailEpair> JailEpairsOf(const std::map<std::string, std::string>& attrs);
 
 /// The handover (b end) name of an epair from its host (a end) name and back: berth names end in 'a' and 'b'.
 inline std::string PeerOf(std::string_view host_end) {

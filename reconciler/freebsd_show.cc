@@ -22,7 +22,8 @@ std::vector<JailNetworkInfo> DescribeJails(const ObservedState& observed) {
       if (x.key.scope != info.jail) continue;
       if (x.key.kind == kJif && x.key.name != "lo0") {
         JailInterfaceInfo i{x.key.name, x.AttrOr(kAddress), x.AttrOr(kMac), x.AttrOr(kEpair), ""};
-        if (const Resource* m = observed.Find({kMember, "", i.host_end})) i.bridge = m->AttrOr(kBridge);
+        for (const auto& e : JailEpairsOf(r.attrs))
+          if (e.ifname == i.name) i.bridge = e.bridge;
         info.interfaces.push_back(std::move(i));
       } else if (x.key.kind == kRoute) {
         info.gateway = x.AttrOr(kGateway);

@@ -89,6 +89,29 @@ bool Has(const std::vector<std::string>& fields, const char* f) {
 
 std::string Origin(const Resource& r) { return r.provenance.origin.empty() ? r.owner : r.provenance.origin; }
 
+/// An epair made the way berth makes them: cloned and tagged in one command with its MTU (before any addm,
+/// facts A1), the host end renamed, the other end renamed and tagged, then each end onto its bridge. A jail's
+/// epair carries the in-jail name in both tags; its b end stays off any bridge, to be handed over by jail -c.
+void AddEpair(Writer& w, const std::string& owner, const std::string& host_end, const std::string& peer,
+              const std::string& mtu, const std::string& ifname, const std::string& bridge, const std::string& peer_bridge) {
+  const std::string unit(kUnitPlaceholder);
+  FreeBsdTag a_tag{owner, {{"end", "a"}}}, b_tag{owner, {{"end", "b"}, {"pair", host_end}}};
+  if (!ifname.empty()) a_tag.fields["if"] = b_tag.fields["if"] = w.Iface(ifname);
+  std::vector<std::string> mtu_args;
+  if (!mtu.empty()) mtu_args = {"mtu", mtu};
+  std::vector<std::string> create{"ifconfig", "epair", "create", "description", w.Tag(a_tag)};
+  create.insert(create.end(), mtu_args.begin(), mtu_args.end());
+  create.push_back("up");
+  w.Add(create);
+  w.Add({"ifconfig", "epair" + unit + "a", "name", host_end});
+  std::vector<std::string> b{"ifconfig", "epair" + unit + "b", "name", peer, "description", w.Tag(b_tag)};
+  b.insert(b.end(), mtu_args.begin(), mtu_args.end());
+  b.push_back("up");
+  w.Add(b);
+  if (!peer_bridge.empty()) w.Add({"ifconfig", w.Iface(peer_bridge), "addm", peer, "up"});
+  if (!bridge.empty()) w.Add({"ifconfig", w.Iface(bridge), "addm", host_end, "up"});
+}
+
 void Iface(const Action& a, Writer& w) {
   const Resource& r = a.resource;
   const std::string name = w.Iface(r.key.name);
@@ -121,24 +144,8 @@ void Iface(const Action& a, Writer& w) {
     w.Refuse(type, "interface type (berth creates bridges and epairs)");
     return;
   }
-  const std::string peer = w.Iface(w.Need(kPeer));
-  FreeBsdTag a_tag{Origin(r), {{"end", "a"}}}, b_tag{Origin(r), {{"end", "b"}, {"pair", name}}};
-  if (auto* ifname = r.Attr(kIfname)) a_tag.fields["if"] = b_tag.fields["if"] = w.Iface(*ifname);
-  std::vector<std::string> create{"ifconfig", "epair", "create", "description", w.Tag(a_tag)};
-  create.insert(create.end(), mtu.begin(), mtu.end());  // before addm (facts A1)
-  create.push_back("up");
-  w.Add(create);
-  w.Add({"ifconfig", "epair" + unit + "a", "name", name});
-  std::vector<std::string> b{"ifconfig", "epair" + unit + "b", "name", peer, "description", w.Tag(b_tag)};
-  b.insert(b.end(), mtu.begin(), mtu.end());
-  b.push_back("up");
-  w.Add(b);
-}
-
-void Member(const Action& a, Writer& w) {
-  const std::string port = w.Iface(a.resource.key.name), bridge = w.Iface(w.Need(kBridge));
-  if (a.op == Op::kCreate) w.Add({"ifconfig", bridge, "addm", port, "up"});
-  if (a.op == Op::kDelete) w.Add({"ifconfig", bridge, "deletem", port});
+  AddEpair(w, Origin(r), name, w.Iface(w.Need(kPeer)), r.Attr(kMtu) ? w.Number(*r.Attr(kMtu), 68, 65535, "MTU") : "",
+           "", r.AttrOr(kBridge), r.AttrOr(kPeerBridge));
 }
 
 void Addr(const Action& a, Writer& w) {
@@ -150,8 +157,12 @@ void Addr(const Action& a, Writer& w) {
 void Jail(const Action& a, Writer& w) {
   const Resource& r = a.resource;
   const std::string name = w.Jail(r.key.name);
+  const std::vector<JailEpair> epairs = JailEpairsOf(r.attrs);
   if (a.op == Op::kDelete) {
-    w.Add({"jail", "-r", name});  // the epairs' host ends are destroyed by their own steps, after this one
+    // jail(8) never moves the ends back (facts A2): destroying each host end takes both ends, wherever they are.
+    // A jail already dying or gone has nothing left to remove but its epairs.
+    if (r.AttrOr(kState, "active") == "active") w.Add({"jail", "-r", name});
+    for (const auto& e : epairs) w.Add({"ifconfig", w.Iface(e.host_end), "destroy"});
     return;
   }
   if (a.op == Op::kUpdate) {
@@ -161,12 +172,15 @@ void Jail(const Action& a, Writer& w) {
     if (argv.size() > 3) w.Add(argv);
     return;
   }
+  for (const auto& e : epairs)
+    AddEpair(w, Origin(r), w.Iface(e.host_end), w.Iface(e.peer), w.Number(e.mtu, 68, 65535, "MTU"), e.ifname,
+             e.bridge, "");
   std::vector<std::string> argv{"jail", "-c", "name=" + name, "path=" + w.Path(w.Need(kPath))};
   if (auto* host = r.Attr(kHostname)) argv.push_back(std::string(kHostname) + "=" + w.Jail(*host));
   argv.push_back("persist");  // no processes: persist keeps it alive (facts A2)
   if (r.AttrOr(kVnet) == "new") {
-    argv.push_back("vnet");
-    std::istringstream peers(r.AttrOr(kVnetInterface));
+    argv.push_back("vnet");  // handed over now, never with "ifconfig X vnet J" afterwards (seed 000)
+    std::istringstream peers(r.AttrOr(kVnetInterface));  // may be empty: a VNET jail with lo0 only
     bool first = true;
     for (std::string peer; peers >> peer; first = false)
       argv.push_back(std::string(kVnetInterface) + (first ? "=" : "+=") + w.Iface(peer));
@@ -254,7 +268,6 @@ Result<std::vector<StepCommand>> Explain(const Action& action) {
   Writer w(action.resource);
   const std::string& kind = action.resource.key.kind;
   if (kind == kIface) Iface(action, w);
-  else if (kind == kMember) Member(action, w);
   else if (kind == kAddr) Addr(action, w);
   else if (kind == kJail) Jail(action, w);
   else if (kind == kJif) Jif(action, w);

@@ -1,5 +1,5 @@
-// BuildObserved: host interfaces, epairs (both ends folded into one record keyed by the host end), bridge
-// memberships, addresses, jails and what is inside berth's jails, pf anchors, ipfw rules, IP forwarding.
+// BuildObserved: host interfaces, epairs (both ends and their bridge memberships folded into one record keyed
+// by the host end), addresses, jails and what is inside berth's jails, pf anchors, ipfw rules, IP forwarding.
 #include <algorithm>
 #include <set>
 
@@ -62,13 +62,34 @@ class Builder {
     for (const auto& [jail, inside] : v.inside)
       for (const auto& i : inside.interfaces)
         if (auto t = TagOf(i); t && t->Get("end") == "b") b_ends_[t->Get("pair")] = {&i, jail};
+    for (const auto& i : v.interfaces) {
+      auto t = TagOf(i);
+      if (!t || t->Get("end") != "a") continue;
+      if (!b_ends_.count(i.name))
+        if (const IfInfo* b = UntaggedPartner(i)) b_ends_[i.name] = {b, ""};
+      if (auto b = b_ends_.find(i.name); b != b_ends_.end() && b->second.jail.empty()) folded_.insert(b->second.info);
+      // A jail's epair, once renamed, belongs to its jail's record; a clone cut short keeps its kernel name and
+      // is collected on its own.
+      const std::string jail = JailOfOwner(t->owner);
+      if (!t->Get("if").empty() && !jail.empty() && !IsKernelEpairName(i.name)) jail_epairs_[jail].push_back(&i);
+    }
+    // A live jail of that name that is not berth's cannot hold berth's epairs in its record: they stay
+    // interfaces of their own (collected), and the jail is a conflict if the manifests want its name.
+    std::erase_if(jail_epairs_, [&](const auto& entry) {
+      auto live = live_.find(entry.first);
+      return live != live_.end() && !IsBerthJail(*live->second);
+    });
   }
 
   reconciler::ObservedState Build() {
     for (const auto& i : v_.interfaces) Interface(i);
-    for (const auto& i : v_.interfaces) Members(i);
     for (const auto& i : v_.interfaces) Addresses(i);
-    for (const auto& j : v_.jails) Jail(j);
+    for (const auto& j : v_.jails)
+      if (!j.dying) Jail(j);
+    for (const auto& j : v_.jails)
+      if (j.dying && !live_.count(j.name)) Dying(j);
+    for (const auto& [jail, epairs] : jail_epairs_)
+      if (!seen_jails_.count(jail)) Absent(jail, "gone");
     Pf();
     Ipfw();
     if (!v_.forwarding.empty())
@@ -89,27 +110,47 @@ class Builder {
     return Join(names, " ", true);
   }
 
+  /// The b end of an epair whose creation stopped before it was renamed and tagged: still "epair<N>b", next to
+  /// "epair<N>a", with the same MAC but for the last byte (facts A1). It is berth's as much as its a end.
+  const IfInfo* UntaggedPartner(const IfInfo& a) const {
+    const std::string& name = a.name;
+    if (!name.starts_with("epair") || name.back() != 'a' || a.hwaddr.size() != 17) return nullptr;
+    const std::string b_name = name.substr(0, name.size() - 1) + "b";
+    for (const auto& i : v_.interfaces)
+      if (i.name == b_name && !TagOf(i) && i.hwaddr.substr(0, 15) == a.hwaddr.substr(0, 15)) return &i;
+    return nullptr;
+  }
+
+  static bool IsKernelEpairName(const std::string& name) {
+    return name.starts_with("epair") && name.size() > 6 && name.back() == 'a' &&
+           name.find_first_not_of("0123456789", 5) == name.size() - 1;
+  }
+
+  bool Absorbed(const IfInfo& i) const {
+    for (const auto& [jail, epairs] : jail_epairs_)
+      if (std::find(epairs.begin(), epairs.end(), &i) != epairs.end()) return true;
+    return false;
+  }
+
   void Interface(const IfInfo& i) {
+    if (folded_.count(&i)) return;  // an epair's b end on the host: part of its a end's record
+    if (Absorbed(i)) {              // a jail's epair: part of its jail's record
+      owners_[i.name] = TagOf(i)->owner;
+      return;
+    }
     auto tag = TagOf(i);
     if (!tag) {
       out_.resources.push_back(Record(kIface, "", i.name, LinkAttrs(i), ""));
       return;
     }
     const std::string end = tag->Get("end");
-    if (end == "b" && b_ends_.count(tag->Get("pair")) && HostEnd(tag->Get("pair"))) return;  // folded into its a end
     Attrs attrs = LinkAttrs(i);
     if (end == "a") {
       attrs[kPeer] = "";
+      attrs[kBridge] = BridgeOf(i.name);
       if (auto b = b_ends_.find(i.name); b != b_ends_.end()) {
         attrs[kPeer] = b->second.jail.empty() ? b->second.info->name : PeerOf(i.name);
-        if (auto live = live_.find(b->second.jail); live != live_.end()) {
-          attrs[kJailPath] = live->second->path;
-          attrs[kJailVnetInterface] = Handover(b->second.jail);
-        }
-      }
-      if (auto ifname = tag->Get("if"); !ifname.empty()) {
-        attrs[kIfname] = ifname;
-        attrs[kJailAttr] = JailOfOwner(tag->owner);
+        if (b->second.jail.empty()) attrs[kPeerBridge] = BridgeOf(b->second.info->name);
       }
     } else if (end == "b") {
       attrs[kPeer] = "";  // an orphaned b end: its host end is gone or renamed; destroying it takes both
@@ -118,31 +159,16 @@ class Builder {
     out_.resources.push_back(Record(kIface, "", i.name, std::move(attrs), tag->owner));
   }
 
-  bool HostEnd(const std::string& name) const {
+  /// The bridge an interface is a member of, "" for none.
+  std::string BridgeOf(const std::string& port) const {
     for (const auto& i : v_.interfaces)
-      if (i.name == name)
-        if (auto t = TagOf(i); t && t->Get("end") == "a") return true;
-    return false;
-  }
-
-  void Members(const IfInfo& bridge) {
-    for (const auto& port : bridge.members) {
-      std::string owner, epair;
-      if (auto it = owners_.find(port); it != owners_.end()) owner = it->second;
-      for (const auto& [pair, b] : b_ends_)
-        if (b.jail.empty() && b.info->name == port && owners_.count(pair)) owner = owners_[pair], epair = pair;
-      if (owner.empty()) continue;  // another tool's port: berth never touches it
-      Attrs attrs{{kBridge, bridge.name}};
-      if (!epair.empty()) attrs[kEpair] = epair;
-      out_.resources.push_back(Record(kMember, "", port, std::move(attrs), owner));
-    }
+      if (std::find(i.members.begin(), i.members.end(), port) != i.members.end()) return i.name;
+    return "";
   }
 
   void Addresses(const IfInfo& i) {
     auto owner = owners_.find(i.name);
-    bool folded_b = false;
-    for (const auto& [pair, b] : b_ends_) folded_b = folded_b || (b.jail.empty() && b.info == &i);
-    if (folded_b) return;
+    if (folded_.count(&i)) return;
     for (const auto& cidr : i.inet) {
       const std::string name = i.name + "/" + cidr.ToString();
       Attrs attrs{{kDev, i.name}, {kAddress, cidr.ToString()}};
@@ -169,19 +195,48 @@ class Builder {
     return nullptr;
   }
 
-  void Jail(const JailInfo& j) {
-    if (j.dying) {
-      out_.resources.push_back(Record(kDying, "", std::to_string(j.jid), {{kName, j.name}}, ""));
+  /// A jail's epairs as its record holds them: peer is the handover name while the b end is inside the live jail.
+  void AddEpairs(const std::string& jail, Attrs& attrs) {
+    auto it = jail_epairs_.find(jail);
+    if (it == jail_epairs_.end()) return;
+    for (const IfInfo* a : it->second) {
+      JailEpair e{TagOf(*a)->Get("if"), a->name, BridgeOf(a->name), std::to_string(a->mtu), ""};
+      if (auto b = b_ends_.find(a->name); b != b_ends_.end())
+        e.peer = b->second.jail.empty() ? b->second.info->name : b->second.jail == jail ? PeerOf(a->name) : "";
+      attrs.emplace(std::string(kEpairPrefix) + e.ifname, e.Format());
+    }
+  }
+
+  /// A DYING jail: a record of berth's while it still holds berth's epairs (they must be destroyed), otherwise
+  /// only a fact for plan warnings.
+  void Dying(const JailInfo& j) {
+    if (jail_epairs_.count(j.name) && IsBerthJail(j)) {
+      Absent(j.name, "dying");
       return;
     }
+    out_.resources.push_back(Record(kDying, "", std::to_string(j.jid), {{kName, j.name}}, ""));
+  }
+
+  /// The record of a jail that is not live but whose epairs remain: to be made again after they are destroyed.
+  void Absent(const std::string& jail, const std::string& state) {
+    if (seen_jails_.count(jail)) return;
+    seen_jails_.insert(jail);
+    Attrs attrs{{kState, state}, {kVnet, "new"}};
+    AddEpairs(jail, attrs);
+    out_.resources.push_back(Record(kJail, "", jail, std::move(attrs), "Jail/" + jail));
+  }
+
+  void Jail(const JailInfo& j) {
     auto tag = ParseFreeBsdTag(j.meta);
     const std::string owner = tag ? tag->owner : "";
-    Attrs attrs{{kPath, j.path}, {kVnet, j.vnet}, {kHostname, j.hostname}};
+    seen_jails_.insert(j.name);
+    Attrs attrs{{kPath, j.path}, {kVnet, j.vnet}, {kHostname, j.hostname}, {kState, "active"}};
+    if (!owner.empty()) AddEpairs(j.name, attrs);
     if (!j.ip4.empty()) attrs[kIp4] = j.ip4;
     if (!j.ip4_addrs.empty()) attrs[kIp4Addr] = Join(j.ip4_addrs, ",", false);
     auto inside = v_.inside.find(j.name);
     if (!owner.empty() && j.vnet == "new" && inside != v_.inside.end() && inside->second.seen) {
-      if (auto h = Handover(j.name); !h.empty()) attrs[kVnetInterface] = h;
+      attrs[kVnetInterface] = Handover(j.name);
       Inside(j.name, inside->second, owner);
     } else if (!owner.empty() && inside != v_.inside.end() && inside->second.resolv_conf) {
       out_.resources.push_back(Record(kFile, j.name, kResolvConf, {{kContent, *inside->second.resolv_conf}}, owner));
@@ -245,6 +300,9 @@ class Builder {
   reconciler::ObservedState out_;
   std::map<std::string, const JailInfo*> live_;
   std::map<std::string, BEnd> b_ends_;        // by pair (the host end's name when tagged)
+  std::set<const IfInfo*> folded_;             // b ends on the host that belong to an a end's record
+  std::map<std::string, std::vector<const IfInfo*>> jail_epairs_;  // jail name -> host ends of its epairs
+  std::set<std::string> seen_jails_;           // jails with a record already
   std::map<std::string, std::string> owners_;  // host interface name -> owner, for berth's interfaces
 };
 

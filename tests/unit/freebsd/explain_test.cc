@@ -42,14 +42,31 @@ std::string Refusal(Op op, Resource r) {
   return cmds.ok() ? "" : cmds.error().message;
 }
 
-TEST(Explain, AnEpairIsTaggedAtBirthRenamedAndGivenItsMtuBeforeAddm) {
-  Resource epair = R("iface", "", "bj00000001a",
-                     {{"type", "epair"}, {"peer", "bj00000001b"}, {"ifname", "vnet0"}, {"mtu", "9000"}, {"up", "true"}});
-  EXPECT_EQ(Cmds(Op::kCreate, epair),
+TEST(Explain, AJailMakesItsEpairsTaggedAtBirthWithTheirMtuBeforeAddmThenHandsThemOver) {
+  Resource jail = R("jail", "", "j1", {{"path", "/jails/j1"}, {"vnet", "new"}, {"state", "active"},
+                                       {"epair.vnet0", "bj00000001a bridge=bridge0 mtu=9000 peer=bj00000001b"},
+                                       {"vnet.interface", "bj00000001b"}});
+  EXPECT_EQ(Cmds(Op::kCreate, jail),
             (Lines{"ifconfig|epair|create|description|berth owner=Jail/j1 end=a if=vnet0|mtu|9000|up",
                    "ifconfig|epair<N>a|name|bj00000001a",
-                   "ifconfig|epair<N>b|name|bj00000001b|description|berth owner=Jail/j1 end=b if=vnet0 pair=bj00000001a|mtu|9000|up"}));
-  EXPECT_EQ(Cmds(Op::kDelete, epair), Lines{"ifconfig|bj00000001a|destroy"});
+                   "ifconfig|epair<N>b|name|bj00000001b|description|berth owner=Jail/j1 end=b if=vnet0 pair=bj00000001a|mtu|9000|up",
+                   "ifconfig|bridge0|addm|bj00000001a|up",
+                   "jail|-c|name=j1|path=/jails/j1|persist|vnet|vnet.interface=bj00000001b|meta=berth owner=Jail/j1"}));
+  // Removal: the jail, then each host end, which takes both ends wherever they are.
+  EXPECT_EQ(Cmds(Op::kDelete, jail), (Lines{"jail|-r|j1", "ifconfig|bj00000001a|destroy"}));
+  jail.attrs["state"] = "gone";  // died behind berth's back: only its epairs are left
+  EXPECT_EQ(Cmds(Op::kDelete, jail), Lines{"ifconfig|bj00000001a|destroy"});
+}
+
+TEST(Explain, AnUplinkJoinsBothBridges) {
+  Resource uplink = R("iface", "", "bu00000001a", {{"type", "epair"}, {"peer", "bu00000001b"}, {"mtu", "1500"},
+                                                   {"bridge", "bridge0"}, {"peer_bridge", "bs00000001"}});
+  EXPECT_EQ(Cmds(Op::kCreate, uplink),
+            (Lines{"ifconfig|epair|create|description|berth owner=Jail/j1 end=a|mtu|1500|up",
+                   "ifconfig|epair<N>a|name|bu00000001a",
+                   "ifconfig|epair<N>b|name|bu00000001b|description|berth owner=Jail/j1 end=b pair=bu00000001a|mtu|1500|up",
+                   "ifconfig|bs00000001|addm|bu00000001b|up", "ifconfig|bridge0|addm|bu00000001a|up"}));
+  EXPECT_EQ(Cmds(Op::kDelete, uplink), Lines{"ifconfig|bu00000001a|destroy"});
 }
 
 TEST(Explain, ABridgeIsClonedUnderTheNextUnitAndRenamed) {
@@ -66,6 +83,9 @@ TEST(Explain, JailsGetTheirEndsAtCreationAndBerthsMark) {
             Lines{"jail|-c|name=j1|path=/jails/j1|host.hostname=j1|persist|vnet|vnet.interface=bj00000001b|"
                   "vnet.interface+=bj00000002b|meta=berth owner=Jail/j1"});
   EXPECT_EQ(Cmds(Op::kDelete, vnet), Lines{"jail|-r|j1"});
+  EXPECT_NE(Refusal(Op::kCreate, R("jail", "", "j1", {{"path", "/j"}, {"vnet", "new"},
+                                                      {"epair.vnet0", "bj1a bridge=-x mtu=1500 peer=bj1b"}})),
+            "");
   Resource flat = R("jail", "", "legacy", {{"path", "/jails/legacy"}, {"vnet", "inherit"}, {"ip4.addr", "10.1.1.10,10.1.1.11"}},
                     "Jail/legacy");
   EXPECT_EQ(Cmds(Op::kCreate, flat),
