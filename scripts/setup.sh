@@ -9,7 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev librapidcheck-dev
   libnl-3-dev libnl-route-3-dev libnftables-dev libsystemd-dev
-  iproute2 nftables util-linux procps
+  iproute2 nftables util-linux procps containernetworking-plugins
   python3 python3-jsonschema python3-yaml
 )
 
