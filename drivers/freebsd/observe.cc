@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "drivers/freebsd/argv_check.h"
 #include "drivers/freebsd/observe_build.h"
 #include "drivers/freebsd/parse.h"
 #include "reconciler/freebsd_resources.h"
@@ -24,6 +25,7 @@ DriverError ObserveError(const std::vector<std::string>& argv, const CommandResu
 /// The jail's own view: interfaces, default route, resolv.conf. Empty when the jail vanished meanwhile.
 JailInside LookInside(CommandRunner& runner, const JailInfo& jail) {
   JailInside inside;
+  if (!IsSafeJailName(jail.name)) return inside;  // names from the host reach an argv only once checked
   if (jail.vnet == "new") {
     auto ifs = runner.Run({"jexec", jail.name, "/sbin/ifconfig", "-a"}, "");
     if (!ifs.ok()) return inside;  // dying or gone since jls: berth sees it next time
@@ -57,6 +59,7 @@ void ObservePf(CommandRunner& runner, HostView& view, std::vector<std::string>& 
   auto anchors = runner.Run({"pfctl", "-a", std::string(kPfAnchor), "-s", "Anchors"}, "");
   if (!anchors.ok()) return;
   for (const auto& anchor : ParsePfAnchors(anchors.out)) {
+    if (!IsSafeAnchor(anchor)) continue;
     auto rules = runner.Run({"pfctl", "-a", anchor, "-s", "nat"}, "");
     if (rules.ok()) view.pf_anchors[anchor] = ParsePfRules(rules.out);
   }
