@@ -54,6 +54,13 @@ class Writer {
     return text;
   }
   void Refuse(const std::string& value, const char* what) { Check(value, false, what); }
+  /// "10.1.1.10,10.1.1.11": each address checked and printed canonically.
+  std::string Ip4List(const std::string& text) {
+    std::string list, item;
+    std::istringstream in(text);
+    while (std::getline(in, item, ',')) list += (list.empty() ? "" : ",") + Ip(item);
+    return list;
+  }
   std::string Need(const char* attr) {
     const std::string* v = r_.Attr(attr);
     if (!v && error_.empty()) error_ = r_.key.ToString() + ": the record has no " + attr;
@@ -168,7 +175,7 @@ void Jail(const Action& a, Writer& w) {
   if (a.op == Op::kUpdate) {
     std::vector<std::string> argv{"jail", "-m", "name=" + name};
     if (Has(a.fields, kHostname)) argv.push_back(std::string(kHostname) + "=" + w.Jail(w.Need(kHostname)));
-    if (Has(a.fields, kIp4Addr)) argv.push_back(std::string(kIp4Addr) + "=" + w.Need(kIp4Addr));
+    if (Has(a.fields, kIp4Addr)) argv.push_back(std::string(kIp4Addr) + "=" + w.Ip4List(w.Need(kIp4Addr)));
     if (argv.size() > 3) w.Add(argv);
     return;
   }
@@ -187,10 +194,7 @@ void Jail(const Action& a, Writer& w) {
   } else if (auto* ip4 = r.Attr(kIp4); ip4 && *ip4 == "disable") {
     argv.push_back("ip4=disable");
   } else {
-    std::string list, item;
-    std::istringstream in(w.Need(kIp4Addr));
-    while (std::getline(in, item, ',')) list += (list.empty() ? "" : ",") + w.Ip(item);
-    argv.push_back(std::string(kIp4Addr) + "=" + list);
+    argv.push_back(std::string(kIp4Addr) + "=" + w.Ip4List(w.Need(kIp4Addr)));
   }
   argv.push_back("meta=" + w.Tag({Origin(r), {}}));
   w.Add(argv);
