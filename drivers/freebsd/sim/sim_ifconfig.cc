@@ -99,20 +99,22 @@ CommandResult Machine::Ifconfig(int vnet, const Args& a, bool read_only_jail) {
     return Ok(out);
   }
   const std::string& name = a[1];
+  // A non-VNET jail sees the host's interfaces but may not change them [UNCONFIRMED: jail(8) privileges].
   if (read_only_jail && a.size() > 2) return Err("ifconfig: ioctl (SIOCSIFFLAGS): Operation not permitted");
   if (a.size() >= 3 && a[2] == "create") return Create(vnet, name, Args(a.begin() + 3, a.end()));
   if (a.size() == 4 && a[2] == "-vnet") {
     // ifconfig skips its own existence check for -vnet: the name is looked up in the jail (facts A2).
     SimJail* jail = FindJail(a[3], false);
-    if (!jail) return Err("ifconfig: jail \"" + a[3] + "\" not found");
+    if (!jail) return Err("ifconfig: jail \"" + a[3] + "\" not found");  // facts A2
     SimInterface* i = Find(jail->jid, name);
-    if (!i) return Err("ifconfig: SIOCSIFRVNET(" + std::to_string(jail->jid) + ", " + name + "): Device not configured");
+    if (!i)  // facts A2: -vnet for an interface not in the jail
+      return Err("ifconfig: SIOCSIFRVNET(" + std::to_string(jail->jid) + ", " + name + "): Device not configured");
     for (auto& [id, x] : s_.interfaces)
       if (&x == i) Move(id, kHostVnet);  // no check for a clash with a host name (facts A2)
     return Ok();
   }
   SimInterface* i = Find(vnet, name);
-  if (!i) return Err("ifconfig: interface " + name + " does not exist");
+  if (!i) return Err("ifconfig: interface " + name + " does not exist");  // facts A1, any verb but create
   if (a.size() == 2) return Ok(Render(*i));
   int id = 0;
   for (auto& [k, x] : s_.interfaces)
@@ -132,10 +134,11 @@ CommandResult Machine::Create(int vnet, const std::string& name, const Args& ops
   }
   std::string cloner;
   int unit = -1;
-  if (!ParseCloner(name, cloner, unit)) return Err("ifconfig: SIOCIFCREATE2: Invalid argument");
+  if (!ParseCloner(name, cloner, unit)) return Err("ifconfig: SIOCIFCREATE2: Invalid argument");  // no such cloner
   std::vector<int> used;
   for (const auto& [id, i] : s_.interfaces)
     if (i.cloner == cloner && (cloner != "epair" || i.end == 'a')) used.push_back(i.unit);
+  // A unit in use: the kernel-side clash of facts A1 ("epair5 create" while epair5a exists).
   if (unit >= 0 && std::count(used.begin(), used.end(), unit)) return Err("ifconfig: SIOCIFCREATE2: File exists");
   if (unit < 0)
     for (unit = 0; std::count(used.begin(), used.end(), unit); ++unit) {
@@ -212,15 +215,16 @@ CommandResult Machine::ApplyOps(int vnet, int id, const Args& ops, size_t from, 
         if (&x == m) mid = k2;
       bool member = m && std::count(i.members.begin(), i.members.end(), mid);
       if (op == "deletem") {
-        if (!member) return fail("ifconfig: BRDGDEL " + arg + ": No such file or directory");
+        if (!member) return fail("ifconfig: BRDGDEL " + arg + ": No such file or directory");  // facts A1
         std::erase(i.members, mid);
         continue;
       }
-      if (!m) return fail("ifconfig: BRDGADD " + arg + ": No such file or directory");
+      if (!m) return fail("ifconfig: BRDGADD " + arg + ": No such file or directory");  // if_bridge: ENOENT
       if (member) return fail("ifconfig: BRDGADD " + arg + ": File exists");  // facts A1
       for (auto& [bid, b] : s_.interfaces)
-        if (std::count(b.members.begin(), b.members.end(), mid)) return fail("ifconfig: BRDGADD " + arg + ": Device busy");
-      if (m->cloner == "bridge") return fail("ifconfig: BRDGADD " + arg + ": Invalid argument");
+        if (std::count(b.members.begin(), b.members.end(), mid))  // if_bridge: a member of another bridge, EBUSY
+          return fail("ifconfig: BRDGADD " + arg + ": Device busy");
+      if (m->cloner == "bridge") return fail("ifconfig: BRDGADD " + arg + ": Invalid argument");  // if_bridge(4)
       // Members must match the bridge's MTU; the first member sets it (facts A1, if_bridge(4)).
       if (i.members.empty()) i.mtu = m->mtu;
       else if (m->mtu != i.mtu) return fail("ifconfig: BRDGADD " + arg + ": Invalid argument");
@@ -243,7 +247,8 @@ CommandResult Machine::ApplyOps(int vnet, int id, const Args& ops, size_t from, 
       for (const auto& [oid, o] : s_.interfaces)
         if (o.vnet == vnet)
           for (const auto& c : o.inet)
-            if (c.address == cidr->address) return fail("ifconfig: ioctl (SIOCAIFADDR): File exists");
+            if (c.address == cidr->address)  // an address once per vnet (in_aifaddr: EEXIST) [UNCONFIRMED text]
+              return fail("ifconfig: ioctl (SIOCAIFADDR): File exists");
       if (!alias && !i.inet.empty()) i.inet.front() = *cidr;  // without alias the first address is replaced
       else i.inet.push_back(*cidr);
     } else if ((op == "ether" || op == "lladdr" || op == "link") && has_arg) {
@@ -268,11 +273,12 @@ CommandResult Machine::ApplyOps(int vnet, int id, const Args& ops, size_t from, 
       if (op == "group" && !std::count(i.groups.begin(), i.groups.end(), arg)) i.groups.push_back(arg);
       if (op == "-group") std::erase(i.groups, arg);
     } else if (op == "destroy") {
-      if (i.cloner.empty() || i.cloner == "lo") return fail("ifconfig: SIOCIFDESTROY: Invalid argument");
+      if (i.cloner.empty() || i.cloner == "lo")  // only cloned interfaces can be destroyed (if_clone.c: EINVAL)
+        return fail("ifconfig: SIOCIFDESTROY: Invalid argument");
       Destroy(id);  // an epair goes with both ends, under any name, wherever the other end is (facts A1)
       return Ok(out);
     } else {
-      return fail("ifconfig: " + op + ": bad value");
+      return fail("ifconfig: " + op + ": bad value");  // ifconfig.c's message for what it cannot parse
     }
   }
   return Ok(out);
