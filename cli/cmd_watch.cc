@@ -1,6 +1,7 @@
 // berth watch: the node controller. One epoll loop, no polling: inotify on the manifests, the driver's change
 // feed, signals through a signalfd, one timerfd for the next deadline (debounce, backoff, resync, watchdog)
 // and the metrics socket. Events only schedule a pass; every pass re-observes the host (level-triggered).
+#ifdef __linux__
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -254,3 +255,16 @@ int Watcher::Run() {
 int RunWatch(const Options& o) { return Watcher(o).Run(); }
 
 }  // namespace berth::cli
+
+#else  // The loop is built on epoll, inotify, signalfd and timerfd; a kqueue port is future work.
+#include <iostream>
+
+#include "cli/options.h"
+
+namespace berth::cli {
+int RunWatch(const Options&) {
+  std::cerr << "berth: watch runs on Linux hosts only for now; use berth apply (e.g. from cron) elsewhere\n";
+  return kExitError;
+}
+}  // namespace berth::cli
+#endif

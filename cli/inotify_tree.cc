@@ -1,5 +1,6 @@
 // InotifyTree. Watching directories (not files) is what makes rename-replacement visible: the new file
 // arrives as IN_MOVED_TO in its directory, and a watch on the old file's inode would see nothing.
+#ifdef __linux__
 #include "cli/inotify_tree.h"
 
 #include <sys/inotify.h>
@@ -76,3 +77,4 @@ InotifyTree::~InotifyTree() {
 }
 
 }  // namespace berth::cli
+#endif  // __linux__

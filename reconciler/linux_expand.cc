@@ -38,6 +38,14 @@ class Builder {
 
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
+/// The table's base chains as the driver reads them back, so a chain someone deleted or set to drop is drift.
+Attrs TableAttrs() {
+  return {{kChains,
+           "forward: type filter hook forward priority filter; policy accept;\n"
+           "postrouting: type nat hook postrouting priority srcnat; policy accept;\n"
+           "prerouting: type nat hook prerouting priority dstnat; policy accept;"}};
+}
+
 void AppendLine(Attrs& attrs, const char* chain, const std::string& rule) {
   std::string& text = attrs[chain];
   if (!text.empty()) text += "\n";
@@ -83,7 +91,7 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
 
   Attrs rules = VmRules(vm, a);
   if (!rules.empty()) {
-    b.Add(kNftTable, "", std::string(reconciler::kNftTable), {}, vm.doc);
+    b.Add(kNftTable, "", std::string(reconciler::kNftTable), TableAttrs(), vm.doc);
     b.Add(kNft, "", "vm/" + vm.doc.metadata.name, std::move(rules), vm.doc);
   }
 }
@@ -144,7 +152,7 @@ DesiredState ExpandLinux(const model::Manifest& manifest, const Allocations& all
     b.Add(kAddr, "", name + "/" + address, {{kDev, name}, {kAddress, address}}, bridge.doc);
   }
   for (const auto& nat : manifest.nats) {
-    b.Add(kNftTable, "", std::string(reconciler::kNftTable), {}, nat.doc);
+    b.Add(kNftTable, "", std::string(reconciler::kNftTable), TableAttrs(), nat.doc);
     Attrs rules = NatRules(nat, manifest);
     if (nat.egress) rules[kEgress] = *nat.egress;
     b.Add(kNft, "", "nat/" + nat.doc.metadata.name, std::move(rules), nat.doc);

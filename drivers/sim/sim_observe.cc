@@ -102,7 +102,11 @@ ObservedState ObserveState(const SimState& s) {
   for (const auto& [name, netns] : s.netns) ObserveNetns(s, name, netns, out);
   for (const auto& [table, groups] : s.nft_tables) {
     const bool berths = table == reconciler::kNftTable;
-    out.resources.push_back(Make({kNftTable, "", table}, {}, {berths ? Ownership::kOwned : Ownership::kUnowned, ""}));
+    Attrs table_attrs;
+    if (auto chains = s.nft_chains.find(table); chains != s.nft_chains.end() && !chains->second.empty())
+      table_attrs[kChains] = chains->second;
+    out.resources.push_back(Make({kNftTable, "", table}, std::move(table_attrs),
+                                 {berths ? Ownership::kOwned : Ownership::kUnowned, ""}));
     if (!berths) continue;  // other tables' rules are not resources; only berth's table is read in detail
     for (const auto& [group, g] : groups) out.resources.push_back(Make({kNft, "", group}, g.chains, {Ownership::kOwned, g.owner}));
   }

@@ -123,7 +123,11 @@ std::optional<DriverError> ApplyNft(SimState& s, const Action& a) {
     if (a.op == Op::kCreate && exists) return SysError(a, EEXIST, "table inet " + key.name + " exists");
     if (a.op != Op::kCreate && !exists) return SysError(a, ENOENT, "no table inet " + key.name);
     if (a.op == Op::kCreate) s.nft_tables[key.name];
-    if (a.op == Op::kDelete) s.nft_tables.erase(key.name);  // with every rule in it
+    if (a.op != Op::kDelete) s.nft_chains[key.name] = a.resource.AttrOr(kChains);
+    if (a.op == Op::kDelete) {
+      s.nft_tables.erase(key.name);  // with every rule in it
+      s.nft_chains.erase(key.name);
+    }
     return std::nullopt;
   }
   auto table = s.nft_tables.find(std::string(reconciler::kNftTable));

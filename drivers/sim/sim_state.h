@@ -46,6 +46,7 @@ struct SimNftGroup {
 struct SimState {
   std::map<std::string, SimNetns> netns;  // "" is the host's own
   std::map<std::string, std::map<std::string, SimNftGroup>> nft_tables;
+  std::map<std::string, std::string> nft_chains;  // table -> its base chains, as the real driver reports them
   std::map<std::string, std::string> sysctls;
   std::map<std::string, std::string> files;  // keyed by the resource name (the path)
   std::string created = "2026-01-01T00:00:00Z";  // time written into ownership tags
