@@ -9,6 +9,7 @@
 #include <set>
 
 #include "model/naming.h"
+#include "reconciler/desired_builder.h"
 #include "reconciler/freebsd_resources.h"
 #include "reconciler/freebsd_rules.h"
 
@@ -17,26 +18,7 @@ namespace {
 
 using model::NetworkMode;
 
-class Builder {
- public:
-  void Add(std::string kind, std::string scope, std::string name, Attrs attrs, const model::Document& doc) {
-    Resource r;
-    r.key = ResourceKey{std::move(kind), std::move(scope), std::move(name)};
-    r.attrs = std::move(attrs);
-    r.provenance = Provenance{doc.Id(), doc.span};
-    out_.push_back(std::move(r));
-  }
-  DesiredState Finish() {
-    std::stable_sort(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key < b.key; });
-    // Shared resources (IP forwarding) are wanted by several NATs; the first in key order stays as provenance.
-    out_.erase(std::unique(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key == b.key; }),
-               out_.end());
-    return DesiredState{std::move(out_)};
-  }
-
- private:
-  std::vector<Resource> out_;
-};
+using Builder = DesiredBuilder;
 
 std::string Join(const std::vector<std::string>& items, const char* sep) {
   std::string out;

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "model/naming.h"
+#include "reconciler/desired_builder.h"
 #include "reconciler/linux_resources.h"
 #include "reconciler/ownership.h"
 
@@ -14,27 +15,7 @@ namespace {
 
 using model::NetworkMode;
 
-class Builder {
- public:
-  void Add(std::string kind, std::string scope, std::string name, Attrs attrs, const model::Document& doc) {
-    Resource r;
-    r.key = ResourceKey{std::move(kind), std::move(scope), std::move(name)};
-    r.attrs = std::move(attrs);
-    r.provenance = Provenance{doc.Id(), doc.span};
-    out_.push_back(std::move(r));
-  }
-  DesiredState Finish() {
-    std::stable_sort(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key < b.key; });
-    // Shared resources (the nft table, the ip_forward setting) are wanted by several manifest resources; the
-    // first in key order stays as provenance.
-    out_.erase(std::unique(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key == b.key; }),
-               out_.end());
-    return DesiredState{std::move(out_)};
-  }
-
- private:
-  std::vector<Resource> out_;
-};
+using Builder = DesiredBuilder;
 
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
