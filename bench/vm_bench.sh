@@ -14,6 +14,7 @@
 #   SLOW_MAX_N   largest N for the per-process peers A and B (default 400: at 1000 they take minutes)
 #   OUT          directory for raw.tsv and summary.md (default bench/results)
 #   RESULTS      markdown file whose "vm_bench" section is (re)written (default bench/RESULTS.md; empty: none)
+#   APPEND=1     add to OUT/raw.tsv instead of starting it afresh (e.g. fewer repetitions at N=1000)
 #   VERIFY=full  check every object of every VM (default: counts for all VMs, every object of 3 of them)
 # Exit status: non-zero if any run failed (a VM not fully created, leftovers, a non-empty no-op plan).
 set -euo pipefail
@@ -22,7 +23,7 @@ export BERTH=${BERTH:-/tmp/build-perf/cli/berth}
 NS=${NS:-50 400 1000} REPS=${REPS:-3} METHODS=${METHODS:-berth C B A} SLOW_MAX_N=${SLOW_MAX_N:-400}
 OUT=${OUT:-$HERE/results} RESULTS=${RESULTS-$HERE/RESULTS.md}
 [[ -x $BERTH ]] || { echo "vm_bench.sh: no berth binary at $BERTH (set BERTH)" >&2; exit 1; }
-mkdir -p "$OUT"; RAW=$OUT/raw.tsv; : >"$RAW"
+mkdir -p "$OUT"; RAW=$OUT/raw.tsv; [[ "${APPEND:-}" == 1 ]] || : >"$RAW"
 read -ra ms <<<"$METHODS"
 fail=0
 for n in $NS; do

@@ -54,7 +54,7 @@ verify_all() {  # verify_all COUNT
   note netns "${#a[@]}"; note veths_on_bridge "${#b[@]}"
   ((${#a[@]} == n)) || die "$M: ${#a[@]} netns, expected $n"
   ((${#b[@]} == n)) || die "$M: ${#b[@]} veths on fcbr0, expected $n"
-  nft list ruleset 2>/dev/null | grep -q masquerade || die "$M: no masquerade rule"
+  nft list ruleset 2>/dev/null | grep masquerade >/dev/null || die "$M: no masquerade rule"
   local idx=(1 $(((n + 1) / 2)) "$n")
   [[ "${VERIFY:-}" == full ]] && idx=($(seq 1 "$n"))
   for i in "${idx[@]}"; do verify_vm "$NS_PREFIX$i" || bad=$((bad + 1)); done

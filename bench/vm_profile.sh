@@ -16,9 +16,14 @@ mkdir -p "$OUTD"; W=$(mktemp -d /tmp/berth-prof.XXXXXX); trap 'rm -rf "$W"' EXIT
     printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1]}}\n'
   done
 } >"$W/host.yaml"
-"$B" apply -f "$W/host.yaml" --state-dir "$W" --lock-dir "$W" >/dev/null
-valgrind --tool=callgrind --callgrind-out-file="$OUTD/callgrind.out" \
-  "$B" plan -f "$W/host.yaml" --state-dir "$W" --detailed-exitcode >/dev/null 2>"$OUTD/valgrind.log"
+if [[ "${MODE:-plan}" == apply ]]; then  # MODE=apply: profile the create (apply from an empty host) instead
+  valgrind --tool=callgrind --callgrind-out-file="$OUTD/callgrind.out" \
+    "$B" apply -f "$W/host.yaml" --state-dir "$W" --lock-dir "$W" >/dev/null 2>"$OUTD/valgrind.log"
+else
+  "$B" apply -f "$W/host.yaml" --state-dir "$W" --lock-dir "$W" >/dev/null
+  valgrind --tool=callgrind --callgrind-out-file="$OUTD/callgrind.out" \
+    "$B" plan -f "$W/host.yaml" --state-dir "$W" --detailed-exitcode >/dev/null 2>"$OUTD/valgrind.log"
+fi
 {
   echo "# inclusive"; callgrind_annotate --inclusive=yes "$OUTD/callgrind.out" 2>/dev/null | head -60 || true
   echo "# self"; callgrind_annotate "$OUTD/callgrind.out" 2>/dev/null | head -45 || true
