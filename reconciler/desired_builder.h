@@ -25,10 +25,18 @@ class DesiredBuilder {
   /// Shared resources (the nft table, IP forwarding) are wanted by several manifest resources: the first one
   /// added stays as provenance (stable sort), so the result does not depend on anything but the input order.
   DesiredState Finish() {
-    std::stable_sort(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key < b.key; });
-    out_.erase(std::unique(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key == b.key; }),
-               out_.end());
-    return DesiredState{std::move(out_)};
+    // Sort positions, not records: moving a Resource costs a dozen string moves, and a merge sort moves each
+    // element log n times (this sort was the larger half of expanding 10,000 VMs).
+    std::vector<size_t> order(out_.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [this](size_t a, size_t b) { return out_[a].key < out_[b].key; });
+    DesiredState desired;
+    desired.resources.reserve(out_.size());
+    for (size_t i : order)
+      if (desired.resources.empty() || !(desired.resources.back().key == out_[i].key))
+        desired.resources.push_back(std::move(out_[i]));
+    out_.clear();
+    return desired;
   }
 
  private:

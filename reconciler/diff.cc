@@ -61,16 +61,15 @@ Change Removal(const Platform& platform, const Resource& have, const std::set<st
 
 /// Replacing X deletes it, so whatever depends on X is deleted before and recreated after (dependents first).
 void PropagateReplacements(const Platform& platform, std::vector<Change>& changes) {
-  std::map<ResourceKey, size_t> index;
-  for (size_t i = 0; i < changes.size(); ++i) index[changes[i].key] = i;
+  std::vector<size_t> work;
+  for (size_t i = 0; i < changes.size(); ++i)
+    if (changes[i].action == ChangeAction::kReplace) work.push_back(i);
+  if (work.empty()) return;  // the common case: skip the dependency index (it dominates large plans)
   std::map<ResourceKey, std::vector<size_t>> dependents;  // key -> changes whose desired resource depends on it
   for (size_t i = 0; i < changes.size(); ++i)
     if (changes[i].after && changes[i].before)
       for (const auto& dep : platform.DependenciesOf(*changes[i].after)) dependents[dep].push_back(i);
 
-  std::vector<size_t> work;
-  for (size_t i = 0; i < changes.size(); ++i)
-    if (changes[i].action == ChangeAction::kReplace) work.push_back(i);
   while (!work.empty()) {
     size_t i = work.back();
     work.pop_back();
@@ -87,16 +86,21 @@ void PropagateReplacements(const Platform& platform, std::vector<Change>& change
 /// Objects inside a removed container go with it: removals get `removed_with`, and desired objects there are
 /// recreated (create after the container's create).
 void MarkContained(const Platform& platform, std::vector<Change>& changes) {
-  std::map<ResourceKey, size_t> index;
-  for (size_t i = 0; i < changes.size(); ++i) index[changes[i].key] = i;
+  if (std::none_of(changes.begin(), changes.end(), [](const Change& c) { return Removes(c.action); })) return;
+  // `changes` is sorted by key: binary search instead of an index map (no allocation per change).
+  auto find = [&](const ResourceKey& key) -> Change* {
+    auto it = std::lower_bound(changes.begin(), changes.end(), key,
+                               [](const Change& c, const ResourceKey& k) { return c.key < k; });
+    return it != changes.end() && it->key == key ? &*it : nullptr;
+  };
   auto removed_ancestor = [&](const Resource& r) -> std::optional<ResourceKey> {
     std::optional<ResourceKey> found;
     std::optional<ResourceKey> up = platform.ContainerOf(r);
     for (int depth = 0; up && depth < 8; ++depth) {
-      auto it = index.find(*up);
-      if (it == index.end() || !changes[it->second].before) break;
-      if (Removes(changes[it->second].action)) found = *up;  // keep climbing: the outermost one removes it
-      up = platform.ContainerOf(*changes[it->second].before);
+      const Change* container = find(*up);
+      if (!container || !container->before) break;
+      if (Removes(container->action)) found = *up;  // keep climbing: the outermost one removes it
+      up = platform.ContainerOf(*container->before);
     }
     return found;
   };
@@ -138,6 +142,7 @@ ChangeSet ComputeDiff(const Platform& platform, const DesiredState& desired, con
   const std::set<std::string> current(ids.current.begin(), ids.current.end());
   const std::set<std::string> applied(ids.applied.begin(), ids.applied.end());
   ChangeSet set;
+  set.changes.reserve(desired.resources.size() + observed.resources.size());
   auto d = desired.resources.begin(), de = desired.resources.end();
   auto o = observed.resources.begin(), oe = observed.resources.end();
   while (d != de || o != oe) {

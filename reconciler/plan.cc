@@ -3,6 +3,7 @@
 #include "reconciler/plan.h"
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
 
 #include "reconciler/graph.h"
@@ -10,20 +11,41 @@
 namespace berth::reconciler {
 namespace {
 
-struct KeyHash {
-  size_t operator()(const ResourceKey& k) const {
-    std::hash<std::string> h;
-    return h(k.kind) ^ (h(k.scope) * 31) ^ (h(k.name) * 1000003);
+/// A key by reference, for an index over the steps' own keys without copying them.
+struct KeyRef {
+  std::string_view kind, scope, name;
+  friend bool operator==(const KeyRef&, const KeyRef&) = default;
+};
+struct KeyRefHash {
+  size_t operator()(const KeyRef& k) const {
+    std::hash<std::string_view> h;
+    return h(k.kind) ^ (h(k.scope) * 0x9e3779b97f4a7c15ull) ^ (h(k.name) * 0xc2b2ae3d27d4eb4full);
   }
 };
+KeyRef RefOf(const ResourceKey& k) { return {k.kind, k.scope, k.name}; }
 
-/// Steps in canonical order (by key, a key's delete before its create) before sorting, with the book-keeping
-/// the edge rules need: which step creates (or updates) and which deletes each key.
+/// Steps in canonical order (by key, a key's delete before its create), before sorting, and an index from a
+/// key to its first step (at most two per key: a replacement's delete and create).
 struct Draft {
   std::vector<Step> steps;
   std::vector<const Change*> change_of;  // per step
-  std::unordered_map<ResourceKey, int, KeyHash> create_of;  // create or update step of a key
-  std::unordered_map<ResourceKey, int, KeyHash> delete_of;  // delete step of a key
+  std::unordered_map<KeyRef, int, KeyRefHash> first_step;  // refers into `steps`: built once steps are final
+
+  void Index() {
+    first_step.reserve(steps.size());
+    for (const Step& s : steps) first_step.emplace(RefOf(s.key), s.id);
+  }
+  /// The step of `key` with an op that `wanted` accepts, or -1.
+  template <typename Pred>
+  int Find(const ResourceKey& key, Pred wanted) const {
+    auto it = first_step.find(RefOf(key));
+    if (it == first_step.end()) return -1;
+    for (size_t i = size_t(it->second); i < steps.size() && steps[i].key == key; ++i)
+      if (wanted(steps[i].op)) return int(i);
+    return -1;
+  }
+  int CreateOf(const ResourceKey& key) const { return Find(key, [](Op op) { return op != Op::kDelete; }); }
+  int DeleteOf(const ResourceKey& key) const { return Find(key, [](Op op) { return op == Op::kDelete; }); }
 };
 
 Provenance ProvenanceOf(const Change& change) {
@@ -32,23 +54,29 @@ Provenance ProvenanceOf(const Change& change) {
 }
 
 void AddStep(Draft& draft, const Change& change, Op op, const Resource& resource) {
-  Step step;
-  step.id = int(draft.steps.size());
+  Step& step = draft.steps.emplace_back();
+  step.id = int(draft.steps.size()) - 1;
   step.op = op;
   step.key = change.key;
   step.resource = resource;
   if (op == Op::kUpdate) step.fields = change.fields;
   step.provenance = ProvenanceOf(change);
-  (op == Op::kDelete ? draft.delete_of : draft.create_of)[change.key] = step.id;
-  draft.steps.push_back(std::move(step));
   draft.change_of.push_back(&change);
 }
 
 Draft MakeSteps(const ChangeSet& changes) {
+  // The diff emits changes sorted by key; sort an index only if a caller did not.
+  const auto& all = changes.changes;
+  std::vector<size_t> order(all.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto by_key = [&](size_t a, size_t b) { return all[a].key < all[b].key; };
+  if (!std::is_sorted(order.begin(), order.end(), by_key)) std::stable_sort(order.begin(), order.end(), by_key);
+
   Draft draft;
-  draft.steps.reserve(changes.changes.size());
-  draft.change_of.reserve(changes.changes.size());
-  for (const Change& c : changes.changes) {
+  draft.steps.reserve(all.size() + all.size() / 8);
+  draft.change_of.reserve(all.size() + all.size() / 8);
+  for (size_t i : order) {
+    const Change& c = all[i];
     // A removal that goes with its container needs no step; a replacement whose old object went with its
     // container needs only its create.
     bool removed_with = c.removed_with.has_value();
@@ -67,49 +95,52 @@ Draft MakeSteps(const ChangeSet& changes) {
       case ChangeAction::kConflict: break;
     }
   }
+  draft.Index();
   return draft;
 }
 
-/// Dependencies of a resource: what the platform names plus its container, deduplicated.
+/// Dependencies of a resource: what the platform names plus its container, without duplicates or itself.
 std::vector<ResourceKey> NeedsOf(const Platform& platform, const Resource& r) {
   std::vector<ResourceKey> keys = platform.DependenciesOf(r);
-  if (auto container = platform.ContainerOf(r)) keys.push_back(*container);
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::erase(keys, r.key);
+  if (auto container = platform.ContainerOf(r)) keys.push_back(std::move(*container));
+  size_t kept = 0;
+  for (size_t i = 0; i < keys.size(); ++i)
+    if (keys[i] != r.key && std::find(keys.begin(), keys.begin() + kept, keys[i]) == keys.begin() + kept) {
+      if (i != kept) keys[kept] = std::move(keys[i]);  // never self-move: it empties the strings
+      ++kept;
+    }
+  keys.resize(kept);
   return keys;
 }
 
-int Find(const std::unordered_map<ResourceKey, int, KeyHash>& map, const ResourceKey& key) {
-  auto it = map.find(key);
-  return it == map.end() ? -1 : it->second;
-}
-
-/// Edges: creates and updates after the creates of what they need; deletes before the deletes of what they
-/// needed; an update before the delete of what it stops needing; a key's create after its own removal (its
-/// delete step, or its container's when it went with the container).
-void AddEdges(const Platform& platform, const Draft& draft, Graph& graph) {
+/// Edges, as (before, after) pairs: creates and updates after the creates of what they need; deletes before
+/// the deletes of what they needed; an update before the delete of what it stops needing; a key's create after
+/// its own removal (its delete step, or its container's when it went with the container).
+std::vector<std::pair<int, int>> Edges(const Platform& platform, const Draft& draft) {
+  std::vector<std::pair<int, int>> edges;
+  edges.reserve(draft.steps.size() * 2);
   for (const Step& step : draft.steps) {
     const Change& change = *draft.change_of[step.id];
     if (step.op == Op::kDelete) {
       for (const ResourceKey& dep : NeedsOf(platform, step.resource))
-        if (int d = Find(draft.delete_of, dep); d >= 0) graph.AddEdge(step.id, d);
+        if (int d = draft.DeleteOf(dep); d >= 0) edges.emplace_back(step.id, d);
       continue;
     }
     std::vector<ResourceKey> needs = NeedsOf(platform, step.resource);
     for (const ResourceKey& dep : needs)
-      if (int c = Find(draft.create_of, dep); c >= 0) graph.AddEdge(c, step.id);
+      if (int c = draft.CreateOf(dep); c >= 0) edges.emplace_back(c, step.id);
     if (step.op == Op::kUpdate && change.before) {
       for (const ResourceKey& dep : NeedsOf(platform, *change.before))
-        if (int d = Find(draft.delete_of, dep); d >= 0 && !std::binary_search(needs.begin(), needs.end(), dep))
-          graph.AddEdge(step.id, d);
+        if (int d = draft.DeleteOf(dep); d >= 0 && std::find(needs.begin(), needs.end(), dep) == needs.end())
+          edges.emplace_back(step.id, d);
     }
     if (step.op == Op::kCreate) {
-      if (int d = Find(draft.delete_of, step.key); d >= 0) graph.AddEdge(d, step.id);
+      if (int d = draft.DeleteOf(step.key); d >= 0) edges.emplace_back(d, step.id);
       if (change.removed_with)
-        if (int d = Find(draft.delete_of, *change.removed_with); d >= 0) graph.AddEdge(d, step.id);
+        if (int d = draft.DeleteOf(*change.removed_with); d >= 0) edges.emplace_back(d, step.id);
     }
   }
+  return edges;
 }
 
 std::string DescribeCycle(const Draft& draft, const std::vector<int>& members) {
@@ -131,8 +162,9 @@ Result<Plan> BuildPlan(const Platform& platform, ChangeSet changes, ObservedStat
   plan.basis = std::move(basis);
 
   Draft draft = MakeSteps(plan.changes);
+  const std::vector<std::pair<int, int>> edges = Edges(platform, draft);
   Graph graph(int(draft.steps.size()));
-  AddEdges(platform, draft, graph);
+  for (const auto& [from, to] : edges) graph.AddEdge(from, to);
 
   std::vector<int> order = graph.TopologicalOrder();
   if (order.size() != draft.steps.size()) {
@@ -141,22 +173,19 @@ Result<Plan> BuildPlan(const Platform& platform, ChangeSet changes, ObservedStat
     return Fail(message);
   }
 
-  // Renumber: a step's id is its position in the order; dependencies follow the graph's edges.
+  // Renumber: a step's id is its position in the order; dependencies follow the edges.
   std::vector<int> position(order.size());
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = int(i);
-  std::vector<std::vector<int>> depends_on(order.size());
-  for (int from = 0; from < graph.node_count(); ++from)
-    for (int to : graph.Successors(from)) depends_on[position[to]].push_back(position[from]);
-
   plan.steps.reserve(order.size());
   for (size_t i = 0; i < order.size(); ++i) {
-    Step step = std::move(draft.steps[order[i]]);
-    step.id = int(i);
-    auto& deps = depends_on[i];
+    plan.steps.push_back(std::move(draft.steps[order[i]]));
+    plan.steps.back().id = int(i);
+  }
+  for (const auto& [from, to] : edges) plan.steps[position[to]].depends_on.push_back(position[from]);
+  for (Step& step : plan.steps) {
+    auto& deps = step.depends_on;
     std::sort(deps.begin(), deps.end());
     deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
-    step.depends_on = std::move(deps);
-    plan.steps.push_back(std::move(step));
   }
   return plan;
 }
