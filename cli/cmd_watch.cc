@@ -21,9 +21,6 @@
 #include "cli/watch_log.h"
 #include "reconciler/controller.h"
 
-#ifdef BERTH_HAVE_LINUX_DRIVER
-#include "drivers/linux/change_feed.h"
-#endif
 #ifdef BERTH_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
@@ -120,14 +117,7 @@ bool Watcher::Setup() {
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (!manifests_.Init(o_.files)) log_.Write("warn", "inotify unavailable: manifest changes are seen at resync only");
-#ifdef BERTH_HAVE_LINUX_DRIVER
-  if (o_.platform == "linux") {
-    drivers::linux::LinuxDriverOptions d;
-    d.netns_dir = o_.netns_dir;
-    d.etc_dir = o_.etc_netns_dir;
-    feed_ = drivers::linux::MakeLinuxChangeFeed(d);
-  }
-#endif
+  feed_ = session_.MakeChangeFeed();
   if (!feed_) log_.Write("warn", "no host change feed: drift is repaired at resync only");
   if (o_.metrics_address) {
     std::string error;
@@ -184,7 +174,7 @@ void Watcher::RunPass() {
   metrics_.repairs += r.repairs;
   metrics_.collected += r.collected;
   metrics_.errors += long(r.errors.size());
-  if (!r.owned_by_kind.empty() || r.observed) metrics_.owned_by_kind = r.owned_by_kind;
+  if (r.observed) metrics_.owned_by_kind = r.owned_by_kind;
   if (r.converged) metrics_.last_success_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& e : r.errors) log_.Write("error", e);
   if (r.refusal) log_.Write("warn", "not applied: " + *r.refusal);

@@ -16,6 +16,7 @@
 #include "reconciler/plan_json.h"
 
 #ifdef BERTH_HAVE_LINUX_DRIVER
+#include "drivers/linux/change_feed.h"
 #include "drivers/linux/linux_driver.h"
 #endif
 
@@ -78,15 +79,28 @@ bool Session::Allocate() {
   return true;
 }
 
+#ifdef BERTH_HAVE_LINUX_DRIVER
+namespace {
+drivers::linux::LinuxDriverOptions LinuxOptions(const Options& o) {
+  drivers::linux::LinuxDriverOptions options;
+  options.netns_dir = o.netns_dir;
+  options.etc_dir = o.etc_netns_dir;
+  return options;
+}
+}  // namespace
+#endif
+
+std::unique_ptr<reconciler::ChangeFeed> Session::MakeChangeFeed() const {
+#ifdef BERTH_HAVE_LINUX_DRIVER
+  if (o_.platform == "linux") return drivers::linux::MakeLinuxChangeFeed(LinuxOptions(o_));
+#endif
+  return nullptr;
+}
+
 reconciler::Driver* Session::driver() {
   if (driver_) return driver_.get();
 #ifdef BERTH_HAVE_LINUX_DRIVER
-  if (o_.platform == "linux") {
-    drivers::linux::LinuxDriverOptions options;
-    options.netns_dir = o_.netns_dir;
-    options.etc_dir = o_.etc_netns_dir;
-    driver_ = drivers::linux::MakeLinuxDriver(options);
-  }
+  if (o_.platform == "linux") driver_ = drivers::linux::MakeLinuxDriver(LinuxOptions(o_));
 #endif
   if (o_.platform == "freebsd" && o_.driver == "sim-freebsd") {
     auto sim = drivers::freebsd::sim::MakeSimFreeBsdDriver(o_.sim_state);

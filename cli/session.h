@@ -7,6 +7,7 @@
 
 #include "cli/options.h"
 #include "model/load.h"
+#include "reconciler/change_feed.h"
 #include "reconciler/driver.h"
 #include "reconciler/plan.h"
 #include "reconciler/platform.h"
@@ -28,6 +29,8 @@ class Session {
   std::optional<reconciler::Plan> MakePlan(bool destroy);
 
   reconciler::Driver* driver();  // null when the platform has no driver on this machine
+  /// The host's change notifications for berth watch; null when the platform offers none.
+  std::unique_ptr<reconciler::ChangeFeed> MakeChangeFeed() const;
   const reconciler::Platform& platform() const { return *platform_; }
   const model::Manifest& manifest() const { return loaded_.manifest; }
   const reconciler::Allocations& allocations() const { return allocations_; }

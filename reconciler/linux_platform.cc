@@ -23,8 +23,6 @@ ResourceKey LinkKeyIn(const std::string& scope, const std::string& dev) {
   return ResourceKey{kLink, scope, dev};
 }
 
-bool IsVethOrPeer(const std::string& kind) { return kind == kLink; }
-
 class LinuxPlatform final : public Platform {
  public:
   std::string name() const override { return "linux"; }
@@ -40,7 +38,7 @@ class LinuxPlatform final : public Platform {
       // The DNS file is written before the netns and removed after it, so a launcher never sees a netns
       // without its resolv.conf and a removal takes the netns (and everything in it) first.
       deps.push_back(ResourceKey{kFile, "", "/etc/netns/" + r.key.name + "/resolv.conf"});
-    } else if (IsVethOrPeer(kind)) {
+    } else if (kind == kLink) {
       if (!r.key.scope.empty()) deps.push_back(NetnsKey(r.key.scope));
       if (auto* ns = r.Attr(kPeerNetns); ns && !ns->empty()) deps.push_back(NetnsKey(*ns));
       if (auto* master = r.Attr(kMaster); master && !master->empty())
