@@ -3,6 +3,7 @@
 #include "reconciler/executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <map>
 #include <mutex>
@@ -56,6 +57,15 @@ std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& 
   return batches;
 }
 
+/// "kind×count" for each kind of a wave, for the debug log.
+std::string KindsOf(const Plan& plan, const std::vector<int>& ready) {
+  std::map<std::string, int> counts;
+  for (int id : ready) ++counts[plan.steps[id].key.kind];
+  std::string text;
+  for (const auto& [kind, n] : counts) text += (text.empty() ? "" : " ") + kind + "×" + std::to_string(n);
+  return text;
+}
+
 /// Runs the batches, up to `parallelism` at a time; the first of each group runs on this thread.
 std::vector<ApplyResponse> RunBatches(Driver& driver, const std::vector<ApplyRequest>& batches, int parallelism) {
   std::vector<ApplyResponse> responses(batches.size());
@@ -86,8 +96,10 @@ ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& op
     std::vector<int> ready = tracker.TakeReady();
     if (ready.empty()) break;  // unreachable while depends_on names earlier steps only
     std::vector<ApplyRequest> batches = GroupByKind(plan, ready);
-    log->debug("wave: {} steps in {} batches", ready.size(), batches.size());
+    const auto wave_start = std::chrono::steady_clock::now();
     std::vector<ApplyResponse> responses = RunBatches(driver, batches, parallelism);
+    log->debug("wave: {} steps in {} batches ({}) in {:.1f} ms", ready.size(), batches.size(), KindsOf(plan, ready),
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wave_start).count());
 
     for (size_t b = 0; b < batches.size(); ++b) {
       // First result per step wins; a step the driver did not answer for counts as failed.

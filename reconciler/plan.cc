@@ -143,6 +143,37 @@ std::vector<std::pair<int, int>> Edges(const Platform& platform, const Draft& dr
   return edges;
 }
 
+/// Splits the creations that hold attributes back (Platform::HeldBackOnCreate) into a create with the
+/// stand-in values and an update with the real ones after every creation that needs the resource. The
+/// update steps are appended (the canonical order finds the create first for the key).
+void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std::pair<int, int>>& edges) {
+  std::unordered_map<int, std::vector<int>> built_on;  // create step -> the creations that need it
+  for (const auto& [from, to] : edges)
+    if (draft.steps[from].op == Op::kCreate && draft.steps[to].op == Op::kCreate &&
+        draft.steps[from].key != draft.steps[to].key)
+      built_on[from].push_back(to);
+  std::vector<int> held;
+  for (const auto& [id, dependents] : built_on) held.push_back(id);
+  std::sort(held.begin(), held.end());  // deterministic ids for the new steps
+  for (int id : held) {
+    auto stand_ins = platform.HeldBackOnCreate(draft.steps[id].resource);
+    if (stand_ins.empty()) continue;
+    Step update = draft.steps[id];
+    update.id = int(draft.steps.size());
+    update.op = Op::kUpdate;
+    update.fields.clear();
+    for (auto& [field, value] : stand_ins) {
+      update.fields.push_back(field);
+      draft.steps[id].resource.attrs[field] = value;
+    }
+    std::sort(update.fields.begin(), update.fields.end());
+    edges.emplace_back(id, update.id);
+    for (int dependent : built_on[id]) edges.emplace_back(dependent, update.id);
+    draft.change_of.push_back(draft.change_of[id]);
+    draft.steps.push_back(std::move(update));
+  }
+}
+
 std::string DescribeCycle(const Draft& draft, const std::vector<int>& members) {
   std::string text;
   for (int id : members) {
@@ -162,7 +193,8 @@ Result<Plan> BuildPlan(const Platform& platform, ChangeSet changes, ObservedStat
   plan.basis = std::move(basis);
 
   Draft draft = MakeSteps(plan.changes);
-  const std::vector<std::pair<int, int>> edges = Edges(platform, draft);
+  std::vector<std::pair<int, int>> edges = Edges(platform, draft);
+  AddHeldBackUpdates(platform, draft, edges);
   Graph graph(int(draft.steps.size()));
   for (const auto& [from, to] : edges) graph.AddEdge(from, to);
 

@@ -44,7 +44,13 @@ std::vector<std::string> Verify(const Platform& platform, const Plan& plan, cons
   std::set<ResourceKey> created;
   for (const auto& step : plan.steps)
     if (step.op != Op::kDelete) created.insert(step.key);
+  // A key's last create or update step carries its final record (a create may hold attributes back).
+  std::set<ResourceKey> final_seen;
+  std::vector<bool> is_final(plan.steps.size(), false);
+  for (size_t i = plan.steps.size(); i-- > 0;)
+    if (plan.steps[i].op != Op::kDelete) is_final[i] = final_seen.insert(plan.steps[i].key).second;
   for (const auto& step : plan.steps) {
+    if (step.op != Op::kDelete && !is_final[size_t(step.id)]) continue;
     const Resource* seen = after.Find(step.key);
     const std::string name = step.key.ToString();
     if (step.op == Op::kDelete) {

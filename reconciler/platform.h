@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/diagnostic.h"
@@ -54,6 +55,11 @@ class Platform {
   /// The manifest resource an observed object belongs to: its tag's origin, or what its name implies (a netns
   /// "berth-vm1" belongs to "VM/vm1"). Empty when unknown.
   virtual std::string OwnerOf(const Resource& r) const { return r.owner; }
+  /// Attributes a creation holds back until what is created on top of the resource exists, as {field, the
+  /// value to create with}: the plan then creates with that value and sets the real one in an update step
+  /// after those creations (Linux brings a device up only once its tc qdisc is in place, since adding an
+  /// ingress qdisc to a device that is up waits for an RCU grace period). Empty: nothing held back.
+  virtual std::vector<std::pair<std::string, std::string>> HeldBackOnCreate(const Resource&) const { return {}; }
   /// Plan-time checks of the desired state against host facts.
   virtual void CheckHost(const DesiredState& desired, const ObservedState& observed,
                          std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const = 0;

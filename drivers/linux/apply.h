@@ -66,8 +66,11 @@ std::string OwnerAliasFor(const reconciler::Resource& res);
 
 /// RTM_NEWLINK addressed by name (no create flags: a change); `up` sets or clears IFF_UP when given.
 NlMsg LinkRequest(int flags, const std::string& name, std::optional<bool> up);
-/// Sets the group mark and the ownership alias of `name`.
-NlMsg AliasRequest(const std::string& name, const std::string& alias);
+/// No IPv6 link-local address (addr_gen_mode none): the veths and TAPs berth plumbs are layer-2 ports that
+/// need no address of their own, and each one would otherwise run DAD and MLD work that takes RTNL.
+bool PutNoLinkLocal(nl_msg* m);
+/// Sets the group mark and the ownership alias of `name` (and its state when `up` is given).
+NlMsg AliasRequest(const std::string& name, const std::string& alias, std::optional<bool> up = std::nullopt);
 
 /// TAP devices (tap.cc), called by ApplyLinks for links of type tap. Synchronous, in the job's namespace.
 void CreateTap(Env& env, Job& job);

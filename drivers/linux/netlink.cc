@@ -87,20 +87,16 @@ Result<uint32_t, OsError> NlSocket::Send(nl_msg* msg, int extra_flags) {
 
 OsStatus NlSocket::Receive(const std::function<void(nlmsghdr*)>& on_msg) {
   int fd = nl_socket_get_fd(sock_);
-  if (buf_.size() < kRecvBuf) buf_.resize(kRecvBuf);
+  // Not zero-filled: a socket that only ever reads short acks touches a page or two of it.
+  if (!buf_) buf_.reset(new char[kRecvBuf]);
   ssize_t n;
-  for (;;) {
-    n = ::recv(fd, buf_.data(), buf_.size(), MSG_PEEK | MSG_TRUNC);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return OsFailErrno("recv netlink");
-    if (static_cast<size_t>(n) > buf_.size()) buf_.resize(n);
-    n = ::recv(fd, buf_.data(), buf_.size(), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return OsFailErrno("recv netlink");
-    break;
-  }
+  do n = ::recv(fd, buf_.get(), kRecvBuf, MSG_TRUNC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return OsFailErrno("recv netlink");
+  // The kernel sizes dump datagrams to at most 32 KiB, and single replies are far smaller.
+  if (static_cast<size_t>(n) > kRecvBuf) return OsFail(EMSGSIZE, "recv netlink", "datagram larger than 64 KiB");
   int len = static_cast<int>(n);
-  for (auto* h = reinterpret_cast<nlmsghdr*>(buf_.data()); nlmsg_ok(h, len); h = nlmsg_next(h, &len)) on_msg(h);
+  for (auto* h = reinterpret_cast<nlmsghdr*>(buf_.get()); nlmsg_ok(h, len); h = nlmsg_next(h, &len)) on_msg(h);
   return Ok{};
 }
 

@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <netlink/attr.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -29,8 +30,8 @@ NlMsg LinkRequest(int flags, const std::string& name, std::optional<bool> up) {
   return m;
 }
 
-NlMsg AliasRequest(const std::string& name, const std::string& alias) {
-  NlMsg m = LinkRequest(0, name, std::nullopt);
+NlMsg AliasRequest(const std::string& name, const std::string& alias, std::optional<bool> up) {
+  NlMsg m = LinkRequest(0, name, up);
   if (m && !(PutU32(m.get(), IFLA_GROUP, reconciler::kLinkGroup) && PutStr(m.get(), IFLA_IFALIAS, alias))) m.reset();
   return m;
 }
@@ -119,14 +120,37 @@ OsError LinkError(const NlReply& r, const std::string& what, const std::string& 
 
 /// The RTM_NEWLINK that creates a bridge or a veth pair (host end here, peer in its netns), marked with the
 /// group; `netns_fd` is the peer's namespace or -1 for the same namespace.
+}  // namespace
+
+bool PutNoLinkLocal(nl_msg* m) {
+  // A kernel without IPv6 refuses an AF_INET6 block (EAFNOSUPPORT), and has no link-local to avoid.
+  static const bool has_ipv6 = ::access("/proc/sys/net/ipv6", F_OK) == 0;
+  if (!has_ipv6) return true;
+  nlattr* spec = nla_nest_start(m, IFLA_AF_SPEC);
+  nlattr* inet6 = spec ? nla_nest_start(m, AF_INET6) : nullptr;
+  if (!inet6 || nla_put_u8(m, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE) != 0) return false;
+  nla_nest_end(m, inet6);
+  nla_nest_end(m, spec);
+  return true;
+}
+
+namespace {
+
+/// One tx and one rx queue, asked for at creation: a veth otherwise gets one per CPU and shrinks to one right
+/// after registering, and shrinking a registered device waits for an RCU grace period under RTNL (per end).
+bool PutSingleQueue(nl_msg* p) { return PutU32(p, IFLA_NUM_TX_QUEUES, 1) && PutU32(p, IFLA_NUM_RX_QUEUES, 1); }
+
 NlMsg CreateRequest(const LinkSpec& s, int master_index, int netns_fd) {
-  NlMsg m = LinkRequest(NLM_F_CREATE | NLM_F_EXCL, s.name, s.up.value_or(false));
+  // A veth comes up in the follow-up that turns its IPv6 link-local off (the kernel takes that setting only
+  // from a change, not in a create), so it never starts IPv6 work.
+  NlMsg m = LinkRequest(NLM_F_CREATE | NLM_F_EXCL, s.name, s.type != "veth" && s.up.value_or(false));
   nl_msg* p = m.get();
   if (!p) return m;
   bool ok = PutU32(p, IFLA_GROUP, reconciler::kLinkGroup);
   if (s.mtu) ok = ok && PutU32(p, IFLA_MTU, *s.mtu);
   if (master_index > 0) ok = ok && PutU32(p, IFLA_MASTER, static_cast<uint32_t>(master_index));
   if (s.mac) ok = ok && PutMac(p, IFLA_ADDRESS, *s.mac);
+  if (s.type == "veth") ok = ok && PutSingleQueue(p);
   nlattr* info = nla_nest_start(p, IFLA_LINKINFO);
   ok = ok && info && PutStr(p, IFLA_INFO_KIND, s.type);
   if (ok && s.type == "veth") {
@@ -140,6 +164,7 @@ NlMsg CreateRequest(const LinkSpec& s, int master_index, int netns_fd) {
          PutU32(p, IFLA_GROUP, reconciler::kLinkGroup);
     if (s.peer_mac) ok = ok && PutMac(p, IFLA_ADDRESS, *s.peer_mac);
     if (s.mtu) ok = ok && PutU32(p, IFLA_MTU, *s.mtu);
+    ok = ok && PutSingleQueue(p);
     if (netns_fd >= 0) ok = ok && PutU32(p, IFLA_NET_NS_FD, static_cast<uint32_t>(netns_fd));
     if (ok) {
       nla_nest_end(p, peer);
@@ -228,7 +253,7 @@ void LinkBatch::Create(Job& job, const LinkSpec& s) {
   NlPipeline* pipe = Pipe(job, job.key().scope);
   if (!pipe) return;
   NlPipeline* peer_pipe = nullptr;
-  if (s.type == "veth" && s.peer_up.value_or(false)) {
+  if (s.type == "veth") {
     peer_pipe = Pipe(job, s.peer_netns.empty() ? job.key().scope : s.peer_netns);
     if (!peer_pipe) return;
   }
@@ -236,12 +261,17 @@ void LinkBatch::Create(Job& job, const LinkSpec& s) {
   pipe->Add(CreateRequest(s, *master, netns_fd), [&job, pipe, peer_pipe, s, alias](const NlReply& r) {
     if (!r.ok()) return job.Fail(LinkError(r, "RTM_NEWLINK", s.type));
     // The kernel ignores an alias in the create message: tag right after; the group already marks it.
-    pipe->Add(AliasRequest(s.name, alias), [&job](const NlReply& r2) {
+    const bool veth = s.type == "veth";
+    NlMsg tag = AliasRequest(s.name, alias, veth ? s.up : std::nullopt);
+    if (tag && veth && !PutNoLinkLocal(tag.get())) tag.reset();
+    pipe->Add(std::move(tag), [&job](const NlReply& r2) {
       if (!r2.ok()) job.Fail(OsError{r2.err, "RTM_NEWLINK alias", r2.detail});
     });
     if (peer_pipe) {
-      peer_pipe->Add(LinkRequest(0, s.peer, true), [&job, peer = s.peer](const NlReply& r2) {
-        if (!r2.ok()) job.Fail(OsError{r2.err, "RTM_NEWLINK up " + peer, r2.detail});
+      NlMsg peer = LinkRequest(0, s.peer, s.peer_up);
+      if (peer && !PutNoLinkLocal(peer.get())) peer.reset();
+      peer_pipe->Add(std::move(peer), [&job, peer = s.peer](const NlReply& r2) {
+        if (!r2.ok()) job.Fail(OsError{r2.err, "RTM_NEWLINK " + peer, r2.detail});
       });
     }
   });
@@ -267,6 +297,12 @@ void LinkBatch::Update(Job& job, const LinkSpec& s) {
   if (!ok) return job.Fail(OsError{EMSGSIZE, "build RTM_NEWLINK"});
   auto sock = socks_.Get(job.key().scope);
   if (!sock) return job.Fail(sock.error());
+  // The tag check reads the link first: read after bringing it up, it would make the kernel settle the
+  // pending carrier change there and then (linkwatch), which waits for an RCU grace period.
+  if (!loopback) {
+    EnsureOwnerTag(**sock, job, s.name);
+    if (job.failed()) return;
+  }
   if (auto st = (*sock)->Call(std::move(m)); !st) return job.Fail(st.error());
 
   // The veth peer lives in its netns: its state, MAC and MTU are set there.
@@ -288,7 +324,6 @@ void LinkBatch::Update(Job& job, const LinkSpec& s) {
       (job.res().Attr(lr::kOwnerUid) || job.res().Attr(lr::kOwnerGid))) {
     UpdateTapOwner(env_, job);
   }
-  if (!loopback && !job.failed()) EnsureOwnerTag(**sock, job, s.name);
 }
 
 void LinkBatch::Delete(Job& job) {

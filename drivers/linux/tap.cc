@@ -77,7 +77,7 @@ void CreateTap(Env& env, Job& job) {
     if (!sock) return job.Fail(sock.error());
     // Mark it before it becomes persistent: if berth dies in between, closing the fd removes the device.
     NlMsg m = LinkRequest(0, name, r.AttrOr(lr::kUp) == lr::kTrue);
-    if (m && !PutU32(m.get(), IFLA_GROUP, reconciler::kLinkGroup)) m.reset();
+    if (m && !(PutU32(m.get(), IFLA_GROUP, reconciler::kLinkGroup) && PutNoLinkLocal(m.get()))) m.reset();
     if (m && mtu && !PutU32(m.get(), IFLA_MTU, static_cast<uint32_t>(*mtu))) m.reset();
     if (auto st = (*sock)->Call(std::move(m)); !st) return job.Fail(st.error());
     if (::ioctl(tun->get(), TUNSETPERSIST, 1UL) != 0) return job.Fail(OsFailErrno("TUNSETPERSIST").error);

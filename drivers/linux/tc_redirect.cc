@@ -135,6 +135,12 @@ std::optional<int> ParseRedirectFilter(nlmsghdr* h) {
 }
 
 void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
+  struct PendingFilter {
+    Job* job;
+    NlPipeline* pipe;
+    int from, to;
+  };
+  std::vector<PendingFilter> filters;
   std::map<std::string, std::unique_ptr<NlPipeline>> pipes;
   for (Job* job : jobs) {
     auto sock = socks.Get(job->key().scope);
@@ -163,14 +169,20 @@ void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
       job->Fail(to.error());
       continue;
     }
-    NlPipeline* p = pipe.get();
     const int from = *dev, target = *to;
-    p->Add(IngressQdiscRequest(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, from), [job, p, from, target](const NlReply& r) {
+    pipe->Add(IngressQdiscRequest(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, from), [job](const NlReply& r) {
       // An ingress qdisc already there (one berth created before) serves as well.
-      if (!r.ok() && r.err != EEXIST) return job->Fail(TcError(r, RTM_NEWQDISC, "sch_ingress"));
-      p->Add(RedirectFilterRequest(from, target), [job](const NlReply& r2) {
-        if (!r2.ok()) job->Fail(TcError(r2, RTM_NEWTFILTER, "cls_u32/act_mirred"));
-      });
+      if (!r.ok() && r.err != EEXIST) job->Fail(TcError(r, RTM_NEWQDISC, "sch_ingress"));
+    });
+    filters.push_back({job, pipe.get(), from, target});
+  }
+  for (auto& [scope, pipe] : pipes) pipe->Run();
+  // Filters go in only once every qdisc is there: the first filter on a qdisc younger than one RCU grace
+  // period waits for a grace period, while the time spent on the other namespaces' qdiscs lets one pass.
+  for (const PendingFilter& f : filters) {
+    if (f.job->failed()) continue;
+    f.pipe->Add(RedirectFilterRequest(f.from, f.to), [job = f.job](const NlReply& r) {
+      if (!r.ok()) job->Fail(TcError(r, RTM_NEWTFILTER, "cls_u32/act_mirred"));
     });
   }
   for (auto& [scope, pipe] : pipes) pipe->Run();

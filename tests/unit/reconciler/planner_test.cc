@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include "reconciler/plan_json.h"
 #include "reconciler/render.h"
 #include "tests/unit/reconciler/manifest_builder.h"
@@ -27,16 +30,18 @@ class PlannerTest : public ::testing::Test {
     EXPECT_TRUE(plan.ok());
     return std::move(*plan);
   }
-  /// What a host looks like after every step of `plan` succeeded.
+  /// What a host looks like after every step of `plan` succeeded: a key's last step leaves its record.
   static ObservedState Converged(const Plan& plan) {
-    ObservedState host;
+    std::map<ResourceKey, Resource> objects;
     for (const auto& s : plan.steps) {
       if (s.op == Op::kDelete) continue;
       Resource r = s.resource;
       r.owner = r.provenance.origin;
       r.provenance = {};
-      host.resources.push_back(r);
+      objects.insert_or_assign(s.key, r);
     }
+    ObservedState host;
+    for (auto& [key, r] : objects) host.resources.push_back(std::move(r));
     host.Sort();
     return host;
   }
@@ -47,13 +52,40 @@ class PlannerTest : public ::testing::Test {
 
 TEST_F(PlannerTest, StepsCreateDependenciesFirst) {
   Plan plan = MakeFreshPlan();
-  std::map<std::string, int> at;
-  for (const auto& s : plan.steps) at[s.key.ToString()] = s.id;
+  std::map<std::string, int> at;  // a key's first step
+  for (const auto& s : plan.steps) at.emplace(s.key.ToString(), s.id);
   EXPECT_LT(at["netns:/berth-vm1"], at["link:berth-vm1/tap0"]);
   EXPECT_LT(at["link:/fcbr0"], at["link:/bv-vm1"]);
   EXPECT_LT(at["link:berth-vm1/tap0"], at["tc:berth-vm1/eth0"]);
   EXPECT_LT(at["nfttable:/berth"], at["nft:/nat/nat0"]);
   EXPECT_EQ(plan.manifest_ids, (std::vector<std::string>{"Bridge/fcbr0", "NAT/nat0", "VM/vm1", "VM/vm2"}));
+}
+
+TEST_F(PlannerTest, DevicesTcProgramsComeUpOnlyAfterTheirQdiscs) {
+  Plan plan = MakeFreshPlan();
+  auto steps_of = [&](const std::string& key) {
+    std::vector<const Step*> found;
+    for (const auto& s : plan.steps)
+      if (s.key.ToString() == key) found.push_back(&s);
+    return found;
+  };
+  const int tc_eth0 = steps_of("tc:berth-vm1/eth0").at(0)->id;
+  const int tc_tap0 = steps_of("tc:berth-vm1/tap0").at(0)->id;
+  for (const auto& [key, field] : {std::pair{"link:berth-vm1/tap0", "up"}, std::pair{"link:/bv-vm1", "peer_up"}}) {
+    auto steps = steps_of(key);
+    ASSERT_EQ(steps.size(), 2u) << key;
+    EXPECT_EQ(steps[0]->op, Op::kCreate);
+    EXPECT_EQ(steps[0]->resource.AttrOr(field), "false") << key;
+    EXPECT_EQ(steps[1]->op, Op::kUpdate);
+    EXPECT_EQ(steps[1]->fields, std::vector<std::string>{field});
+    EXPECT_EQ(steps[1]->resource.AttrOr(field), "true") << key;
+    for (int tc : {tc_eth0, tc_tap0}) {
+      EXPECT_LT(steps[0]->id, tc) << key;
+      EXPECT_TRUE(std::count(steps[1]->depends_on.begin(), steps[1]->depends_on.end(), tc)) << key;
+    }
+  }
+  // The bridge has no qdisc: created up in one step.
+  EXPECT_EQ(steps_of("link:/fcbr0").size(), 1u);
 }
 
 TEST_F(PlannerTest, VerifyPassesOnTheConvergedHostAndNamesMismatches) {
