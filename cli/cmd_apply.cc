@@ -5,6 +5,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -83,7 +84,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
   std::vector<std::string> mismatches;
   for (int attempt = 0; attempt < kVerifyAttempts; ++attempt) {
     if (attempt) std::this_thread::sleep_for(kVerifyPause);
-    auto after = s.driver()->Observe({.host_facts = false});
+    // Only what the steps touched can have moved because of them: the driver re-reads that.
+    auto after = s.driver()->Observe(reconciler::ObserveRequest::AfterApply());
     if (!after) {
       mismatches = {"re-observing failed: " + after.error().ToString()};
       continue;

@@ -80,6 +80,8 @@ class Watcher {
   std::string status_ = "starting";
   int epoll_fd_ = -1, signal_fd_ = -1, timer_fd_ = -1, metrics_fd_ = -1;
   bool stopping_ = false, manifests_dirty_ = true;
+  bool read_everything_ = true;          // the next pass reads the whole host (start, resync, SIGHUP, errors)
+  reconciler::HostChanges host_changes_;  // where the feed saw changes since the last pass
   std::optional<Clock::time_point> next_pass_;
   Clock::time_point resync_at_;
 };
@@ -90,6 +92,7 @@ void Watcher::HandleSignal() {
     if (info.ssi_signo == SIGHUP) {
       log_.Write("info", "SIGHUP: re-reading the manifests and the host");
       manifests_dirty_ = true;
+      read_everything_ = true;
       Schedule(Clock::now());
     } else {
       if (!stopping_) log_.Write("info", "stopping: finishing the work in flight", {{"signal", strsignal(int(info.ssi_signo))}});
@@ -165,7 +168,12 @@ void Watcher::RunPass() {
     return;
   }
   auto started = Clock::now();
-  reconciler::PassReport r = controller_->Pass(reconciler::PassClock::Now(), [this] { return StopRequested(); });
+  std::optional<reconciler::HostChanges> changes;
+  if (!read_everything_) changes = std::move(host_changes_);
+  read_everything_ = false;
+  host_changes_ = {};
+  reconciler::PassReport r =
+      controller_->Pass(reconciler::PassClock::Now(), [this] { return StopRequested(); }, changes);
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   // Events caused by this pass are not drained here: one may hide someone else's change made meanwhile. They
   // cost one more pass, which finds nothing to do.
@@ -187,7 +195,10 @@ void Watcher::RunPass() {
                 {"collected", std::to_string(r.collected)}, {"ms", std::to_string(int(seconds * 1000))}});
   Notify("STATUS=" + status_);
   if (r.retry_at) Schedule(*r.retry_at);
-  if (!r.observed) Schedule(Clock::now() + std::chrono::seconds(5));
+  if (!r.observed) {
+    read_everything_ = true;
+    Schedule(Clock::now() + std::chrono::seconds(5));
+  }
 }
 
 int Watcher::Run() {
@@ -214,7 +225,11 @@ int Watcher::Run() {
       if (fd == signal_fd_) HandleSignal();
       else if (fd == timer_fd_) { uint64_t expirations; (void)!::read(timer_fd_, &expirations, sizeof expirations); }
       else if (fd == manifests_.fd()) { if (manifests_.Drain()) { manifests_dirty_ = true; Schedule(Clock::now() + debounce); } }
-      else if (feed_ && fd == feed_->fd()) { if (feed_->Drain()) Schedule(Clock::now() + debounce); }
+      else if (feed_ && fd == feed_->fd()) {
+        auto changes = feed_->Drain();
+        host_changes_.Merge(changes);
+        if (changes.any) Schedule(Clock::now() + debounce);
+      }
       else if (fd == metrics_fd_) ServeOne(metrics_fd_, metrics_, status_);
     }
     auto now = Clock::now();
@@ -224,6 +239,7 @@ int Watcher::Run() {
     }
     if (now >= resync_at_) {  // the safety net: re-read everything
       manifests_dirty_ = true;
+      read_everything_ = true;
       resync_at_ = now + resync;
       Schedule(now);
     }

@@ -131,7 +131,8 @@ void Controller::BookResults(const Plan& plan, const ExecuteReport& exec, const 
   }
 }
 
-PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>& cancelled) {
+PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>& cancelled,
+                            const std::optional<HostChanges>& changes) {
   PassReport report;
   if (!manifest_) return report;
   auto persisted = state_dir_.LoadAllocations();
@@ -144,7 +145,12 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
   for (const auto& d : allocated.diagnostics) report.errors.push_back(d.ToString());
   if (model::HasErrors(allocated.diagnostics)) return report;
 
-  auto observed = driver_.Observe({});
+  ObserveRequest request;
+  if (changes) {
+    request.changed_scopes = changes->scopes;
+    request.firewall_changed = changes->firewall;
+  }
+  auto observed = driver_.Observe(request);
   if (!observed) {
     report.errors.push_back("observing the host failed: " + observed.error().ToString());
     return report;
@@ -187,7 +193,8 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
     report.skipped = exec.skipped + exec.not_started;
     BookResults(runnable, exec, clock, report);
     // Verify only a clean run: a failed or skipped step is reported already and retried with backoff.
-    auto after = driver_.Observe({.host_facts = false});
+    // Nothing outside what the steps touched can have moved because of them (the driver re-reads that).
+    auto after = driver_.Observe(ObserveRequest::AfterApply());
     if (!after) {
       report.errors.push_back("re-observing the host failed: " + after.error().ToString());
     } else {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/manifest.h"
+#include "reconciler/change_feed.h"
 #include "reconciler/driver.h"
 #include "reconciler/plan.h"
 #include "reconciler/platform.h"
@@ -55,7 +56,10 @@ class Controller {
   bool has_manifest() const { return manifest_.has_value(); }
 
   /// One reconcile pass. `cancelled` is polled between execution waves (SIGTERM: finish what is in flight).
-  PassReport Pass(const PassClock& clock, const std::function<bool()>& cancelled = {});
+  /// `changes`: where a change feed saw the host change since the previous pass, so the driver may read only
+  /// there; nullopt reads the whole host (the first pass, a resync).
+  PassReport Pass(const PassClock& clock, const std::function<bool()>& cancelled = {},
+                  const std::optional<HostChanges>& changes = std::nullopt);
 
  private:
   struct Backoff {

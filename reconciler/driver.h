@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,22 @@ struct ApplyResponse {
 
 struct ObserveRequest {
   bool host_facts = true;  // false: owned resources and look-alikes only (verification after apply)
+  /// Incremental observation for a long-running caller with a change feed: the scopes (named namespaces)
+  /// the feed reported since the previous Observe, and whether the firewall changed. nullopt: read
+  /// everything. A driver may serve the other scopes from its previous read, refreshing whatever its own
+  /// actions touched since; the result is always the whole host. A driver without such memory reads all.
+  std::optional<std::set<std::string>> changed_scopes;
+  bool firewall_changed = true;
+
+  /// After applying a plan, to verify it: owned objects only, and only what the actions touched is read
+  /// again (nothing else moved because of them).
+  static ObserveRequest AfterApply() {
+    ObserveRequest r;
+    r.host_facts = false;
+    r.changed_scopes.emplace();
+    r.firewall_changed = false;
+    return r;
+  }
 };
 
 struct Capabilities {

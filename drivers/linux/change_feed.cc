@@ -63,23 +63,33 @@ class LinuxChangeFeed final : public reconciler::ChangeFeed {
     ::mkdir(netns_.dir().c_str(), 0755);
     ::inotify_add_watch(inotify_.get(), netns_.dir().c_str(), IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM);
     for (int fd : {host_.get(), nft_.get(), inotify_.get()}) Watch(fd);
-    FollowNamespaces();
+    reconciler::HostChanges ignored;  // the first pass reads everything
+    FollowNamespaces(ignored);
     return true;
   }
 
   int fd() const override { return epoll_.get(); }
 
-  bool Drain() override {
-    bool any = false;
+  reconciler::HostChanges Drain() override {
+    reconciler::HostChanges changes;
     epoll_event events[64];
     // Bounded: a descriptor that cannot be drained must not spin the caller; the next call picks it up.
     for (int round = 0; round < 16; ++round) {
       int n = ::epoll_wait(epoll_.get(), events, 64, 0);
       if (n <= 0) break;
-      for (int i = 0; i < n; ++i) any = DrainFd(events[i].data.fd) || any;
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == inotify_.get()) {
+          DrainNetnsDir(changes);
+        } else if (DrainFd(fd)) {
+          changes.any = true;
+          if (fd == nft_.get()) changes.firewall = true;
+          if (auto it = scope_of_.find(fd); it != scope_of_.end()) changes.scopes.insert(it->second);
+        }
+      }
     }
-    FollowNamespaces();  // cheap: one readdir of a tmpfs directory
-    return any;
+    FollowNamespaces(changes);  // cheap: one readdir of a tmpfs directory
+    return changes;
   }
 
  private:
@@ -91,30 +101,57 @@ class LinuxChangeFeed final : public reconciler::ChangeFeed {
     ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
   }
 
-  void FollowNamespaces() {
+  /// Names of entries created, removed or renamed in the netns directory; an overflow means "look at all".
+  void DrainNetnsDir(reconciler::HostChanges& changes) {
+    alignas(inotify_event) char buf[16384];
+    for (;;) {
+      ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      changes.any = true;
+      for (char* p = buf; p < buf + n;) {
+        auto* ev = reinterpret_cast<inotify_event*>(p);
+        if (ev->mask & IN_Q_OVERFLOW) overflowed_ = true;
+        if (ev->len > 0) changes.scopes.insert(ev->name);
+        p += sizeof(inotify_event) + ev->len;
+      }
+    }
+  }
+
+  void FollowNamespaces(reconciler::HostChanges& changes) {
     auto entries = netns_.List();
     if (!entries) return;
     std::map<std::string, UniqueFd> next;
+    scope_of_.clear();
     for (const auto& e : *entries) {
       if (!e.mounted || !e.name.starts_with(model::kNetnsPrefix)) continue;
+      if (overflowed_) changes.scopes.insert(e.name);
       if (auto it = per_netns_.find(e.name); it != per_netns_.end()) {
+        scope_of_.emplace(it->second.get(), e.name);
         next.emplace(e.name, std::move(it->second));
         continue;
       }
+      // New to the feed: whatever happened inside it before its socket existed was not reported.
+      changes.any = true;
+      changes.scopes.insert(e.name);
       auto nsfd = netns_.Open(e.name);
       if (!nsfd) continue;  // gone while we looked
       UniqueFd sock;
       if (!RunInNetns(nsfd->get(), [&] { sock = RouteSocket(); })) continue;
       if (!sock.valid()) continue;
       Watch(sock.get());
+      scope_of_.emplace(sock.get(), e.name);
       next.emplace(e.name, std::move(sock));
     }
+    overflowed_ = false;
     per_netns_ = std::move(next);  // sockets of removed namespaces close here (and leave the epoll set)
   }
 
   NetnsDir netns_;
   UniqueFd epoll_, host_, nft_, inotify_;
   std::map<std::string, UniqueFd> per_netns_;
+  std::map<int, std::string> scope_of_;  // per-netns socket -> its netns
+  bool overflowed_ = false;
 };
 
 }  // namespace

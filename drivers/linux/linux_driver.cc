@@ -21,7 +21,7 @@ class LinuxDriver final : public reconciler::Driver {
 
   Result<reconciler::ObservedState, reconciler::DriverError> Observe(
       const reconciler::ObserveRequest& request) override {
-    return ObserveHost(env_, request);
+    return ObserveHost(env_, request, memory_);
   }
 
   reconciler::ApplyResponse Apply(const reconciler::ApplyRequest& request) override {
@@ -29,6 +29,7 @@ class LinuxDriver final : public reconciler::Driver {
     std::map<std::string, std::vector<Job*>> by_kind;
     for (size_t i = 0; i < jobs.size(); ++i) {
       jobs[i].action = &request.actions[i];
+      memory_.Touch(request.actions[i]);
       by_kind[request.actions[i].resource.key.kind].push_back(&jobs[i]);
     }
     BatchSockets socks(env_);
@@ -57,6 +58,7 @@ class LinuxDriver final : public reconciler::Driver {
 
  private:
   Env env_;
+  ObserveMemory memory_;
 };
 
 }  // namespace

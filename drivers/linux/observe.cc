@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <cerrno>
 #include <mutex>
 #include <set>
@@ -31,12 +32,6 @@ using reconciler::Resource;
 using reconciler::ResourceKey;
 
 constexpr size_t kMaxFileSize = 64 * 1024;
-
-struct NetnsView {
-  std::string name;
-  Snapshot snap;
-  int host_nsid = -1;  // the id the host uses for this namespace
-};
 
 /// Link ownership: the group marks it berth's, the alias says whose. A loopback inside a berth netns is the
 /// netns's own.
@@ -95,9 +90,17 @@ std::optional<NetnsView> ReadNetns(Env& env, NlSocket& host, const std::string& 
   if (!sock) return std::nullopt;
   auto snap = ReadSnapshot(**sock, SnapshotOptions{.addrs = true, .tc = true, .routes = false});
   if (!snap) return std::nullopt;
-  NetnsView v{name, std::move(*snap), -1};
+  NetnsView v{name, std::move(*snap), -1, 0};
   if (auto id = NsidOf(host, fd->get())) v.host_nsid = *id;
+  struct stat st {};
+  if (::fstat(fd->get(), &st) == 0) v.inode = st.st_ino;
   return v;
+}
+
+/// The namespace's inode as its bind mount shows it; 0 when it cannot be read.
+ino_t InodeOf(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
 /// Files in /etc/netns/berth-*/ as file resources named by their /etc/netns path.
@@ -153,9 +156,35 @@ void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& l
 
 }  // namespace
 
+void ObserveMemory::Touch(const reconciler::Action& action) {
+  const auto& r = action.resource;
+  std::lock_guard lock(mu_);
+  if (!r.key.scope.empty()) touched_scopes_.insert(r.key.scope);
+  if (r.key.kind == lr::kNetns) touched_scopes_.insert(r.key.name);
+  if (auto* peer_ns = r.Attr(lr::kPeerNetns); peer_ns && !peer_ns->empty()) touched_scopes_.insert(*peer_ns);
+  if (r.key.kind == lr::kNft || r.key.kind == lr::kNftTable) touched_firewall_ = true;
+}
+
+std::pair<std::set<std::string>, bool> ObserveMemory::TakeTouched() {
+  std::lock_guard lock(mu_);
+  std::pair<std::set<std::string>, bool> out{std::move(touched_scopes_), touched_firewall_};
+  touched_scopes_.clear();
+  touched_firewall_ = false;
+  return out;
+}
+
 Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
-                                                                        const reconciler::ObserveRequest& request) {
+                                                                        const reconciler::ObserveRequest& request,
+                                                                        ObserveMemory& memory) {
   reconciler::ObservedState out;
+  auto [touched, touched_firewall] = memory.TakeTouched();
+  const bool everything = !request.changed_scopes.has_value();
+  auto stale = [&](const std::string& name) {
+    if (everything || request.changed_scopes->count(name) || touched.count(name)) return true;
+    auto it = memory.views.find(name);
+    // A namespace deleted and made again under the same name between two reads is another namespace.
+    return it == memory.views.end() || it->second.inode == 0 || it->second.inode != InodeOf(env.netns.PathOf(name));
+  };
   auto host_sock = NlSocket::OpenIn(env.host_netns.get());
   if (!host_sock) return MakeUnexpected(ObserveError(host_sock.error()));
   NlSocket& host = **host_sock;
@@ -165,17 +194,25 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   // Namespaces: berth's by prefix; other named namespaces are reported (unowned) but never entered.
   auto entries = env.netns.List();
   if (!entries) return MakeUnexpected(ObserveError(entries.error()));
-  std::vector<NetnsView> views;
+  std::vector<const NetnsView*> views;
+  std::map<std::string, NetnsView> kept;
+  size_t reread = 0;
   for (const auto& e : *entries) {
     Resource r;
     r.key = ResourceKey{lr::kNetns, "", e.name};
     const bool berth = e.name.starts_with(model::kNetnsPrefix);
     r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
     out.resources.push_back(std::move(r));
-    if (berth && e.mounted) {
-      if (auto v = ReadNetns(env, host, e.name)) views.push_back(std::move(*v));
+    if (!berth || !e.mounted) continue;
+    if (stale(e.name)) {
+      ++reread;
+      if (auto v = ReadNetns(env, host, e.name)) kept.insert_or_assign(e.name, std::move(*v));
+    } else if (auto it = memory.views.find(e.name); it != memory.views.end()) {
+      kept.insert_or_assign(e.name, std::move(it->second));
     }
   }
+  memory.views = std::move(kept);  // namespaces that are gone are forgotten
+  for (const auto& [name, view] : memory.views) views.push_back(&view);
 
   // Host links; a veth whose peer sits in a berth netns carries the peer's name, netns, MAC and state.
   std::vector<Resource> host_links;
@@ -188,14 +225,14 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
       if (!l.link_netnsid) {
         r.attrs[lr::kPeer] = host_snap->NameOf(l.iflink);
       } else {
-        for (const auto& v : views) {
-          const LinkRecord* peer = v.host_nsid == *l.link_netnsid ? v.snap.ByIndex(l.iflink) : nullptr;
+        for (const NetnsView* v : views) {
+          const LinkRecord* peer = v->host_nsid == *l.link_netnsid ? v->snap.ByIndex(l.iflink) : nullptr;
           if (!peer) continue;
           r.attrs[lr::kPeer] = peer->name;
-          r.attrs[lr::kPeerNetns] = v.name;
+          r.attrs[lr::kPeerNetns] = v->name;
           r.attrs[lr::kPeerUp] = peer->up ? lr::kTrue : lr::kFalse;
           if (!peer->mac.empty()) r.attrs[lr::kPeerMac] = peer->mac;
-          folded.insert({v.name, peer->index});
+          folded.insert({v->name, peer->index});
         }
       }
     }
@@ -203,7 +240,8 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   }
   AddAddrs("", *host_snap, host_links, out.resources);
 
-  for (const auto& v : views) {
+  for (const NetnsView* view : views) {
+    const NetnsView& v = *view;
     std::vector<Resource> ns_links;
     for (const auto& l : v.snap.links) {
       if (folded.count({v.name, l.index})) continue;
@@ -222,7 +260,14 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     for (auto& r : ns_links) out.resources.push_back(std::move(r));
   }
 
-  auto nft = env.nft->Read();
+  if (everything || request.firewall_changed || touched_firewall || !memory.nft) {
+    auto read = env.nft->Read();
+    if (read) memory.nft = std::move(*read);
+    else memory.nft.reset();
+    if (!read && read.error().err != EOPNOTSUPP && read.error().err != EPROTONOSUPPORT)
+      return MakeUnexpected(ObserveError(read.error()));
+  }
+  const std::optional<NftTableState>& nft = memory.nft;
   if (nft && nft->exists) {
     Resource table;
     table.key = ResourceKey{lr::kNftTable, "", std::string(reconciler::kNftTable)};
@@ -238,8 +283,6 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
       }
       out.resources.push_back(std::move(r));
     }
-  } else if (!nft && nft.error().err != EOPNOTSUPP && nft.error().err != EPROTONOSUPPORT) {
-    return MakeUnexpected(ObserveError(nft.error()));
   }
 
   if (auto fwd = ReadSysctl(env.options.proc_sys, "net.ipv4.ip_forward")) {
@@ -252,8 +295,8 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   if (request.host_facts) AddHostFacts(env, *host_snap, host_links, out.facts);
   for (auto& r : host_links) out.resources.push_back(std::move(r));
   out.Sort();
-  Log()->debug("observed {} resources: {} host links, {} berth namespaces read of {} named", out.resources.size(),
-               host_snap->links.size(), views.size(), entries->size());
+  Log()->debug("observed {} resources: {} host links, {} berth namespaces ({} read again) of {} named",
+               out.resources.size(), host_snap->links.size(), views.size(), reread, entries->size());
   return out;
 }
 

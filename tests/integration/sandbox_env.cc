@@ -147,7 +147,9 @@ std::optional<reconciler::DriverError> ApplyOne(reconciler::Driver& driver, cons
 }
 
 reconciler::ObservedState ObserveOk(reconciler::Driver& driver, bool facts) {
-  auto obs = driver.Observe(reconciler::ObserveRequest{facts});
+  reconciler::ObserveRequest request;
+  request.host_facts = facts;
+  auto obs = driver.Observe(request);
   EXPECT_TRUE(obs.ok()) << (obs.ok() ? "" : obs.error().ToString());
   return obs.ok() ? *obs : reconciler::ObservedState{};
 }

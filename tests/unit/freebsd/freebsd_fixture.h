@@ -81,7 +81,7 @@ class Host {
   }
 
   std::vector<std::string> Verify(const reconciler::Plan& plan) {
-    auto after = driver->Observe({.host_facts = false});
+    auto after = driver->Observe(reconciler::ObserveRequest::AfterApply());
     if (!after.ok()) return {"observe: " + after.error().ToString()};
     return reconciler::Verify(*platform, plan, *after);
   }
