@@ -28,6 +28,7 @@ std::optional<DriverError> Dispatch(SimState& s, const Action& a, Marking markin
   if (kind == kTc) return ApplyTc(s, a);
   if (kind == kNftTable || kind == kNft) return ApplyNft(s, a);
   if (kind == kSysctl || kind == kFile) return ApplySetting(s, a);
+  if (kind == kVmProc) return ApplyVmProc(s, a);
   return SysError(a, EOPNOTSUPP, "unknown kind " + kind);
 }
 
