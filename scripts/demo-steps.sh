@@ -72,5 +72,10 @@ kill -9 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"
 sleep 1
 berth plan -f "$qemu_manifests" "${host[@]}" | grep -E 'vmproc|running|^Plan' || true
 
+step "Apply: berth starts it again; the guest reports once more" berth apply -f "$qemu_manifests"
+berth apply -f "$qemu_manifests" "${host[@]}" --lock-dir "$work/lock" | tail -2
+for _ in $(seq 1 360); do grep -q BERTH-GUEST "$console" 2>/dev/null && break; sleep 0.5; done
+grep BERTH-GUEST "$console" || echo "(no report from the guest yet)"
+
 step "Destroy: the VM is stopped first, then its network goes" berth destroy
 berth destroy "${host[@]}" --lock-dir "$work/lock"
