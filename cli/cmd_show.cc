@@ -50,9 +50,16 @@ int RunShow(const Options& o) {
   if (!observed) return kExitError;
 
   nlohmann::json vms = nlohmann::json::object();
-  for (const auto& vm : reconciler::linux_res::DescribeVms(*observed, *persisted, o.netns_dir))
+  for (const auto& vm : reconciler::linux_res::DescribeVms(*observed, *persisted, o.netns_dir)) {
     vms[vm.vm] = {{"netns", vm.netns_path}, {"tap", vm.tap},         {"mac", vm.mac},       {"address", vm.address},
                   {"gateway", vm.gateway},  {"bridge", vm.bridge},   {"dns", vm.dns}};
+    if (!vm.hypervisor.empty()) {
+      vms[vm.vm]["hypervisor"] = vm.hypervisor;
+      vms[vm.vm]["running"] = vm.running == "true";
+      vms[vm.vm]["pid"] = vm.pid;
+      vms[vm.vm]["console"] = o.state_dir + "/vms/" + vm.vm + "/console.log";
+    }
+  }
   reconciler::ObservedState owned;
   owned.facts = observed->facts;
   for (const auto& r : observed->resources)

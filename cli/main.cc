@@ -32,6 +32,10 @@ void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
       ->check(CLI::IsMember({"sim-freebsd"}));
   cmd.add_option("--sim-state", o.sim_state, "The simulated FreeBSD host's JSON file (--driver sim-freebsd)");
   cmd.add_option("--etc-netns-dir", o.etc_netns_dir, "Per-netns files such as resolv.conf (Linux)");
+  cmd.add_option("--qemu", o.qemu_binary, "The QEMU binary VMs with spec.qemu run (a name is looked up in PATH)");
+  cmd.add_option("--firecracker", o.firecracker_binary, "The Firecracker binary berth's jailer copies and runs");
+  cmd.add_option("--kvm-device", o.kvm_device, "KVM's device; Firecracker VMs are held back when it is missing");
+  cmd.add_option("--vm-stop-timeout", o.vm_stop_timeout, "Seconds a VM gets after SIGTERM before SIGKILL");
 }
 
 void AddPlanOptions(CLI::App& cmd, berth::cli::Options& o) {

@@ -22,6 +22,10 @@ struct Options {
   std::string lock_dir;                    // --lock-dir
   std::string netns_dir = "/run/netns";    // --netns-dir (Linux driver)
   std::string etc_netns_dir = "/etc/netns";
+  std::string qemu_binary = "qemu-system-x86_64";  // --qemu
+  std::string firecracker_binary = "firecracker";  // --firecracker
+  std::string kvm_device = "/dev/kvm";             // --kvm-device
+  double vm_stop_timeout = 10;                     // --vm-stop-timeout, seconds
   std::optional<std::string> observed_file;  // --observed: plan against a saved observation
   std::string driver;                        // --driver: "" (the platform's own) | sim-freebsd
   std::string sim_state = "berth-sim-freebsd.json";  // --sim-state: the simulated FreeBSD host's file

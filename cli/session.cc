@@ -85,6 +85,11 @@ drivers::linux::LinuxDriverOptions LinuxOptions(const Options& o) {
   drivers::linux::LinuxDriverOptions options;
   options.netns_dir = o.netns_dir;
   options.etc_dir = o.etc_netns_dir;
+  options.state_dir = o.state_dir;
+  options.qemu_binary = o.qemu_binary;
+  options.firecracker_binary = o.firecracker_binary;
+  options.kvm_device = o.kvm_device;
+  options.stop_timeout_ms = int(o.vm_stop_timeout * 1000);
   return options;
 }
 }  // namespace

@@ -85,7 +85,7 @@ inline bool UsesBridge(NetworkMode mode) { return mode == NetworkMode::kOutbound
 struct FirecrackerJailer {
   uint32_t uid = 0;
   uint32_t gid = 0;
-  std::string chroot_base;  // default /srv/berth
+  std::string chroot_base;  // empty: <state dir>/jail (the chroot is <base>/firecracker/<vm>/root)
 };
 
 /// spec.firecracker: how berth launches the VM with Firecracker.

@@ -53,7 +53,6 @@ std::optional<FirecrackerJailer> ParseJailer(ParseContext& ctx, const Value& val
   auto reader = MappingReader::Open(ctx, value, keys::kJailer);
   if (!reader) return std::nullopt;
   FirecrackerJailer jailer;
-  jailer.chroot_base = "/srv/berth";
   if (auto v = reader->Require("uid"))
     if (auto n = ReadIntegerInRange(ctx, *v, 0, kMaxId, "out-of-range")) jailer.uid = static_cast<uint32_t>(*n);
   if (auto v = reader->Require("gid"))

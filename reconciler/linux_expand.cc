@@ -8,6 +8,7 @@
 #include "model/naming.h"
 #include "reconciler/desired_builder.h"
 #include "reconciler/linux_resources.h"
+#include "reconciler/linux_vm.h"
 #include "reconciler/ownership.h"
 
 namespace berth::reconciler::linux_res {
@@ -46,12 +47,13 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
   b.Add(kLink, ns, "lo", {{kType, "loopback"}, {kUp, mode == NetworkMode::kDisabled ? kFalse : kTrue}}, vm.doc);
   if (!vm.network.dns.empty())
     b.Add(kFile, "", "/etc/netns/" + ns + "/resolv.conf", {{kContent, ResolvConf(vm.network.dns)}}, vm.doc);
-  if (mode == NetworkMode::kDisabled || mode == NetworkMode::kLoopback) return;
+  if (mode == NetworkMode::kDisabled || mode == NetworkMode::kLoopback) return ExpandVmProcess(vm, nullptr, nullptr, b);
 
   auto alloc = allocations.by_interface.find(vm.doc.Id());
   const model::Bridge* bridge = manifest.FindBridge(vm.network.bridge);
   if (alloc == allocations.by_interface.end() || bridge == nullptr) return;  // validation reports these
   const Assignment& a = alloc->second;
+  ExpandVmProcess(vm, &a, bridge, b);
   const std::string peer(model::kVmPeerName), tap(model::kVmTapName);
 
   Attrs veth{{kType, "veth"}, {kMaster, bridge->doc.metadata.name}, {kUp, kTrue},        {kPeer, peer},
@@ -61,9 +63,11 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
     veth[kMtu] = std::to_string(*bridge->mtu);
     tap_attrs[kMtu] = std::to_string(*bridge->mtu);
   }
-  if (vm.firecracker && vm.firecracker->jailer) {
-    tap_attrs[kOwnerUid] = std::to_string(vm.firecracker->jailer->uid);
-    tap_attrs[kOwnerGid] = std::to_string(vm.firecracker->jailer->gid);
+  if (vm.firecracker) {
+    // Firecracker opens the TAP after dropping to the jailer's uid (nobody without a jailer block).
+    const auto jailer = vm.firecracker->jailer.value_or(model::FirecrackerJailer{65534, 65534, ""});
+    tap_attrs[kOwnerUid] = std::to_string(jailer.uid);
+    tap_attrs[kOwnerGid] = std::to_string(jailer.gid);
   }
   b.Add(kLink, "", model::VmHostVethName(vm.doc.metadata.name), std::move(veth), vm.doc);
   b.Add(kLink, ns, tap, std::move(tap_attrs), vm.doc);

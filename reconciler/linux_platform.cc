@@ -6,6 +6,7 @@
 #include "model/naming.h"
 #include "reconciler/linux_expand.h"
 #include "reconciler/linux_resources.h"
+#include "reconciler/linux_vm.h"
 #include "reconciler/ownership.h"
 #include "reconciler/platform.h"
 
@@ -50,6 +51,10 @@ class LinuxPlatform final : public Platform {
       if (auto* to = r.Attr(kRedirectTo)) deps.push_back(LinkKeyIn(r.key.scope, *to));
     } else if (kind == kNft) {
       deps.push_back(ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)});
+    } else if (kind == kVmProc) {
+      // Launched once its network is complete; stopped before any of it goes (no container: a running
+      // process must be stopped by its own step, never taken away with the netns).
+      deps = VmProcDependencies(r);
     }
     std::sort(deps.begin(), deps.end());
     deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
@@ -88,6 +93,12 @@ class LinuxPlatform final : public Platform {
         {kLink, kOwnerGid}, {kAddr, kDev},       {kAddr, kAddress},   {kTc, kRedirectTo},
     };
     if (kind == kNft && field == kEgress) return FieldPolicy::kIgnore;
+    if (kind == kVmProc) {
+      // A dead process is restarted in place; any other launch setting needs a stop and a new launch.
+      if (field == kRunning) return FieldPolicy::kUpdate;
+      if (field == kPid || field == kStarted) return FieldPolicy::kIgnore;
+      return FieldPolicy::kReplace;
+    }
     return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
   }
 
@@ -106,12 +117,17 @@ class LinuxPlatform final : public Platform {
     if (ns.starts_with(model::kNetnsPrefix)) return "VM/" + ns.substr(model::kNetnsPrefix.size());
     // nft rule groups are named after their manifest resource: "vm/NAME", "nat/NAME".
     if (r.key.kind == kNft && r.key.name.starts_with("vm/")) return "VM/" + r.key.name.substr(3);
+    if (r.key.kind == kVmProc) return "VM/" + r.key.name;
     if (r.key.kind == kNft && r.key.name.starts_with("nat/")) return "NAT/" + r.key.name.substr(4);
     return "";
   }
 
   void CheckHost(const DesiredState& desired, const ObservedState& observed, std::vector<Conflict>& conflicts,
                  std::vector<Warning>& warnings) const override;
+
+  void HoldBlocked(ChangeSet& changes, const HostFacts& facts) const override {
+    HoldBlockedLaunches(changes, facts);
+  }
 };
 
 void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& observed,

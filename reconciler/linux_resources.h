@@ -17,6 +17,11 @@
 //                                       egress=IF (desired only, ignored by the diff) names a NAT's egress
 //   sysctl:/net.ipv4.ip_forward         value=1 (a setting: turned on, never off, never collected)
 //   file:/etc/netns/berth-vm1/resolv.conf  content=... (berth's by the berth- directory)
+//   vmproc:/vm1                         the VM's hypervisor process (docs/hypervisors.md): hypervisor=qemu|
+//                                       firecracker running=true netns=berth-vm1 [tap=tap0 mac=..] kernel=..
+//                                       [initrd=..] [rootfs=..] vcpus memory_mib boot_args (with ip=) [uid gid
+//                                       chroot_base] config_hash; observed adds pid and started (never compared).
+//                                       Tagged BERTH_OWNER=VM/vm1 in its environment from exec on
 #pragma once
 
 namespace berth::reconciler::linux_res {
@@ -30,6 +35,7 @@ inline constexpr const char* kNftTable = "nfttable";
 inline constexpr const char* kNft = "nft";
 inline constexpr const char* kSysctl = "sysctl";
 inline constexpr const char* kFile = "file";
+inline constexpr const char* kVmProc = "vmproc";
 
 // link attributes
 inline constexpr const char* kType = "type";  // bridge | veth | tap | loopback | (observed: any other kind)
@@ -63,6 +69,28 @@ inline constexpr const char* kChains = "chains";
 // sysctl and file attributes
 inline constexpr const char* kValue = "value";
 inline constexpr const char* kContent = "content";
+
+// vmproc attributes
+inline constexpr const char* kHypervisor = "hypervisor";  // "qemu" | "firecracker"
+inline constexpr const char* kRunning = "running";        // "true"; observed "false" when the process died
+inline constexpr const char* kNetnsAttr = "netns";        // the netns the process runs in
+inline constexpr const char* kTap = "tap";                // the TAP it opens (absent: no network device)
+inline constexpr const char* kKernel = "kernel";
+inline constexpr const char* kInitrd = "initrd";
+inline constexpr const char* kRootfs = "rootfs";
+inline constexpr const char* kVcpus = "vcpus";
+inline constexpr const char* kMemoryMib = "memory_mib";
+inline constexpr const char* kBootArgs = "boot_args";
+inline constexpr const char* kUid = "uid";                 // run as (firecracker's jailer); absent: root
+inline constexpr const char* kGid = "gid";
+inline constexpr const char* kChrootBase = "chroot_base";  // firecracker; "": under the driver's state dir
+inline constexpr const char* kConfigHash = "config_hash";  // FNV-1a of the launch attributes, for records
+inline constexpr const char* kPid = "pid";                 // observed only
+inline constexpr const char* kStarted = "started";         // observed only: /proc/PID/stat start time (ticks)
+inline constexpr const char* kQemu = "qemu";
+inline constexpr const char* kFirecracker = "firecracker";
+// The environment variable that tags a hypervisor process as berth's: BERTH_OWNER=VM/NAME.
+inline constexpr const char* kOwnerEnv = "BERTH_OWNER";
 
 inline constexpr const char* kTrue = "true";
 inline constexpr const char* kFalse = "false";

@@ -1,6 +1,7 @@
 // DescribeVms: joins the netns, veth, TAP, bridge address and DNS file of each berth VM.
 #include "reconciler/linux_show.h"
 
+#include <cstdlib>
 #include <sstream>
 
 #include "model/naming.h"
@@ -35,6 +36,11 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
         std::istringstream words(line);
         if (words >> word && word == "nameserver" && words >> word) info.dns.push_back(word);
       }
+    }
+    if (const Resource* proc = observed.Find({kVmProc, "", info.vm})) {
+      info.hypervisor = proc->AttrOr(kHypervisor);
+      info.running = proc->AttrOr(kRunning);
+      info.pid = std::atoi(proc->AttrOr(kPid, "0").c_str());
     }
     out.push_back(std::move(info));
   }

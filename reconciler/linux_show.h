@@ -19,6 +19,9 @@ struct VmNetworkInfo {
   std::string gateway;  // the bridge's address
   std::string bridge;
   std::vector<std::string> dns;
+  std::string hypervisor;  // qemu | firecracker; empty when berth launches nothing for it
+  std::string running;     // "true" | "false" (the process died)
+  int pid = 0;
 };
 
 std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allocations& allocations,

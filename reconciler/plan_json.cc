@@ -105,7 +105,8 @@ json ObservedToJson(const ObservedState& observed) {
                {{"foreign_networks", foreign},
                 {"interfaces", observed.facts.interfaces},
                 {"missing_features", observed.facts.missing_features},
-                {"foreign_drop_chains", observed.facts.foreign_drop_chains}}}};
+                {"foreign_drop_chains", observed.facts.foreign_drop_chains},
+                {"launch_blockers", observed.facts.launch_blockers}}}};
 }
 
 Result<ObservedState> ObservedFromJson(const json& j) {
@@ -128,6 +129,7 @@ Result<ObservedState> ObservedFromJson(const json& j) {
     o.facts.interfaces = facts.value("interfaces", std::vector<std::string>{});
     o.facts.missing_features = facts.value("missing_features", std::vector<std::string>{});
     o.facts.foreign_drop_chains = facts.value("foreign_drop_chains", std::vector<std::string>{});
+    o.facts.launch_blockers = facts.value("launch_blockers", std::map<std::string, std::string>{});
   } catch (const json::exception& e) {
     return Fail(std::string("bad facts: ") + e.what());
   }

@@ -16,6 +16,8 @@
 
 namespace berth::reconciler {
 
+struct ChangeSet;
+
 enum class FieldPolicy {
   kUpdate,   // changed in place
   kReplace,  // needs delete and create (the kind's identity-like fields, e.g. a link's type)
@@ -63,6 +65,12 @@ class Platform {
   /// Plan-time checks of the desired state against host facts.
   virtual void CheckHost(const DesiredState& desired, const ObservedState& observed,
                          std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const = 0;
+  /// Holds back the changes the host cannot carry out for one workload only (a VM whose hypervisor or
+  /// /dev/kvm is missing): they become no-ops with the reason, plus a warning, so everything else converges.
+  virtual void HoldBlocked(ChangeSet& changes, const HostFacts& facts) const {
+    (void)changes;
+    (void)facts;
+  }
 };
 
 std::unique_ptr<Platform> MakeLinuxPlatform();

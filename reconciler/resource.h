@@ -78,6 +78,9 @@ struct HostFacts {
   std::vector<std::string> interfaces;           // every host interface name (egress checks)
   std::vector<std::string> missing_features;     // e.g. "nf_tables", "tun", "veth"
   std::vector<std::string> foreign_drop_chains;  // e.g. "table ip filter chain FORWARD (policy drop)"
+  /// What keeps a hypervisor from launching here: need ("kvm", "qemu", "firecracker") -> why, e.g.
+  /// "kvm" -> "/dev/kvm does not exist". Blocks only the VMs that need it (docs/hypervisors.md).
+  std::map<std::string, std::string> launch_blockers;
   friend bool operator==(const HostFacts&, const HostFacts&) = default;
 };
 

@@ -2,7 +2,7 @@
 # The demo's steps; runs only inside the sandbox made by tests/integration/sandbox.sh.
 set -euo pipefail
 [[ "${BERTH_SANDBOX:-}" == 1 ]] || { echo "demo-steps.sh: run me through scripts/demo.sh (sandbox only)" >&2; exit 1; }
-berth_bin=$1 manifests=$2
+berth_bin=$1 manifests=$2 qemu_manifests=${3:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 berth() { "$berth_bin" "$@"; }
@@ -43,4 +43,39 @@ berth plan -f "$manifests" "${host[@]}" --detailed-exitcode && echo "(exit code 
 ip -br link show mybr0 >/dev/null && echo "(mybr0, which berth does not own, is still there)"
 
 step "Destroy: remove everything berth owns" berth destroy
+berth destroy "${host[@]}" --lock-dir "$work/lock"
+
+[[ -n $qemu_manifests ]] || exit 0
+# A VM that really boots: QEMU (TCG without KVM) with Debian's kernel and the test guest's initramfs.
+if ! command -v qemu-system-x86_64 >/dev/null || [[ ! -e /vmlinuz ]]; then
+  echo "(skipping the QEMU guest: scripts/setup.sh installs qemu-system-x86 and linux-image-amd64)"
+  exit 0
+fi
+repo=$(cd "$(dirname "$0")/.." && pwd)
+initrd=/var/lib/berth/images/berth-guest-initrd.gz   # the path examples/manifests/qemu-vm names
+mkdir -p "$(dirname "$initrd")"
+"$repo/tests/integration/guest/make-initramfs.sh" "$initrd" "$(basename "$(readlink -f /vmlinuz)" | sed 's/^vmlinuz-//')"
+
+step "Plan a QEMU guest: the hypervisor step comes after its netns, TAP and tc redirect" berth plan -f "$qemu_manifests"
+berth plan -f "$qemu_manifests" "${host[@]}" | grep -E 'vmproc|boot_args|^Plan' || true
+
+step "Apply: berth launches QEMU inside the VM's netns" berth apply -f "$qemu_manifests"
+berth apply -f "$qemu_manifests" "${host[@]}" --lock-dir "$work/lock"
+console=$work/state/vms/qemu-demo/console.log
+echo "(waiting for the guest's report on its serial console, $console; TCG takes a while)"
+for _ in $(seq 1 360); do grep -q BERTH-GUEST "$console" 2>/dev/null && break; sleep 0.5; done
+grep BERTH-GUEST "$console" || { echo "(no report from the guest; its console:)"; tail -20 "$console" || true; }
+berth show "${host[@]}" -o json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["vms"]["qemu-demo"], indent=1))'
+
+step "Kill the VM behind berth's back: the plan restarts it" "kill -9 PID; berth plan -f $qemu_manifests"
+kill -9 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$work/state/vms/qemu-demo/record.json")"
+sleep 1
+berth plan -f "$qemu_manifests" "${host[@]}" | grep -E 'vmproc|running|^Plan' || true
+
+step "Apply: berth starts it again; the guest reports once more" berth apply -f "$qemu_manifests"
+berth apply -f "$qemu_manifests" "${host[@]}" --lock-dir "$work/lock" | tail -2
+for _ in $(seq 1 360); do grep -q BERTH-GUEST "$console" 2>/dev/null && break; sleep 0.5; done
+grep BERTH-GUEST "$console" || echo "(no report from the guest yet)"
+
+step "Destroy: the VM is stopped first, then its network goes" berth destroy
 berth destroy "${host[@]}" --lock-dir "$work/lock"

@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-exec tests/integration/sandbox.sh scripts/demo-steps.sh "$PWD/build/cli/berth" "$PWD/examples/manifests/firecracker-cni"
+exec tests/integration/sandbox.sh scripts/demo-steps.sh "$PWD/build/cli/berth" "$PWD/examples/manifests/firecracker-cni" \
+  "$PWD/examples/manifests/qemu-vm"

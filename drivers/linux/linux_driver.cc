@@ -6,6 +6,7 @@
 
 #include "drivers/linux/apply.h"
 #include "drivers/linux/observe.h"
+#include "drivers/linux/vm.h"
 #include "reconciler/linux_resources.h"
 
 namespace berth::drivers::linux {
@@ -42,6 +43,7 @@ class LinuxDriver final : public reconciler::Driver {
       else if (kind == lr::kNftTable || kind == lr::kNft) continue;  // together, below: one transaction
       else if (kind == lr::kSysctl) ApplySysctls(env_, kind_jobs);
       else if (kind == lr::kFile) ApplyFiles(env_, kind_jobs);
+      else if (kind == lr::kVmProc) ApplyVms(env_, kind_jobs);
       else
         for (Job* j : kind_jobs) j->Fail(reconciler::DriverError::Kind::kNotSupported, "unknown kind " + kind);
     }

@@ -13,6 +13,12 @@ struct LinuxDriverOptions {
   std::string netns_dir = "/run/netns";  // named netns, iproute2-compatible
   std::string etc_dir = "/etc/netns";    // per-netns files (resolv.conf), as `ip netns exec` expects them
   std::string proc_sys = "/proc/sys";
+  // Hypervisors (docs/hypervisors.md): supervision records and consoles live under <state_dir>/vms/<vm>/.
+  std::string state_dir = "/var/lib/berth";
+  std::string qemu_binary = "qemu-system-x86_64";  // a bare name is looked up in PATH
+  std::string firecracker_binary = "firecracker";
+  std::string kvm_device = "/dev/kvm";             // its absence blocks Firecracker launches (tests point it elsewhere)
+  int stop_timeout_ms = 10000;                     // SIGTERM, then SIGKILL after this long
 };
 
 /// The host is the network namespace of the thread that calls this factory. The driver is thread-safe:

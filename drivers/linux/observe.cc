@@ -19,6 +19,7 @@
 #include "drivers/linux/resolv.h"
 #include "drivers/linux/snapshot.h"
 #include "drivers/linux/sysctl.h"
+#include "drivers/linux/vm.h"
 #include "model/naming.h"
 #include "reconciler/linux_resources.h"
 #include "reconciler/ownership.h"
@@ -292,6 +293,9 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     out.resources.push_back(std::move(r));
   }
   AddFiles(env.options.etc_dir, out.resources);
+  std::vector<std::string> mounted;
+  for (const auto& v : views) mounted.push_back(v.name);
+  ObserveVms(env, mounted, out.resources);
   if (request.host_facts) AddHostFacts(env, *host_snap, host_links, out.facts);
   for (auto& r : host_links) out.resources.push_back(std::move(r));
   out.Sort();
@@ -327,6 +331,7 @@ void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& l
   }
   for (const auto& [net, where] : found) facts.foreign_networks.push_back({net, where});
   facts.missing_features = MissingFeatures(env);
+  facts.launch_blockers = LaunchBlockers(env.options);
   if (auto drops = env.nft->ForeignDropChains()) facts.foreign_drop_chains = std::move(*drops);
 }
 

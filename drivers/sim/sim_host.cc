@@ -28,6 +28,7 @@ std::optional<DriverError> Dispatch(SimState& s, const Action& a, Marking markin
   if (kind == kTc) return ApplyTc(s, a);
   if (kind == kNftTable || kind == kNft) return ApplyNft(s, a);
   if (kind == kSysctl || kind == kFile) return ApplySetting(s, a);
+  if (kind == kVmProc) return ApplyVmProc(s, a);
   return SysError(a, EOPNOTSUPP, "unknown kind " + kind);
 }
 
@@ -72,6 +73,7 @@ Result<reconciler::ObservedState, DriverError> SimHost::Observe(const reconciler
   facts.interfaces.insert(facts.interfaces.end(), extra_facts_.interfaces.begin(), extra_facts_.interfaces.end());
   facts.missing_features = extra_facts_.missing_features;
   facts.foreign_drop_chains = extra_facts_.foreign_drop_chains;
+  facts.launch_blockers = extra_facts_.launch_blockers;
   return observed;
 }
 
@@ -145,6 +147,7 @@ void SimHost::AddFacts(const reconciler::HostFacts& facts) {
   append(extra_facts_.interfaces, facts.interfaces);
   append(extra_facts_.missing_features, facts.missing_features);
   append(extra_facts_.foreign_drop_chains, facts.foreign_drop_chains);
+  extra_facts_.launch_blockers.insert(facts.launch_blockers.begin(), facts.launch_blockers.end());
 }
 
 void SimHost::InjectFailure(int64_t k, int sys_errno) {

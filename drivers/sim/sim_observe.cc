@@ -115,6 +115,7 @@ ObservedState ObserveState(const SimState& s) {
   for (const auto& [path, content] : s.files)
     out.resources.push_back(Make({kFile, "", path}, {{kContent, content}},
                                  {IsBerthPath(path) ? Ownership::kOwned : Ownership::kUnowned, ""}));
+  for (const auto& [name, attrs] : s.vms) out.resources.push_back(Make({kVmProc, "", name}, attrs, {Ownership::kOwned, "VM/" + name}));
   out.Sort();
   return out;
 }

@@ -49,6 +49,7 @@ struct SimState {
   std::map<std::string, std::string> nft_chains;  // table -> its base chains, as the real driver reports them
   std::map<std::string, std::string> sysctls;
   std::map<std::string, std::string> files;  // keyed by the resource name (the path)
+  std::map<std::string, Attrs> vms;          // hypervisor processes by VM name: what was launched, running=true
   std::string created = "2026-01-01T00:00:00Z";  // time written into ownership tags
 
   SimNetns* FindNetns(const std::string& name);
@@ -72,6 +73,7 @@ std::optional<DriverError> ApplyAddr(SimState& s, const Action& a);
 std::optional<DriverError> ApplyTc(SimState& s, const Action& a);
 std::optional<DriverError> ApplyNft(SimState& s, const Action& a);
 std::optional<DriverError> ApplySetting(SimState& s, const Action& a);  // sysctl and file
+std::optional<DriverError> ApplyVmProc(SimState& s, const Action& a);
 
 /// Removes a link and what hangs off it (addresses, tc, bridge ports, the other end of a veth).
 void EraseLink(SimState& s, const std::string& netns, const std::string& name);

@@ -20,6 +20,8 @@ class BerthCli {
   /// Writes `yaml` to DIR/NAME in a manifest directory of its own and returns the directory.
   std::string WriteManifest(const std::string& name, const std::string& yaml);
   const std::string& manifests() const { return manifests_; }
+  std::string state() const { return dir_ + "/state"; }
+  const std::string& dir() const { return dir_; }
 
  private:
   std::string dir_, manifests_;

@@ -90,7 +90,7 @@ TEST(ParseVm, ReadsFirecrackerWithJailer) {
   EXPECT_EQ(fc.memory_mib, 512);
   EXPECT_EQ(fc.boot_args, "console=ttyS0 reboot=k panic=1");
   EXPECT_EQ(fc.jailer->uid, 10000u);
-  EXPECT_EQ(fc.jailer->chroot_base, "/srv/berth");
+  EXPECT_EQ(fc.jailer->chroot_base, "");  // under the state directory
 }
 
 TEST(ParseVm, ReadsQemuAndRejectsBothHypervisors) {

@@ -112,7 +112,7 @@ TEST(SimRules, ObservationIsSortedAndHasHostFacts) {
   SimHost host;
   BuildVm(host);
   ASSERT_FALSE(host.Seed(Netns("other")));
-  host.AddFacts({.foreign_networks = {}, .interfaces = {}, .missing_features = {"tun"}, .foreign_drop_chains = {}});
+  host.AddFacts({.foreign_networks = {}, .interfaces = {}, .missing_features = {"tun"}, .foreign_drop_chains = {}, .launch_blockers = {}});
   auto o = See(host);
   for (size_t i = 1; i < o.resources.size(); ++i) EXPECT_LT(o.resources[i - 1].key, o.resources[i].key);
   EXPECT_EQ(Find(o, {"netns", "", "other"})->ownership, Ownership::kUnowned);
