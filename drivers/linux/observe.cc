@@ -294,7 +294,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   }
   AddFiles(env.options.etc_dir, out.resources);
   std::vector<std::string> mounted;
-  for (const auto& v : views) mounted.push_back(v.name);
+  for (const NetnsView* v : views) mounted.push_back(v->name);
   ObserveVms(env, mounted, out.resources);
   if (request.host_facts) AddHostFacts(env, *host_snap, host_links, out.facts);
   for (auto& r : host_links) out.resources.push_back(std::move(r));
