@@ -76,6 +76,7 @@ class Watcher {
   std::unique_ptr<reconciler::Controller> controller_;
   std::unique_ptr<reconciler::ChangeFeed> feed_;
   InotifyTree manifests_;
+  model::ParseCache parse_cache_;
   WatchMetrics metrics_;
   std::string status_ = "starting";
   int epoll_fd_ = -1, signal_fd_ = -1, timer_fd_ = -1, metrics_fd_ = -1;
@@ -144,6 +145,7 @@ void Watcher::ReloadManifests() {
   manifests_dirty_ = false;
   model::LoadOptions options;
   options.node = o_.node;
+  options.cache = &parse_cache_;  // a change to one file parses that file again, not the whole directory
   auto loaded = model::LoadManifests(o_.files, options);
   if (model::HasErrors(loaded.diagnostics)) {
     for (const auto& d : loaded.diagnostics) log_.Write("error", d.ToString());

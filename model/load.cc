@@ -153,10 +153,36 @@ LoadResult Finish(std::vector<ParsedFile> files, Diagnostics diagnostics, std::v
 
 }  // namespace
 
+struct ParseCache::Entries {
+  std::map<std::string, std::pair<std::string, ParsedFile>> by_path;  // path -> (text, parsed)
+};
+ParseCache::ParseCache() : entries_(std::make_unique<Entries>()) {}
+ParseCache::~ParseCache() = default;
+
+struct ParseCacheAccess {
+  static ParsedFile Parse(ParseCache* cache, std::map<std::string, std::pair<std::string, ParsedFile>>& next,
+                          std::string text, const std::string& name) {
+    if (!cache) return ParseManifestText(text, name);
+    auto& old = cache->entries_->by_path;
+    if (auto it = old.find(name); it != old.end() && it->second.first == text) {
+      ParsedFile parsed = it->second.second;
+      next.emplace(name, std::move(it->second));
+      return parsed;
+    }
+    ParsedFile parsed = ParseManifestText(text, name);
+    next.insert_or_assign(name, std::make_pair(std::move(text), parsed));
+    return parsed;
+  }
+  static void Replace(ParseCache* cache, std::map<std::string, std::pair<std::string, ParsedFile>> next) {
+    if (cache) cache->entries_->by_path = std::move(next);
+  }
+};
+
 LoadResult LoadManifests(const std::vector<std::string>& paths, const LoadOptions& options) {
   Diagnostics diagnostics;
   std::vector<ParsedFile> files;
   std::vector<std::string> order;
+  std::map<std::string, std::pair<std::string, ParsedFile>> next_cache;
   for (const fs::path& path : ExpandPaths(paths, diagnostics)) {
     const std::string name = path.string();
     order.push_back(name);
@@ -165,8 +191,9 @@ LoadResult LoadManifests(const std::vector<std::string>& paths, const LoadOption
       diagnostics.push_back(FileError(name, "cannot read file"));
       continue;
     }
-    files.push_back(ParseManifestText(*text, name));
+    files.push_back(ParseCacheAccess::Parse(options.cache, next_cache, std::move(*text), name));
   }
+  ParseCacheAccess::Replace(options.cache, std::move(next_cache));
   return Finish(std::move(files), std::move(diagnostics), std::move(order), options);
 }
 

@@ -2,6 +2,7 @@
 // Pure apart from reading files; never logs, returns every diagnostic of the run together.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,8 +12,24 @@
 
 namespace berth::model {
 
+/// Parsed files kept between loads by a long-running caller (berth watch): a file whose text is unchanged is
+/// not parsed again. Keyed by path; compared by content, so no timestamp can fool it. Not thread-safe.
+class ParseCache {
+ public:
+  ParseCache();
+  ~ParseCache();
+  ParseCache(const ParseCache&) = delete;
+  ParseCache& operator=(const ParseCache&) = delete;
+
+ private:
+  friend struct ParseCacheAccess;
+  struct Entries;
+  std::unique_ptr<Entries> entries_;
+};
+
 struct LoadOptions {
   std::optional<std::string> node;  // --node: keep documents for this node and those without spec.node
+  ParseCache* cache = nullptr;      // reuse and remember parsed files (files no longer read are forgotten)
 };
 
 struct LoadResult {

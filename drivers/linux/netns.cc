@@ -177,10 +177,20 @@ Result<std::vector<NetnsEntry>, OsError> NetnsDir::List() const {
     if (errno == ENOENT) return out;
     return OsFailErrno("opendir " + dir_);
   }
+  // One stat per entry, relative to the directory: a namespace bound there shows nsfs's device (the one
+  // /proc/self/ns/net has) and the namespace's inode; a file left by an interrupted create shows neither.
+  static const dev_t nsfs_dev = [] {
+    struct stat st {};
+    return ::stat("/proc/self/ns/net", &st) == 0 ? st.st_dev : dev_t(0);
+  }();
   while (struct dirent* e = ::readdir(d)) {
     std::string n = e->d_name;
     if (n == "." || n == "..") continue;
-    out.push_back({n, IsNsfsMount(PathOf(n))});
+    struct stat st {};
+    bool mounted = false;
+    if (nsfs_dev != 0 && ::fstatat(::dirfd(d), n.c_str(), &st, 0) == 0) mounted = st.st_dev == nsfs_dev;
+    else if (nsfs_dev == 0) mounted = IsNsfsMount(PathOf(n));
+    out.push_back({n, mounted, mounted ? st.st_ino : ino_t(0)});
   }
   ::closedir(d);
   return out;

@@ -2,6 +2,8 @@
 // that runs code inside a namespace on a dedicated thread, since setns and unshare change only one thread.
 #pragma once
 
+#include <sys/types.h>
+
 #include <functional>
 #include <mutex>
 #include <string>
@@ -28,6 +30,7 @@ Result<UniqueFd, OsError> OpenNetnsFile(const std::string& path);
 struct NetnsEntry {
   std::string name;
   bool mounted = false;  // false: a file left behind without a namespace bound to it (crash during create)
+  ino_t inode = 0;       // the namespace's identity when mounted
 };
 
 /// The directory of named namespaces. Thread-safe.

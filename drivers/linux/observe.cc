@@ -98,11 +98,6 @@ std::optional<NetnsView> ReadNetns(Env& env, NlSocket& host, const std::string& 
   return v;
 }
 
-/// The namespace's inode as its bind mount shows it; 0 when it cannot be read.
-ino_t InodeOf(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
-}
 
 /// Files in /etc/netns/berth-*/ as file resources named by their /etc/netns path.
 void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
@@ -180,11 +175,11 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   reconciler::ObservedState out;
   auto [touched, touched_firewall] = memory.TakeTouched();
   const bool everything = !request.changed_scopes.has_value();
-  auto stale = [&](const std::string& name) {
-    if (everything || request.changed_scopes->count(name) || touched.count(name)) return true;
-    auto it = memory.views.find(name);
+  auto stale = [&](const NetnsEntry& e) {
+    if (everything || request.changed_scopes->count(e.name) || touched.count(e.name)) return true;
+    auto it = memory.views.find(e.name);
     // A namespace deleted and made again under the same name between two reads is another namespace.
-    return it == memory.views.end() || it->second.inode == 0 || it->second.inode != InodeOf(env.netns.PathOf(name));
+    return it == memory.views.end() || it->second.inode == 0 || it->second.inode != e.inode;
   };
   auto host_sock = NlSocket::OpenIn(env.host_netns.get());
   if (!host_sock) return MakeUnexpected(ObserveError(host_sock.error()));
@@ -205,7 +200,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
     out.resources.push_back(std::move(r));
     if (!berth || !e.mounted) continue;
-    if (stale(e.name)) {
+    if (stale(e)) {
       ++reread;
       if (auto v = ReadNetns(env, host, e.name)) kept.insert_or_assign(e.name, std::move(*v));
     } else if (auto it = memory.views.find(e.name); it != memory.views.end()) {

@@ -57,6 +57,35 @@ TEST_F(LoadDirTest, ReadsYamlFilesRecursivelyInSortedOrderSkippingDotEntries) {
   EXPECT_EQ(r.manifest.bridges[3].doc.metadata.name, "br-b");
 }
 
+TEST_F(LoadDirTest, ACacheGivesWhatAFreshLoadGivesAndSeesEveryChangeOfContent) {
+  ParseCache cache;
+  LoadOptions cached;
+  cached.cache = &cache;
+  Write("a.yaml", BridgeDoc("br-a", "10.1.0.1/24"));
+  Write("b.yaml", BridgeDoc("br-b", "10.2.0.1/24"));
+  auto first = LoadManifests({root_.string()}, cached);
+  ASSERT_EQ(first.manifest.bridges.size(), 2u);
+
+  // Same size, same timestamp, other content: compared by content, so it is parsed again.
+  auto stamp = fs::last_write_time(root_ / "b.yaml");
+  Write("b.yaml", BridgeDoc("br-c", "10.2.0.1/24"));
+  fs::last_write_time(root_ / "b.yaml", stamp);
+  auto second = LoadManifests({root_.string()}, cached);
+  ASSERT_EQ(second.manifest.bridges.size(), 2u);
+  EXPECT_EQ(second.manifest.bridges[1].doc.metadata.name, "br-c");
+
+  // A broken file reports its error with the cache as without it, and a removed file is gone.
+  Write("a.yaml", "kind: [");
+  auto broken = LoadManifests({root_.string()}, cached);
+  EXPECT_EQ(Summaries(broken), Summaries(LoadManifests({root_.string()})));
+  EXPECT_TRUE(HasErrors(broken.diagnostics));
+  fs::remove(root_ / "a.yaml");
+  auto removed = LoadManifests({root_.string()}, cached);
+  EXPECT_EQ(Summaries(removed), Strings{});
+  ASSERT_EQ(removed.manifest.bridges.size(), 1u);
+  EXPECT_EQ(removed.manifest.bridges[0].doc.metadata.name, "br-c");
+}
+
 TEST_F(LoadDirTest, ExplicitFilesAreReadWhateverTheirNameAndOnlyOnce) {
   Write("bridge.txt", BridgeDoc());
   Write("dir/vm.yaml", Header("VM", "vm1") + "spec:\n  network: {bridge: br0}\n");
