@@ -152,8 +152,36 @@ Result<NftTableState, OsError> NftBackend::Read() {
   return ParseNftListing(*out);
 }
 
+namespace {
+
+/// Rules of new per-VM groups only. Those match nothing but their VM's address, so their place among other
+/// per-VM groups does not matter, and "vm/" groups come after the "nat/" ones in the canonical order anyway:
+/// they can be appended to the existing table instead of rewriting all of it.
+bool OnlyNewVmGroups(const std::vector<Job*>& jobs) {
+  for (const Job* job : jobs)
+    if (job->key().kind != lr::kNft || job->op() != reconciler::Op::kCreate || !job->key().name.starts_with("vm/"))
+      return false;
+  return !jobs.empty();
+}
+
+std::string RenderAppend(const std::vector<Job*>& jobs) {
+  const std::string table = "inet " + std::string(reconciler::kNftTable);
+  std::string out;
+  for (const Job* job : jobs)
+    for (const auto& chain : kChains)
+      if (auto* text = job->res().Attr(chain.name))
+        for (const std::string& rule : SplitLines(*text))
+          out += "add rule " + table + " " + chain.name + " " + rule + " comment \"berth:" + job->key().name + "\"\n";
+  return out;
+}
+
+}  // namespace
+
 void NftBackend::Apply(std::vector<Job*>& jobs) {
   std::lock_guard lock(mu_);
+  // One transaction either way. The append fails as a whole when the table or a chain is missing (the
+  // plan's view was stale): then the whole-table rewrite below makes it right.
+  if (OnlyNewVmGroups(jobs) && Run(RenderAppend(jobs), false)) return;
   auto listing = Run("list table inet " + std::string(reconciler::kNftTable), false);
   NftTableState st;
   if (listing) {

@@ -2,6 +2,8 @@
 // `tc -j`, `ip -j`, `nft -j` and the file system.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <fstream>
 #include <sstream>
 
@@ -108,6 +110,38 @@ TEST_F(TcNftTest, NftTableMasqueradeAndIdempotentGroups) {
   ApplyAll(*driver_, {table}, Op::kDelete);
   EXPECT_NE(Sh("nft list table inet berth").status, 0);
   ApplyAll(*driver_, {table}, Op::kDelete);
+}
+
+TEST_F(TcNftTest, NewVmGroupsAreAddedWithoutRewritingTheTableAndRecreateAMissingOne) {
+  auto table = Res(lr::kNftTable, "", "berth", {});
+  auto nat = Res(lr::kNft, "", "nat/out", {{lr::kChainForward, "ip daddr 10.168.0.2 tcp dport 80 ct status dnat accept"}});
+  auto vm = [](const std::string& name, const std::string& addr) {
+    return Res(lr::kNft, "", "vm/" + name,
+               {{lr::kChainForward, "ip daddr " + addr + " ct state established,related accept\n"
+                                    "ip daddr " + addr + " iifname != \"fcbr0\" drop"}});
+  };
+  ApplyAll(*driver_, {table});
+  ApplyAll(*driver_, {nat, vm("a", "10.168.0.2")});
+  auto handles = [] {
+    std::map<std::string, int> out;  // comment -> handle of its first rule
+    for (const auto& r : BerthRules()) out.emplace(r["comment"], r["handle"].get<int>());
+    return out;
+  };
+  auto before = handles();
+  ApplyAll(*driver_, {vm("b", "10.168.0.3"), vm("c", "10.168.0.4")});
+  auto after = handles();
+  EXPECT_EQ(BerthRules().size(), 7u);
+  // The existing rules were left in place (same handles), the port forward still comes first.
+  EXPECT_EQ(after["berth:nat/out"], before["berth:nat/out"]);
+  EXPECT_EQ(after["berth:vm/a"], before["berth:vm/a"]);
+  EXPECT_GT(after["berth:vm/b"], after["berth:vm/a"]);
+  EXPECT_EQ(BerthRules()[0]["comment"], "berth:nat/out");
+  // The table vanished behind the plan's back: the whole-table write makes it again.
+  ASSERT_EQ(Sh("nft delete table inet berth").status, 0);
+  ApplyAll(*driver_, {vm("d", "10.168.0.5")});
+  auto rules = BerthRules();
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0]["comment"], "berth:vm/d");
 }
 
 TEST_F(TcNftTest, NftChainDriftIsObservedAndRepaired) {
