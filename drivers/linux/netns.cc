@@ -1,5 +1,6 @@
 // Named netns creation and deletion following iproute2's ip/ipnetns.c semantics (not its code): a shared
-// mount point directory, an O_EXCL file, a namespace unshared on a dedicated thread and bind-mounted there.
+// mount point directory, an O_EXCL file, a namespace unshared by the calling thread, bind-mounted there, and
+// the thread back home.
 #include "drivers/linux/netns.h"
 
 #include <dirent.h>
@@ -13,9 +14,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <condition_variable>
-#include <deque>
-#include <future>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 
 namespace berth::drivers::linux {
@@ -36,81 +37,43 @@ bool IsNsfsMount(const std::string& path) {
 
 namespace {
 
-/// A few threads that run tasks in other namespaces. A namespace switch is a setns (microseconds); a thread
-/// of its own per namespace would cost a clone, a stack and TLB shootdowns each time.
-class NetnsWorkers {
- public:
-  static NetnsWorkers& Get() {
-    static NetnsWorkers workers;
-    return workers;
-  }
-  void Run(const std::function<void()>& task) {
-    std::promise<void> done;
-    auto finished = done.get_future();
-    {
-      std::lock_guard lock(mu_);
-      queue_.push_back([&] {
-        task();
-        done.set_value();
-      });
-    }
-    cv_.notify_one();
-    finished.wait();
-  }
+/// The calling thread's own namespace, opened once per thread: threads start in the namespace of the thread
+/// that made them, and every task below returns there.
+int HomeNetns() {
+  thread_local UniqueFd home(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  return home.get();
+}
 
- private:
-  static constexpr int kWorkers = 2;
-  NetnsWorkers() {
-    for (int i = 0; i < kWorkers; ++i) threads_.emplace_back([this] { Loop(); });
+/// Runs `fn` on this thread and then returns it to its own namespace. A namespace switch is one setns
+/// (microseconds); handing the task to another thread cost two context switches per task, the main cost
+/// of creating hundreds of VMs. A thread that cannot return must not run anything else: abort.
+void RunThenGoHome(int home, const std::function<void()>& fn) {
+  fn();
+  if (::setns(home, CLONE_NEWNET) != 0) {
+    std::fprintf(stderr, "berth: cannot return to the original network namespace: %s\n", std::strerror(errno));
+    std::abort();
   }
-  ~NetnsWorkers() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void Loop() {
-    // Home is the main thread's namespace. Every task ends back there: a worker parked in a namespace would
-    // keep it alive after its deletion (and with it the host ends of its veths).
-    UniqueFd home(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        task = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      task();
-      if (home.valid()) ::setns(home.get(), CLONE_NEWNET);
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
+}
 
 }  // namespace
 
 OsStatus RunInNetns(int netns_fd, const std::function<void()>& fn) {
-  OsStatus status = Ok{};
-  NetnsWorkers::Get().Run([&] {
-    if (::setns(netns_fd, CLONE_NEWNET) != 0) {
-      status = OsFailErrno("setns");
-      return;
-    }
-    fn();
-  });
-  return status;
+  const int home = HomeNetns();
+  if (home < 0) return OsFailErrno("open /proc/thread-self/ns/net");
+  if (::setns(netns_fd, CLONE_NEWNET) != 0) return OsFailErrno("setns");
+  RunThenGoHome(home, fn);
+  return Ok{};
 }
 
-void RunOnNetnsWorker(const std::function<void()>& fn) { NetnsWorkers::Get().Run(fn); }
+void RunOnNetnsWorker(const std::function<void()>& fn) {
+  const int home = HomeNetns();
+  if (home < 0) {
+    // Without a way back, run it on a thread of its own that ends with the task.
+    std::thread([&] { fn(); }).join();
+    return;
+  }
+  RunThenGoHome(home, fn);
+}
 
 Result<UniqueFd, OsError> OpenNetnsFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -145,13 +108,13 @@ OsStatus NetnsDir::Create(const std::string& name) {
 
   OsStatus status = Ok{};
   RunOnNetnsWorker([&] {
-    // On a worker: unshare moves only that thread, and the bind mount keeps the namespace alive after the
-    // worker moves on. /proc/self/ns/net would name the main thread's namespace, so use the task's path.
+    // unshare moves only this thread, and the bind mount keeps the namespace alive after the thread goes
+    // home. /proc/self/ns/net would name the main thread's namespace, so use the thread's own path.
     if (::unshare(CLONE_NEWNET) != 0) {
       status = OsFailErrno("unshare(CLONE_NEWNET)");
       return;
     }
-    const std::string self = "/proc/self/task/" + std::to_string(::syscall(SYS_gettid)) + "/ns/net";
+    const std::string self = "/proc/thread-self/ns/net";
     if (::mount(self.c_str(), path.c_str(), "none", MS_BIND, nullptr) != 0) {
       status = OsFailErrno("mount --bind " + self + " " + path);
     }

@@ -15,13 +15,12 @@
 
 namespace berth::drivers::linux {
 
-/// Runs `fn` on one of a few long-lived worker threads after it joined the network namespace `netns_fd`, and
-/// waits for it. Fails (without running fn) when setns fails. The calling thread's namespace never changes.
-/// Workers switch namespaces per task, which is far cheaper than a thread per namespace. `fn` must not call
-/// RunInNetns itself. Thread-safe.
+/// Runs `fn` on the calling thread inside the network namespace `netns_fd`, then returns the thread to its
+/// own namespace (setns is per thread and costs microseconds; handing work to another thread cost two context
+/// switches per call). Fails (without running fn) when setns fails. `fn` must not call RunInNetns itself.
 OsStatus RunInNetns(int netns_fd, const std::function<void()>& fn);
-/// Runs `fn` on a worker without joining a namespace first: for `fn` that unshares one itself. The worker
-/// returns to the main thread's namespace after every task.
+/// Runs `fn` on the calling thread and returns the thread to its own namespace afterwards: for `fn` that
+/// unshares a namespace itself.
 void RunOnNetnsWorker(const std::function<void()>& fn);
 
 /// Opens a namespace file (O_RDONLY|O_CLOEXEC) for setns or IFLA_NET_NS_FD.
