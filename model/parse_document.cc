@@ -1,22 +1,19 @@
 // Parsing of one YAML text: documents, their common part (apiVersion, kind, metadata, spec.node) and dispatch
 // to the kind's spec parser. yaml-cpp exceptions are caught here and nowhere else.
-#include <regex>
 
 #include "model/naming.h"
 #include "model/parse.h"
 #include "model/parse_kinds.h"
 #include "model/parse_values.h"
 #include "model/suggest.h"
+#include "model/scalar_text.h"
 #include "model/yaml_walk.h"
 
 namespace berth::model {
 namespace {
 
-// Label keys follow the Kubernetes shape (an optional DNS prefix and '/'), so labels can be shared with it.
-bool IsLabelKey(const std::string& key) {
-  static const std::regex re("[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?");
-  return key.size() <= 253 && std::regex_match(key, re);
-}
+// Label keys follow the Kubernetes shape (an optional DNS prefix and '/'), so labels can be shared with it:
+// see IsLabelKey.
 
 void ParseMetadata(ParseContext& ctx, const MappingReader& root, const std::string& kind, Metadata& metadata) {
   auto value = root.Require("metadata");

@@ -3,8 +3,8 @@
 #include "model/yaml_walk.h"
 
 #include <charconv>
-#include <regex>
 
+#include "model/scalar_text.h"
 #include "model/suggest.h"
 
 namespace berth::model {
@@ -18,22 +18,6 @@ bool IsStringTagged(const YAML::Node& node) { return node.Tag() == "!" || node.T
 
 // Plain scalars that the YAML 1.2 core schema (yaml-cpp, editors) resolves to booleans, numbers or null.
 // Quoting them is what makes them strings; accepting them unquoted would let berth and the JSON Schema disagree.
-bool LooksLikeBool(const std::string& s) {
-  static const std::regex re("true|True|TRUE|false|False|FALSE");
-  return std::regex_match(s, re);
-}
-
-bool LooksLikeInteger(const std::string& s) {
-  static const std::regex re("[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+");
-  return std::regex_match(s, re);
-}
-
-bool LooksLikeNumber(const std::string& s) {
-  static const std::regex re(
-      "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-  return LooksLikeInteger(s) || std::regex_match(s, re);
-}
-
 bool LooksLikeNull(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 
 // An integer as the YAML 1.2 core schema reads it: decimal (leading zeros allowed), 0o octal or 0x hex.
