@@ -13,8 +13,9 @@ bool Removes(ChangeAction a) {
   return a == ChangeAction::kDelete || a == ChangeAction::kCollect || a == ChangeAction::kReplace;
 }
 
-Change Compare(const Platform& platform, const Resource& want, const Resource& have) {
-  Change c{want.key, ChangeAction::kNoOp, have, want, {}, "", std::nullopt};
+Change Compare(const Platform& platform, Resource want_record, const Resource& have) {
+  Change c{want_record.key, ChangeAction::kNoOp, have, std::move(want_record), {}, "", std::nullopt};
+  const Resource& want = *c.after;
   if (have.ownership == Ownership::kUnowned && !platform.IsSetting(want.key)) {
     c.action = ChangeAction::kConflict;
     c.reason = "the name is held by an object berth does not own";
@@ -137,24 +138,28 @@ std::string Change::origin() const {
   return "";
 }
 
-ChangeSet ComputeDiff(const Platform& platform, const DesiredState& desired, const ObservedState& observed,
+ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const ObservedState& observed,
                       const ManifestIds& ids) {
   const std::set<std::string> current(ids.current.begin(), ids.current.end());
   const std::set<std::string> applied(ids.applied.begin(), ids.applied.end());
+  // Host checks first: the desired records move into the changes below (copying them dominated large plans).
+  std::vector<Conflict> host_conflicts;
+  std::vector<Warning> warnings;
+  platform.CheckHost(desired, observed, host_conflicts, warnings);
   ChangeSet set;
   set.changes.reserve(desired.resources.size() + observed.resources.size());
   auto d = desired.resources.begin(), de = desired.resources.end();
   auto o = observed.resources.begin(), oe = observed.resources.end();
   while (d != de || o != oe) {
     if (o == oe || (d != de && d->key < o->key)) {
-      set.changes.push_back({d->key, ChangeAction::kCreate, std::nullopt, *d, {}, "not on the host", std::nullopt});
+      set.changes.push_back({d->key, ChangeAction::kCreate, std::nullopt, std::move(*d), {}, "not on the host", std::nullopt});
       ++d;
     } else if (d == de || o->key < d->key) {
       if (o->ownership != Ownership::kUnowned && !platform.IsSetting(o->key))
         set.changes.push_back(Removal(platform, *o, current, applied));
       ++o;
     } else {
-      set.changes.push_back(Compare(platform, *d, *o));
+      set.changes.push_back(Compare(platform, std::move(*d), *o));
       ++d, ++o;
     }
   }
@@ -163,7 +168,8 @@ ChangeSet ComputeDiff(const Platform& platform, const DesiredState& desired, con
   for (auto& c : set.changes)
     if (c.action == ChangeAction::kConflict)
       set.conflicts.push_back({c.key, c.key.ToString() + ": " + c.reason, c.after->provenance});
-  platform.CheckHost(desired, observed, set.conflicts, set.warnings);
+  for (auto& c : host_conflicts) set.conflicts.push_back(std::move(c));
+  set.warnings = std::move(warnings);
   return set;
 }
 

@@ -50,7 +50,7 @@ struct ManifestIds {
 };
 
 /// Compares desired with observed.
-ChangeSet ComputeDiff(const Platform& platform, const DesiredState& desired, const ObservedState& observed,
+ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const ObservedState& observed,
                       const ManifestIds& ids);
 
 }  // namespace berth::reconciler

@@ -27,7 +27,7 @@ Result<Plan> MakePlan(const Platform& platform, PlanInput input) {
   ManifestIds ids;
   if (!input.destroy && input.manifest) ids.current = ManifestIdsOf(*input.manifest);
   ids.applied = input.applied_ids;
-  ChangeSet changes = ComputeDiff(platform, desired, input.observed, ids);
+  ChangeSet changes = ComputeDiff(platform, std::move(desired), input.observed, ids);
   platform.HoldBlocked(changes, input.observed.facts);
   auto plan = BuildPlan(platform, std::move(changes), std::move(input.observed));
   if (!plan) return plan;
