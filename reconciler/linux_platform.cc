@@ -61,12 +61,12 @@ class LinuxPlatform final : public Platform {
     return deps;
   }
 
-  std::vector<std::pair<std::string, std::string>> HeldBackOnCreate(const Resource& r) const override {
+  HeldBack HeldBackOnCreate(const Resource& r) const override {
     // The devices tc programs (a TAP, the VM-side end of a veth) come up after their qdisc.
     if (r.key.kind != kLink) return {};
     const std::string type = r.AttrOr(kType);
-    if (type == "tap" && r.AttrOr(kUp) == kTrue) return {{kUp, kFalse}};
-    if (type == "veth" && r.AttrOr(kPeerUp) == kTrue) return {{kPeerUp, kFalse}};
+    if (type == "tap" && r.AttrOr(kUp) == kTrue) return {{{kUp, kFalse}}, {kTc}};
+    if (type == "veth" && r.AttrOr(kPeerUp) == kTrue) return {{{kPeerUp, kFalse}}, {kTc}};
     return {};
   }
 

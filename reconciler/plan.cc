@@ -144,8 +144,9 @@ std::vector<std::pair<int, int>> Edges(const Platform& platform, const Draft& dr
 }
 
 /// Splits the creations that hold attributes back (Platform::HeldBackOnCreate) into a create with the
-/// stand-in values and an update with the real ones after every creation that needs the resource. The
-/// update steps are appended (the canonical order finds the create first for the key).
+/// stand-in values and an update with the real ones after the creations it waits for; the other creations
+/// that need the resource come after the update. The update steps are appended (the canonical order finds
+/// the create first for the key).
 void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std::pair<int, int>>& edges) {
   std::unordered_map<int, std::vector<int>> built_on;  // create step -> the creations that need it
   for (const auto& [from, to] : edges)
@@ -156,19 +157,25 @@ void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std:
   for (const auto& [id, dependents] : built_on) held.push_back(id);
   std::sort(held.begin(), held.end());  // deterministic ids for the new steps
   for (int id : held) {
-    auto stand_ins = platform.HeldBackOnCreate(draft.steps[id].resource);
-    if (stand_ins.empty()) continue;
+    Platform::HeldBack back = platform.HeldBackOnCreate(draft.steps[id].resource);
+    if (back.stand_ins.empty()) continue;
     Step update = draft.steps[id];
     update.id = int(draft.steps.size());
     update.op = Op::kUpdate;
     update.fields.clear();
-    for (auto& [field, value] : stand_ins) {
+    for (auto& [field, value] : back.stand_ins) {
       update.fields.push_back(field);
       draft.steps[id].resource.attrs[field] = value;
     }
     std::sort(update.fields.begin(), update.fields.end());
     edges.emplace_back(id, update.id);
-    for (int dependent : built_on[id]) edges.emplace_back(dependent, update.id);
+    for (int dependent : built_on[id]) {
+      const std::string& kind = draft.steps[dependent].key.kind;
+      if (std::find(back.until.begin(), back.until.end(), kind) != back.until.end())
+        edges.emplace_back(dependent, update.id);
+      else
+        edges.emplace_back(update.id, dependent);
+    }
     draft.change_of.push_back(draft.change_of[id]);
     draft.steps.push_back(std::move(update));
   }

@@ -57,11 +57,16 @@ class Platform {
   /// The manifest resource an observed object belongs to: its tag's origin, or what its name implies (a netns
   /// "berth-vm1" belongs to "VM/vm1"). Empty when unknown.
   virtual std::string OwnerOf(const Resource& r) const { return r.owner; }
-  /// Attributes a creation holds back until what is created on top of the resource exists, as {field, the
-  /// value to create with}: the plan then creates with that value and sets the real one in an update step
-  /// after those creations (Linux brings a device up only once its tc qdisc is in place, since adding an
-  /// ingress qdisc to a device that is up waits for an RCU grace period). Empty: nothing held back.
-  virtual std::vector<std::pair<std::string, std::string>> HeldBackOnCreate(const Resource&) const { return {}; }
+  /// Attributes a creation holds back while the resources of kinds `until` are created on top of it: the plan
+  /// creates with the stand-in values and sets the real ones in an update step after those creations, and
+  /// everything else built on the resource waits for that update (Linux brings a device up only once its tc
+  /// qdisc is in place, since adding an ingress qdisc to a device that is up waits for an RCU grace period;
+  /// a VM is launched on a device that is up). Empty stand_ins: nothing held back.
+  struct HeldBack {
+    std::vector<std::pair<std::string, std::string>> stand_ins;  // {field, value to create with}
+    std::vector<std::string> until;                              // kinds of the creations it waits for
+  };
+  virtual HeldBack HeldBackOnCreate(const Resource&) const { return {}; }
   /// Plan-time checks of the desired state against host facts.
   virtual void CheckHost(const DesiredState& desired, const ObservedState& observed,
                          std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const = 0;

@@ -93,6 +93,11 @@ TEST(LinuxVm, LaunchFollowsTheNetworkAndRemovalStopsItFirst) {
   for (const ResourceKey& dep : {ResourceKey{kNetns, "", "berth-guest"}, ResourceKey{kLink, "berth-guest", "tap0"},
                                  ResourceKey{kTc, "berth-guest", "tap0"}, ResourceKey{kTc, "berth-guest", "eth0"}})
     EXPECT_LT(StepOf(plan, Op::kCreate, dep), launch) << dep.ToString();
+  // The TAP comes up (after its qdisc) before the VM is launched on it.
+  const int tap_up = StepOf(plan, Op::kUpdate, {kLink, "berth-guest", "tap0"});
+  ASSERT_GE(tap_up, 0);
+  const auto& launch_deps = plan.steps[launch].depends_on;
+  EXPECT_NE(std::find(launch_deps.begin(), launch_deps.end(), tap_up), launch_deps.end());
   ApplyAll(host, plan);
   EXPECT_FALSE(MakePlanOn(host, m).HasWork());
 
