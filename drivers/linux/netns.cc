@@ -65,7 +65,7 @@ OsStatus RunInNetns(int netns_fd, const std::function<void()>& fn) {
   return Ok{};
 }
 
-void RunOnNetnsWorker(const std::function<void()>& fn) {
+void RunThenReturnHome(const std::function<void()>& fn) {
   const int home = HomeNetns();
   if (home < 0) {
     // Without a way back, run it on a thread of its own that ends with the task.
@@ -107,7 +107,7 @@ OsStatus NetnsDir::Create(const std::string& name) {
   ::close(fd);
 
   OsStatus status = Ok{};
-  RunOnNetnsWorker([&] {
+  RunThenReturnHome([&] {
     // unshare moves only this thread, and the bind mount keeps the namespace alive after the thread goes
     // home. /proc/self/ns/net would name the main thread's namespace, so use the thread's own path.
     if (::unshare(CLONE_NEWNET) != 0) {

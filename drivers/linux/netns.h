@@ -21,7 +21,7 @@ namespace berth::drivers::linux {
 OsStatus RunInNetns(int netns_fd, const std::function<void()>& fn);
 /// Runs `fn` on the calling thread and returns the thread to its own namespace afterwards: for `fn` that
 /// unshares a namespace itself.
-void RunOnNetnsWorker(const std::function<void()>& fn);
+void RunThenReturnHome(const std::function<void()>& fn);
 
 /// Opens a namespace file (O_RDONLY|O_CLOEXEC) for setns or IFLA_NET_NS_FD.
 Result<UniqueFd, OsError> OpenNetnsFile(const std::string& path);
