@@ -1,6 +1,7 @@
 // Planning cost at scale: N VMs on 100 bridges against the simulated host, on an empty host and on a converged
 // one. Times expansion, diff and plan building (each alone and MakePlan end to end); median of several runs.
 // Usage: plan_bench [VMS...]   (default: 1000 10000 100000). Results and how to run: bench/RESULTS.md.
+//        plan_bench --profile=empty|converged VMS   runs only MakePlan, ten times, for a profiler.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -138,6 +139,25 @@ void Print(const char* host, int vms, const Row& r) {
               r.steps, r.expand, r.diff, r.build, r.total, r.total_faults);
 }
 
+/// For a profiler: MakePlan only, `repeat` times, on the empty or the converged host (no copies around it).
+std::string profile_host;  // "", "empty" or "converged"
+constexpr int kProfileRepeats = 10;
+
+void ProfileMakePlan(const reconciler::Platform& platform, const model::Manifest& manifest,
+                     const reconciler::Allocations& allocations, const reconciler::ObservedState& observed) {
+  for (int i = 0; i < kProfileRepeats; ++i) {
+    reconciler::PlanInput input;
+    input.manifest = &manifest;
+    input.allocations = allocations;
+    input.observed = observed;
+    const double start = CpuMs();
+    auto plan = reconciler::MakePlan(platform, std::move(input));
+    if (!plan.ok()) std::abort();
+    std::printf("MakePlan on the %s host: %.1f ms, %zu steps\n", profile_host.c_str(), CpuMs() - start,
+                plan->steps.size());
+  }
+}
+
 int Run(int vms) {
   auto platform = reconciler::MakeLinuxPlatform();
   const model::Manifest manifest = MakeManifest(vms);
@@ -149,7 +169,8 @@ int Run(int vms) {
   host.set_recording(false);
   auto empty = host.Observe({});
   if (!empty.ok()) return 1;
-  Print("empty", vms, Measure(*platform, manifest, allocations, *empty, runs));
+  if (profile_host == "empty") return ProfileMakePlan(*platform, manifest, allocations, *empty), 0;
+  if (profile_host.empty()) Print("empty", vms, Measure(*platform, manifest, allocations, *empty, runs));
 
   reconciler::PlanInput input;
   input.manifest = &manifest;
@@ -162,6 +183,7 @@ int Run(int vms) {
   }
   auto converged = host.Observe({});
   if (!converged.ok()) return 1;
+  if (profile_host == "converged") return ProfileMakePlan(*platform, manifest, allocations, *converged), 0;
   Row row = Measure(*platform, manifest, allocations, *converged, runs);
   Print("converged", vms, row);
   std::printf("|         | (allocate: %.1f ms, observed %zu records)\n", allocate_ms, converged->resources.size());
@@ -174,7 +196,11 @@ int Run(int vms) {
 int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   std::vector<int> sizes;
-  for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.starts_with("--profile=")) berth::profile_host = arg.substr(10);
+    else sizes.push_back(std::atoi(argv[i]));
+  }
   if (sizes.empty()) sizes = {1000, 10000, 100000};
   std::printf("| VMs     | host      | resources | steps   | expand ms | diff ms | build ms | MakePlan ms | page faults |\n");
   std::printf("|---------|-----------|-----------|---------|-----------|---------|----------|-------------|-------------|\n");

@@ -14,6 +14,9 @@ namespace berth::reconciler {
 
 class DesiredBuilder {
  public:
+  /// Room for `n` resources up front: growing a vector of records moves every one of them at each doubling.
+  void Reserve(size_t n) { out_.reserve(n); }
+
   void Add(std::string kind, std::string scope, std::string name, Attrs attrs, const model::Document& doc) {
     Resource r;
     r.key = ResourceKey{std::move(kind), std::move(scope), std::move(name)};
@@ -26,16 +29,30 @@ class DesiredBuilder {
   /// added stays as provenance (stable sort), so the result does not depend on anything but the input order.
   DesiredState Finish() {
     // Sort positions, not records: moving a Resource costs a dozen string moves, and a merge sort moves each
-    // element log n times (this sort was the larger half of expanding 10,000 VMs).
+    // element log n times. The permutation is then applied in place (each record moves once), so no second
+    // array of records is written: at 10,000 VMs that array was ~20 MB of freshly faulted pages.
     std::vector<size_t> order(out_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [this](size_t a, size_t b) { return out_[a].key < out_[b].key; });
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (order[i] == i) continue;
+      Resource held = std::move(out_[i]);
+      size_t at = i;
+      while (order[at] != i) {
+        const size_t from = order[at];
+        out_[at] = std::move(out_[from]);
+        order[at] = at;
+        at = from;
+      }
+      out_[at] = std::move(held);
+      order[at] = at;
+    }
+    // One record per key: the first added (stable sort) stays.
+    auto last = std::unique(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key == b.key; });
+    out_.erase(last, out_.end());
     DesiredState desired;
-    desired.resources.reserve(out_.size());
-    for (size_t i : order)
-      if (desired.resources.empty() || !(desired.resources.back().key == out_[i].key))
-        desired.resources.push_back(std::move(out_[i]));
-    out_.clear();
+    desired.resources = std::move(out_);
+    out_ = {};
     return desired;
   }
 

@@ -1,8 +1,13 @@
 // The diff. Three passes: compare each key; propagate replacements to dependents (they are deleted first and
 // recreated after); mark what goes with a removed container so the plan never deletes it one by one.
+//
+// The passes work on one light entry per key (pointers to the desired and observed records); a Change is made
+// only for a key that needs something. A converged host of 10,000 VMs has ~80,000 keys and no work: making a
+// Change (and copying its records) for each of them was most of the cost of planning.
 #include "reconciler/diff.h"
 
 #include <algorithm>
+#include <compare>
 #include <map>
 #include <set>
 
@@ -13,27 +18,53 @@ bool Removes(ChangeAction a) {
   return a == ChangeAction::kDelete || a == ChangeAction::kCollect || a == ChangeAction::kReplace;
 }
 
-Change Compare(const Platform& platform, Resource want_record, const Resource& have) {
-  Change c{want_record.key, ChangeAction::kNoOp, have, std::move(want_record), {}, "", std::nullopt};
-  const Resource& want = *c.after;
-  if (have.ownership == Ownership::kUnowned && !platform.IsSetting(want.key)) {
-    c.action = ChangeAction::kConflict;
-    c.reason = "the name is held by an object berth does not own";
-    return c;
+/// One key of the diff. `want` still lives in the desired state: it moves into its change at the end.
+struct Entry {
+  Resource* want = nullptr;        // desired, or null
+  const Resource* have = nullptr;  // observed, or null
+  int change = -1;                 // index into Draft::changes; -1 while nothing needs doing
+
+  const ResourceKey& key() const { return want ? want->key : have->key; }
+};
+
+struct Draft {
+  std::vector<Entry> entries;  // sorted by key
+  std::vector<Change> changes;  // in key order until a pass promotes an entry (appended out of order)
+  bool promoted = false;
+
+  ChangeAction ActionOf(const Entry& e) const { return e.change < 0 ? ChangeAction::kNoOp : changes[e.change].action; }
+  /// The change of a no-op entry that a pass turns into work.
+  Change& Promote(Entry& e) {
+    if (e.change < 0) {
+      promoted = true;
+      e.change = int(changes.size());
+      Change& c = changes.emplace_back();
+      c.key = e.key();
+      if (e.have) c.before = *e.have;
+    }
+    return changes[e.change];
   }
+};
+
+/// The change `want` against `have` needs, or nullopt when none.
+std::optional<Change> Compare(const Platform& platform, const Resource& want, const Resource& have) {
+  if (have.ownership == Ownership::kUnowned && !platform.IsSetting(want.key))
+    return Change{want.key, ChangeAction::kConflict, have, std::nullopt, {},
+                  "the name is held by an object berth does not own", std::nullopt};
+  std::vector<std::string> fields;
   bool replace = false;
   for (const auto& [field, value] : want.attrs) {
     FieldPolicy policy = platform.PolicyOf(want.key.kind, field);
     if (policy == FieldPolicy::kIgnore) continue;
     const std::string* seen = have.Attr(field);
     if (seen && *seen == value) continue;
-    c.fields.push_back(field);
+    fields.push_back(field);
     replace = replace || policy == FieldPolicy::kReplace;
   }
-  if (have.ownership == Ownership::kMarked) c.fields.push_back("owner");  // finish a tag a crash interrupted
-  if (c.fields.empty()) return c;
-  c.action = replace ? ChangeAction::kReplace : ChangeAction::kUpdate;
-  c.reason = replace ? "a field that cannot change in place differs" : "drifted from the manifests";
+  if (have.ownership == Ownership::kMarked) fields.push_back("owner");  // finish a tag a crash interrupted
+  if (fields.empty()) return std::nullopt;
+  Change c{want.key, replace ? ChangeAction::kReplace : ChangeAction::kUpdate, have, std::nullopt, std::move(fields),
+           replace ? "a field that cannot change in place differs" : "drifted from the manifests", std::nullopt};
   if (c.fields == std::vector<std::string>{"owner"}) c.reason = "berth's mark has no details (interrupted creation)";
   return c;
 }
@@ -61,24 +92,27 @@ Change Removal(const Platform& platform, const Resource& have, const std::set<st
 }
 
 /// Replacing X deletes it, so whatever depends on X is deleted before and recreated after (dependents first).
-void PropagateReplacements(const Platform& platform, std::vector<Change>& changes) {
+void PropagateReplacements(const Platform& platform, Draft& draft) {
   std::vector<size_t> work;
-  for (size_t i = 0; i < changes.size(); ++i)
-    if (changes[i].action == ChangeAction::kReplace) work.push_back(i);
+  for (size_t i = 0; i < draft.entries.size(); ++i)
+    if (draft.ActionOf(draft.entries[i]) == ChangeAction::kReplace) work.push_back(i);
   if (work.empty()) return;  // the common case: skip the dependency index (it dominates large plans)
-  std::map<ResourceKey, std::vector<size_t>> dependents;  // key -> changes whose desired resource depends on it
-  for (size_t i = 0; i < changes.size(); ++i)
-    if (changes[i].after && changes[i].before)
-      for (const auto& dep : platform.DependenciesOf(*changes[i].after)) dependents[dep].push_back(i);
+  std::map<ResourceKey, std::vector<size_t>> dependents;  // key -> entries whose desired resource depends on it
+  for (size_t i = 0; i < draft.entries.size(); ++i)
+    if (const Entry& e = draft.entries[i]; e.want && e.have)
+      for (const auto& dep : platform.DependenciesOf(*e.want)) dependents[dep].push_back(i);
 
   while (!work.empty()) {
     size_t i = work.back();
     work.pop_back();
-    for (size_t d : dependents[changes[i].key]) {
-      Change& c = changes[d];
-      if (c.action != ChangeAction::kNoOp && c.action != ChangeAction::kUpdate) continue;
+    const ResourceKey replaced = draft.entries[i].key();
+    for (size_t d : dependents[replaced]) {
+      Entry& e = draft.entries[d];
+      const ChangeAction action = draft.ActionOf(e);
+      if (action != ChangeAction::kNoOp && action != ChangeAction::kUpdate) continue;
+      Change& c = draft.Promote(e);
       c.action = ChangeAction::kReplace;
-      c.reason = "replaced with " + changes[i].key.ToString();
+      c.reason = "replaced with " + replaced.ToString();
       work.push_back(d);
     }
   }
@@ -86,30 +120,33 @@ void PropagateReplacements(const Platform& platform, std::vector<Change>& change
 
 /// Objects inside a removed container go with it: removals get `removed_with`, and desired objects there are
 /// recreated (create after the container's create).
-void MarkContained(const Platform& platform, std::vector<Change>& changes) {
-  if (std::none_of(changes.begin(), changes.end(), [](const Change& c) { return Removes(c.action); })) return;
-  // `changes` is sorted by key: binary search instead of an index map (no allocation per change).
-  auto find = [&](const ResourceKey& key) -> Change* {
-    auto it = std::lower_bound(changes.begin(), changes.end(), key,
-                               [](const Change& c, const ResourceKey& k) { return c.key < k; });
-    return it != changes.end() && it->key == key ? &*it : nullptr;
+void MarkContained(const Platform& platform, Draft& draft) {
+  if (std::none_of(draft.changes.begin(), draft.changes.end(), [](const Change& c) { return Removes(c.action); }))
+    return;
+  auto& entries = draft.entries;
+  // Entries are sorted by key: binary search instead of an index map (no allocation per entry).
+  auto find = [&](const ResourceKey& key) -> const Entry* {
+    auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                               [](const Entry& e, const ResourceKey& k) { return e.key() < k; });
+    return it != entries.end() && it->key() == key ? &*it : nullptr;
   };
   auto removed_ancestor = [&](const Resource& r) -> std::optional<ResourceKey> {
     std::optional<ResourceKey> found;
     std::optional<ResourceKey> up = platform.ContainerOf(r);
     for (int depth = 0; up && depth < 8; ++depth) {
-      const Change* container = find(*up);
-      if (!container || !container->before) break;
-      if (Removes(container->action)) found = *up;  // keep climbing: the outermost one removes it
-      up = platform.ContainerOf(*container->before);
+      const Entry* container = find(*up);
+      if (!container || !container->have) break;
+      if (Removes(draft.ActionOf(*container))) found = *up;  // keep climbing: the outermost one removes it
+      up = platform.ContainerOf(*container->have);
     }
     return found;
   };
-  for (auto& c : changes) {
-    if (!c.before) continue;
-    auto container = removed_ancestor(*c.before);
+  for (Entry& e : entries) {
+    if (!e.have) continue;
+    auto container = removed_ancestor(*e.have);
     if (!container) continue;
-    c.removed_with = container;
+    Change& c = draft.Promote(e);
+    c.removed_with = *container;
     if (c.action == ChangeAction::kNoOp || c.action == ChangeAction::kUpdate || c.action == ChangeAction::kReplace) {
       c.action = ChangeAction::kCreate;
       c.reason = "recreated: it goes with " + container->ToString();
@@ -142,29 +179,55 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
                       const ManifestIds& ids) {
   const std::set<std::string> current(ids.current.begin(), ids.current.end());
   const std::set<std::string> applied(ids.applied.begin(), ids.applied.end());
-  // Host checks first: the desired records move into the changes below (copying them dominated large plans).
   std::vector<Conflict> host_conflicts;
   std::vector<Warning> warnings;
   platform.CheckHost(desired, observed, host_conflicts, warnings);
-  ChangeSet set;
-  set.changes.reserve(desired.resources.size() + observed.resources.size());
+
+  Draft draft;
+  draft.entries.reserve(std::max(desired.resources.size(), observed.resources.size()));
   auto d = desired.resources.begin(), de = desired.resources.end();
   auto o = observed.resources.begin(), oe = observed.resources.end();
   while (d != de || o != oe) {
-    if (o == oe || (d != de && d->key < o->key)) {
-      set.changes.push_back({d->key, ChangeAction::kCreate, std::nullopt, std::move(*d), {}, "not on the host", std::nullopt});
-      ++d;
-    } else if (d == de || o->key < d->key) {
-      if (o->ownership != Ownership::kUnowned && !platform.IsSetting(o->key))
-        set.changes.push_back(Removal(platform, *o, current, applied));
-      ++o;
+    // One three-way comparison per pair of records (key comparisons were a tenth of a converged plan).
+    const std::strong_ordering order = d == de ? std::strong_ordering::greater
+                                       : o == oe ? std::strong_ordering::less
+                                                 : d->key <=> o->key;
+    std::optional<Change> change;
+    Entry entry;
+    if (order < 0) {
+      entry.want = &*d++;
+      change = Change{entry.want->key, ChangeAction::kCreate, std::nullopt, std::nullopt, {}, "not on the host",
+                      std::nullopt};
+    } else if (order > 0) {
+      entry.have = &*o++;
+      if (entry.have->ownership == Ownership::kUnowned || platform.IsSetting(entry.have->key)) continue;
+      change = Removal(platform, *entry.have, current, applied);
     } else {
-      set.changes.push_back(Compare(platform, std::move(*d), *o));
-      ++d, ++o;
+      entry.want = &*d++;
+      entry.have = &*o++;
+      change = Compare(platform, *entry.want, *entry.have);
     }
+    if (change) {
+      entry.change = int(draft.changes.size());
+      draft.changes.push_back(std::move(*change));
+    }
+    draft.entries.push_back(entry);
   }
-  PropagateReplacements(platform, set.changes);
-  MarkContained(platform, set.changes);
+  PropagateReplacements(platform, draft);
+  MarkContained(platform, draft);
+
+  // The changes in key order, each with its desired record (moved: the desired state is consumed).
+  ChangeSet set;
+  if (draft.promoted) set.changes.reserve(draft.changes.size());
+  for (Entry& e : draft.entries) {
+    if (e.change < 0) {
+      ++set.unchanged;
+      continue;
+    }
+    Change& c = draft.promoted ? set.changes.emplace_back(std::move(draft.changes[e.change])) : draft.changes[e.change];
+    if (e.want) c.after = std::move(*e.want);
+  }
+  if (!draft.promoted) set.changes = std::move(draft.changes);
   for (auto& c : set.changes)
     if (c.action == ChangeAction::kConflict)
       set.conflicts.push_back({c.key, c.key.ToString() + ": " + c.reason, c.after->provenance});

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "reconciler/boxed.h"
 #include "reconciler/platform.h"
 #include "reconciler/resource.h"
 
@@ -24,19 +25,21 @@ const char* ToString(ChangeAction a);
 struct Change {
   ResourceKey key;
   ChangeAction action = ChangeAction::kNoOp;
-  std::optional<Resource> before;   // observed
+  Boxed<Resource> before;           // observed
   std::optional<Resource> after;    // desired
   std::vector<std::string> fields;  // attributes that differ (update and replace)
   std::string reason;               // for display only
   /// Set when the resource goes with its container (a netns) and needs no action of its own.
-  std::optional<ResourceKey> removed_with;
+  Boxed<ResourceKey> removed_with;
 
   /// The manifest resource this change is for: the desired origin, else the owner from the tag.
   std::string origin() const;
 };
 
 struct ChangeSet {
-  std::vector<Change> changes;  // sorted by key; no-ops included
+  std::vector<Change> changes;  // sorted by key; only keys that need something (a no-op appears only when a
+                                // launch was held back: it carries the reason)
+  size_t unchanged = 0;         // desired resources the host already matches
   std::vector<Conflict> conflicts;
   std::vector<Warning> warnings;
 };

@@ -5,7 +5,7 @@
 
 namespace berth::reconciler::freebsd_res {
 
-std::vector<JailEpair> JailEpairsOf(const std::map<std::string, std::string>& attrs) {
+std::vector<JailEpair> JailEpairsOf(const Attrs& attrs) {
   std::vector<JailEpair> out;
   for (auto it = attrs.lower_bound(std::string(kEpairPrefix)); it != attrs.end(); ++it) {
     if (!it->first.starts_with(kEpairPrefix)) break;

@@ -51,6 +51,8 @@
 #include <string_view>
 #include <vector>
 
+#include "reconciler/resource.h"
+
 namespace berth::reconciler::freebsd_res {
 
 // kinds
@@ -153,7 +155,7 @@ struct JailEpair {
   std::string Format() const { return host_end + " bridge=" + bridge + " mtu=" + mtu + " peer=" + peer; }
 };
 /// The epairs of a jail record, by in-jail name. Values that do not parse are skipped.
-std::vector<JailEpair> JailEpairsOf(const std::map<std::string, std::string>& attrs);
+std::vector<JailEpair> JailEpairsOf(const Attrs& attrs);
 
 /// The handover (b end) name of an epair from its host (a end) name and back: berth names end in 'a' and 'b'.
 inline std::string PeerOf(std::string_view host_end) {

@@ -128,6 +128,8 @@ Attrs VmRules(const model::Vm& vm, const Assignment& assignment) {
 
 DesiredState ExpandLinux(const model::Manifest& manifest, const Allocations& allocations) {
   Builder b;
+  constexpr size_t kPerVm = 10;  // netns, lo, DNS file, veth, TAP, two tc, nft table and group, process
+  b.Reserve(manifest.bridges.size() * 2 + manifest.nats.size() * 3 + manifest.vms.size() * kPerVm);
   for (const auto& bridge : manifest.bridges) {
     const std::string& name = bridge.doc.metadata.name;
     Attrs attrs{{kType, "bridge"}, {kUp, kTrue}};

@@ -2,6 +2,7 @@
 // checks against the host. The expansion itself is in linux_expand.cc.
 #include <algorithm>
 #include <set>
+#include <string_view>
 
 #include "model/naming.h"
 #include "reconciler/linux_expand.h"
@@ -88,7 +89,8 @@ class LinuxPlatform final : public Platform {
   }
 
   FieldPolicy PolicyOf(const std::string& kind, const std::string& field) const override {
-    static const std::set<std::pair<std::string, std::string>> kReplace = {
+    // Asked for every field of every record the diff compares: a flat table, no allocation per lookup.
+    static constexpr std::pair<std::string_view, std::string_view> kReplace[] = {
         {kLink, kType},     {kLink, kPeer},      {kLink, kPeerNetns}, {kLink, kOwnerUid},
         {kLink, kOwnerGid}, {kAddr, kDev},       {kAddr, kAddress},   {kTc, kRedirectTo},
     };
@@ -99,7 +101,9 @@ class LinuxPlatform final : public Platform {
       if (field == kPid || field == kStarted) return FieldPolicy::kIgnore;
       return FieldPolicy::kReplace;
     }
-    return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
+    for (const auto& [k, f] : kReplace)
+      if (k == kind && f == field) return FieldPolicy::kReplace;
+    return FieldPolicy::kUpdate;
   }
 
   bool IsWorkload(const ResourceKey& key) const override { return key.kind == kNetns; }

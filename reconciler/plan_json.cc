@@ -209,7 +209,8 @@ Result<Plan> PlanFromJson(const json& j) {
         if (cj.value(side, json()).is_null()) continue;
         auto r = ResourceFromJson(cj[side]);
         if (!r) return Unexpected<Error>{r.error()};
-        (std::string(side) == "before" ? c.before : c.after) = std::move(*r);
+        if (std::string(side) == "before") c.before = std::move(*r);
+        else c.after = std::move(*r);
       }
       plan.changes.changes.push_back(std::move(c));
     }

@@ -10,7 +10,6 @@ namespace berth::reconciler {
 
 struct RenderOptions {
   bool color = false;       // ANSI colours (on a TTY)
-  bool show_noops = false;  // list unchanged resources too
   bool show_commands = false;  // the host commands of every step, in execution order (plan --show-commands)
 };
 

@@ -36,7 +36,7 @@ std::string Indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string Value(const std::optional<Resource>& r, const std::string& field) {
+std::string Value(const Resource* r, const std::string& field) {
   if (!r) return "(none)";
   const std::string* v = r->Attr(field);
   if (!v) return "(unset)";
@@ -102,7 +102,8 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
     }
   } else if (c.action == ChangeAction::kUpdate || c.action == ChangeAction::kReplace) {
     for (const auto& f : c.fields) {
-      out << "      " << f << ": " << Value(c.before, f) << " -> " << Value(c.after, f) << "\n";
+      out << "      " << f << ": " << Value(c.before ? &*c.before : nullptr, f) << " -> "
+          << Value(c.after ? &*c.after : nullptr, f) << "\n";
       if (c.after && c.after->AttrOr(f).find('\n') != std::string::npos) {
         if (c.before && c.before->Attr(f)) out << Indent(*c.before->Attr(f), "        - ");
         out << Indent(c.after->AttrOr(f), "        + ");
@@ -139,7 +140,7 @@ std::string RenderSummary(const Plan& plan) {
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)
-    if (c.action != ChangeAction::kNoOp || options.show_noops) groups[GroupTitle(c)].push_back(&c);
+    if (c.action != ChangeAction::kNoOp) groups[GroupTitle(c)].push_back(&c);
 
   std::ostringstream out;
   for (const auto& [title, changes] : groups) {

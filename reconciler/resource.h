@@ -4,6 +4,8 @@
 
 #include <compare>
 #include <map>
+
+#include <boost/container/flat_map.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,7 +27,9 @@ struct ResourceKey {
 };
 
 /// Attribute name -> value. Desired states set only the attributes they care about; the diff compares those.
-using Attrs = std::map<std::string, std::string>;
+/// A sorted vector rather than a tree: records are copied into changes, steps and plans by the hundred
+/// thousand, and a flat map of short (in-place) strings copies with one allocation instead of one per entry.
+using Attrs = boost::container::flat_map<std::string, std::string>;
 
 enum class Ownership {
   kUnowned,  // not berth's: never changed or deleted, whatever its name

@@ -40,8 +40,23 @@ class DiffTest : public ::testing::Test {
   ObservedState host_;
 };
 
-TEST_F(DiffTest, ConvergedHostIsAllNoOps) {
-  for (const auto& c : Diff().changes) EXPECT_EQ(c.action, ChangeAction::kNoOp) << c.key.ToString();
+TEST_F(DiffTest, ConvergedHostNeedsNoChangeAndCountsWhatMatches) {
+  const ChangeSet set = Diff();
+  for (const auto& c : set.changes) ADD_FAILURE() << c.key.ToString() << ": " << ToString(c.action);
+  EXPECT_EQ(set.unchanged, desired_.resources.size());
+}
+
+TEST_F(DiffTest, OnlyDriftedKeysGetAChange) {
+  HostObject({"netns", "", "berth-vm1"}).attrs["mtu"] = "1280";  // a field nothing desires: still converged
+  Resource& drifted = HostObject({"link", "", "fcbr0"});
+  drifted.attrs["up"] = "false";
+  const ChangeSet set = Diff();
+  ASSERT_EQ(set.changes.size(), 1u);
+  EXPECT_EQ(set.changes[0].key, drifted.key);
+  ASSERT_TRUE(set.changes[0].before && set.changes[0].after);
+  EXPECT_EQ(set.changes[0].before->AttrOr("up"), "false");
+  EXPECT_EQ(set.changes[0].action, ChangeAction::kUpdate);
+  EXPECT_EQ(set.unchanged, desired_.resources.size() - 1);
 }
 
 TEST_F(DiffTest, EmptyHostCreatesEverything) {

@@ -99,7 +99,9 @@ TEST(LinuxExpand, JailerOwnershipGoesOnTheTap) {
   auto vm = MakeVm("vm1", "fcbr0");
   vm.firecracker = model::Firecracker{};
   vm.firecracker->jailer = model::FirecrackerJailer{123, 456, "/srv/berth"};
-  const Resource* tap = ExpandOne(vm).Find({"link", "berth-vm1", "tap0"});
+  const DesiredState desired = ExpandOne(vm);
+  const Resource* tap = desired.Find({"link", "berth-vm1", "tap0"});
+  ASSERT_NE(tap, nullptr);
   EXPECT_EQ(tap->AttrOr("owner_uid"), "123");
   EXPECT_EQ(tap->AttrOr("owner_gid"), "456");
 }

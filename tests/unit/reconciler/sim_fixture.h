@@ -59,6 +59,11 @@ inline reconciler::ObservedState See(SimHost& host) {
 
 /// The observed record of a key, or nullptr.
 inline const Resource* Find(const reconciler::ObservedState& o, const ResourceKey& key) { return o.Find(key); }
+/// A copy: an observation made in the same expression (`Find(See(host), key)`) is gone by the next statement.
+inline std::optional<Resource> Find(reconciler::ObservedState&& o, const ResourceKey& key) {
+  const Resource* r = o.Find(key);
+  return r ? std::optional<Resource>(*r) : std::nullopt;
+}
 
 inline int ErrnoOf(const std::optional<DriverError>& e) { return e ? e->sys_errno : 0; }
 

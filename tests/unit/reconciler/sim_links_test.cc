@@ -67,7 +67,7 @@ TEST(SimLinks, LoopbackExistsWithItsNetnsAndCreateSetsItsState) {
   Resource lo = R("link", "berth-vm1", "lo", {{"type", "loopback"}, {"up", "true"}});
   EXPECT_FALSE(Find(See(host), lo.key));  // pristine: the kernel's default, adopted by "create"
   ASSERT_FALSE(Do(host, Op::kCreate, lo));
-  const Resource* seen = Find(See(host), lo.key);
+  const auto seen = Find(See(host), lo.key);
   ASSERT_TRUE(seen);
   EXPECT_EQ(seen->AttrOr("up"), "true");
   EXPECT_EQ(seen->ownership, Ownership::kOwned);
@@ -83,7 +83,7 @@ TEST(SimLinks, UpdatesChangeInPlaceAndRefuseIdentityFields) {
   ASSERT_FALSE(Do(host, Op::kCreate, Bridge("br1")));
   Resource br = R("link", "", "br0", {{"type", "bridge"}, {"up", "false"}, {"mtu", "9000"}});
   ASSERT_FALSE(Do(host, Op::kUpdate, br, {"up", "mtu"}));
-  const Resource* seen = Find(See(host), br.key);
+  const auto seen = Find(See(host), br.key);
   ASSERT_TRUE(seen);
   EXPECT_EQ(seen->AttrOr("up"), "false");
   EXPECT_EQ(seen->AttrOr("mtu"), "9000");
@@ -98,7 +98,7 @@ TEST(SimLinks, DeletingABridgeReleasesItsPorts) {
   ASSERT_FALSE(Do(host, Op::kCreate, Bridge("br0")));
   ASSERT_FALSE(Do(host, Op::kCreate, Veth("bv-vm1", "berth-vm1", "br0")));
   ASSERT_FALSE(Do(host, Op::kDelete, Bridge("br0")));
-  const Resource* veth = Find(See(host), {"link", "", "bv-vm1"});
+  const auto veth = Find(See(host), {"link", "", "bv-vm1"});
   ASSERT_TRUE(veth);
   EXPECT_FALSE(veth->Attr("master"));
   EXPECT_EQ(ErrnoOf(Do(host, Op::kDelete, Bridge("br0"))), ENODEV);

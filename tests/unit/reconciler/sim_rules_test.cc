@@ -36,7 +36,7 @@ TEST(SimRules, TcNeedsBothLinks) {
   ASSERT_FALSE(Do(host, Op::kCreate, Tap("berth-vm1")));
   EXPECT_FALSE(Do(host, Op::kCreate, Tc("berth-vm1", "eth0", "tap0")));
   EXPECT_EQ(ErrnoOf(Do(host, Op::kCreate, Tc("berth-vm1", "eth0", "tap0"))), EEXIST);
-  const Resource* tc = Find(See(host), {"tc", "berth-vm1", "eth0"});
+  const auto tc = Find(See(host), {"tc", "berth-vm1", "eth0"});
   ASSERT_TRUE(tc);
   EXPECT_EQ(tc->AttrOr("redirect_to"), "tap0");
   EXPECT_EQ(tc->ownership, Ownership::kOwned);  // through the veth that carries eth0
