@@ -82,12 +82,16 @@ AllocateResult Allocate(const model::Manifest& manifest, const Allocations& pers
       chosen[r.id] = old;
     }
   }
+  // Nothing is freed below, so the lowest free address of a pool only moves up: each pool keeps a cursor
+  // and the pass is linear instead of rescanning every taken address for each request.
+  std::map<std::string, uint64_t> cursor;  // bridge -> offset in its pool below which nothing is free
   for (const auto& r : requests) {
     if (!r.bridge || chosen.count(r.id)) continue;
     const Pool pool = PoolOf(*r.bridge);
     auto& used = taken[r.bridge->doc.metadata.name];
+    uint64_t& next = cursor[r.bridge->doc.metadata.name];
     bool found = false;
-    for (uint64_t i = 0; i < pool.range.size() && !found; ++i) {
+    for (uint64_t& i = next; i < pool.range.size() && !found; ++i) {
       model::Ipv4 ip{static_cast<uint32_t>(pool.range.network().value + i)};
       if (!pool.Usable(ip) || used.count(ip.value)) continue;
       used.insert(ip.value);

@@ -72,9 +72,11 @@ Draft MakeSteps(const ChangeSet& changes) {
   auto by_key = [&](size_t a, size_t b) { return all[a].key < all[b].key; };
   if (!std::is_sorted(order.begin(), order.end(), by_key)) std::stable_sort(order.begin(), order.end(), by_key);
 
+  // At most two steps per change, plus the held-back updates (at most one per create): reserving the bound
+  // costs address space only, while growing would move every step already written.
   Draft draft;
-  draft.steps.reserve(all.size() + all.size() / 8);
-  draft.change_of.reserve(all.size() + all.size() / 8);
+  draft.steps.reserve(all.size() * 2);
+  draft.change_of.reserve(all.size() * 2);
   for (size_t i : order) {
     const Change& c = all[i];
     // A removal that goes with its container needs no step; a replacement whose old object went with its
@@ -148,17 +150,28 @@ std::vector<std::pair<int, int>> Edges(const Platform& platform, const Draft& dr
 /// that need the resource come after the update. The update steps are appended (the canonical order finds
 /// the create first for the key).
 void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std::pair<int, int>>& edges) {
-  std::unordered_map<int, std::vector<int>> built_on;  // create step -> the creations that need it
-  for (const auto& [from, to] : edges)
-    if (draft.steps[from].op == Op::kCreate && draft.steps[to].op == Op::kCreate &&
-        draft.steps[from].key != draft.steps[to].key)
-      built_on[from].push_back(to);
+  // The creations that hold something back, in id order (deterministic ids for the new steps), then the
+  // creations built on each of them, in one pass over the edges.
   std::vector<int> held;
-  for (const auto& [id, dependents] : built_on) held.push_back(id);
-  std::sort(held.begin(), held.end());  // deterministic ids for the new steps
-  for (int id : held) {
-    Platform::HeldBack back = platform.HeldBackOnCreate(draft.steps[id].resource);
+  std::vector<Platform::HeldBack> back_of;
+  std::vector<int> held_index(draft.steps.size(), -1);
+  for (const Step& step : draft.steps) {
+    if (step.op != Op::kCreate) continue;
+    Platform::HeldBack back = platform.HeldBackOnCreate(step.resource);
     if (back.stand_ins.empty()) continue;
+    held_index[step.id] = int(held.size());
+    held.push_back(step.id);
+    back_of.push_back(std::move(back));
+  }
+  if (held.empty()) return;
+  std::vector<std::vector<int>> built_on(held.size());  // per held creation: the creations that need it
+  for (const auto& [from, to] : edges)
+    if (held_index[from] >= 0 && draft.steps[to].op == Op::kCreate && draft.steps[from].key != draft.steps[to].key)
+      built_on[held_index[from]].push_back(to);
+  for (size_t h = 0; h < held.size(); ++h) {
+    const int id = held[h];
+    const Platform::HeldBack& back = back_of[h];
+    if (built_on[h].empty()) continue;  // nothing is built on it: created with its real values
     Step update = draft.steps[id];
     update.id = int(draft.steps.size());
     update.op = Op::kUpdate;
@@ -169,7 +182,7 @@ void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std:
     }
     std::sort(update.fields.begin(), update.fields.end());
     edges.emplace_back(id, update.id);
-    for (int dependent : built_on[id]) {
+    for (int dependent : built_on[h]) {
       const std::string& kind = draft.steps[dependent].key.kind;
       if (std::find(back.until.begin(), back.until.end(), kind) != back.until.end())
         edges.emplace_back(dependent, update.id);
@@ -231,19 +244,22 @@ Result<Plan> BuildPlan(const Platform& platform, ChangeSet changes, ObservedStat
 
 
 void CheckMassDeletion(const Platform& platform, const MassDeleteGuard& guard, Plan& plan) {
+  if (guard.allow) return;
+  // A replacement recreates its workload, so only deletes without a create of the same key remove one.
+  std::vector<ResourceKey> deleted, created;
+  for (const Step& s : plan.steps) {
+    if (!platform.IsWorkload(s.key)) continue;
+    if (s.op == Op::kDelete) deleted.push_back(s.key);
+    if (s.op == Op::kCreate) created.push_back(s.key);
+  }
+  if (deleted.empty()) return;
+  std::sort(created.begin(), created.end());
+  int removals = 0;
+  for (const ResourceKey& key : deleted)
+    if (!std::binary_search(created.begin(), created.end(), key)) ++removals;
   int owned = 0;
   for (const Resource& r : plan.basis.resources)
     if (r.ownership != Ownership::kUnowned && platform.IsWorkload(r.key)) ++owned;
-
-  // A replacement recreates its workload, so only deletes without a create of the same key remove one.
-  std::vector<ResourceKey> created;
-  for (const Step& s : plan.steps)
-    if (s.op == Op::kCreate) created.push_back(s.key);
-  std::sort(created.begin(), created.end());
-  int removals = 0;
-  for (const Step& s : plan.steps)
-    if (s.op == Op::kDelete && platform.IsWorkload(s.key) && !std::binary_search(created.begin(), created.end(), s.key))
-      ++removals;
 
   if (guard.allow || removals == 0 || owned == 0) return;
   const bool all = removals >= owned;
