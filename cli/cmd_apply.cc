@@ -134,6 +134,7 @@ int RunApply(const Options& o) {
     }
     return Execute(s, o, *plan);
   }
+  s.PrefetchObservation();
   if (!s.LoadManifests() || !s.Allocate()) return kExitError;
   auto plan = s.MakePlan(/*destroy=*/false);
   if (!plan) return kExitError;

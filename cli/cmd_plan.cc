@@ -32,6 +32,7 @@ int RunValidate(const Options& o) {
 
 int RunPlan(const Options& o) {
   Session s(o);
+  s.PrefetchObservation();
   if (!s.LoadManifests() || !s.Allocate()) return kExitError;
   auto plan = s.MakePlan(/*destroy=*/false);
   if (!plan) return kExitError;
@@ -58,6 +59,7 @@ int RunPlan(const Options& o) {
 
 int RunGraph(const Options& o) {
   Session s(o);
+  s.PrefetchObservation();
   if (!s.LoadManifests() || !s.Allocate()) return kExitError;
   auto plan = s.MakePlan(/*destroy=*/false);
   if (!plan) return kExitError;

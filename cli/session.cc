@@ -3,11 +3,13 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "drivers/freebsd/explain.h"
 #include "drivers/freebsd/freebsd_driver.h"
@@ -40,6 +42,12 @@ void PrintDiagnostics(const model::Diagnostics& ds, bool json) {
   for (const auto& d : ds) std::cerr << d.ToString() << "\n";
 }
 
+namespace {
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
 Session::Session(const Options& o) : o_(o), state_dir_(o.state_dir) {
   color_ = !o.no_color && std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO);
   if (o.platform == "linux") platform_ = reconciler::MakeLinuxPlatform();
@@ -57,7 +65,11 @@ bool Session::LoadManifests() {
   }
   model::LoadOptions options;
   options.node = o_.node;
+  const auto start = std::chrono::steady_clock::now();
   loaded_ = model::LoadManifests(o_.files, options);
+  spdlog::debug("loaded {} manifest resources in {:.1f} ms", loaded_.manifest.vms.size() + loaded_.manifest.bridges.size() +
+                                                                 loaded_.manifest.nats.size() + loaded_.manifest.jails.size(),
+                MsSince(start));
   PrintDiagnostics(loaded_.diagnostics, false);
   if (model::HasErrors(loaded_.diagnostics)) {
     std::cerr << "berth: the manifests are invalid; nothing was changed\n";
@@ -119,7 +131,20 @@ reconciler::Driver* Session::driver() {
   return driver_.get();
 }
 
+void Session::PrefetchObservation() {
+  if (prefetched_.valid()) return;
+  driver();  // made here: the driver is not built concurrently with other calls on this session
+  prefetched_ = std::async(std::launch::async, [this] { return ObserveNow(); });
+}
+
 std::optional<reconciler::ObservedState> Session::Observe() {
+  const auto start = std::chrono::steady_clock::now();
+  auto observed = prefetched_.valid() ? prefetched_.get() : ObserveNow();
+  spdlog::debug("observation ready after {:.1f} ms more", MsSince(start));
+  return observed;
+}
+
+std::optional<reconciler::ObservedState> Session::ObserveNow() {
   if (o_.observed_file) {
     std::ifstream in(*o_.observed_file);
     auto j = nlohmann::json::parse(in, nullptr, false);
@@ -163,7 +188,9 @@ std::optional<reconciler::Plan> Session::MakePlan(bool destroy) {
     return std::nullopt;
   }
   input.applied_ids = std::move(*inventory);
+  const auto start = std::chrono::steady_clock::now();
   auto plan = reconciler::MakePlan(*platform_, std::move(input));
+  spdlog::debug("planned in {:.1f} ms", MsSince(start));
   if (!plan) {
     std::cerr << "berth: " << plan.error().message << "\n";
     return std::nullopt;

@@ -18,11 +18,14 @@ class DesiredBuilder {
   void Reserve(size_t n) { out_.reserve(n); }
 
   void Add(std::string kind, std::string scope, std::string name, Attrs attrs, const model::Document& doc) {
-    Resource r;
+    Add(std::move(kind), std::move(scope), std::move(name), std::move(attrs), Provenance{doc.Id(), doc.span});
+  }
+  /// For a manifest resource that expands into many records: its provenance made once.
+  void Add(std::string kind, std::string scope, std::string name, Attrs attrs, const Provenance& provenance) {
+    Resource& r = out_.emplace_back();
     r.key = ResourceKey{std::move(kind), std::move(scope), std::move(name)};
     r.attrs = std::move(attrs);
-    r.provenance = Provenance{doc.Id(), doc.span};
-    out_.push_back(std::move(r));
+    r.provenance = provenance;
   }
 
   /// Shared resources (the nft table, IP forwarding) are wanted by several manifest resources: the first one

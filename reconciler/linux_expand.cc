@@ -40,13 +40,17 @@ model::Cidr4 NatSource(const model::Nat& nat, const model::Manifest& manifest) {
   return bridge ? bridge->address.Network() : model::Cidr4{};
 }
 
-void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Allocations& allocations, Builder& b) {
+/// `table_added`: berth's nftables table is one resource, wanted by the first NAT or VM that has rules (adding
+/// it once per VM built and dropped a few hundred bytes per VM).
+void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Allocations& allocations, Builder& b,
+              bool& table_added) {
   const std::string ns = model::VmNetnsName(vm.doc.metadata.name);
+  const Provenance from{vm.doc.Id(), vm.doc.span};
   const NetworkMode mode = vm.network.mode;
-  b.Add(kNetns, "", ns, {}, vm.doc);
-  b.Add(kLink, ns, "lo", {{kType, "loopback"}, {kUp, mode == NetworkMode::kDisabled ? kFalse : kTrue}}, vm.doc);
+  b.Add(kNetns, "", ns, {}, from);
+  b.Add(kLink, ns, "lo", {{kType, "loopback"}, {kUp, mode == NetworkMode::kDisabled ? kFalse : kTrue}}, from);
   if (!vm.network.dns.empty())
-    b.Add(kFile, "", "/etc/netns/" + ns + "/resolv.conf", {{kContent, ResolvConf(vm.network.dns)}}, vm.doc);
+    b.Add(kFile, "", "/etc/netns/" + ns + "/resolv.conf", {{kContent, ResolvConf(vm.network.dns)}}, from);
   if (mode == NetworkMode::kDisabled || mode == NetworkMode::kLoopback) return ExpandVmProcess(vm, nullptr, nullptr, b);
 
   auto alloc = allocations.by_interface.find(vm.doc.Id());
@@ -69,15 +73,16 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
     tap_attrs[kOwnerUid] = std::to_string(jailer.uid);
     tap_attrs[kOwnerGid] = std::to_string(jailer.gid);
   }
-  b.Add(kLink, "", model::VmHostVethName(vm.doc.metadata.name), std::move(veth), vm.doc);
-  b.Add(kLink, ns, tap, std::move(tap_attrs), vm.doc);
-  b.Add(kTc, ns, peer, {{kRedirectTo, tap}}, vm.doc);
-  b.Add(kTc, ns, tap, {{kRedirectTo, peer}}, vm.doc);
+  b.Add(kLink, "", model::VmHostVethName(vm.doc.metadata.name), std::move(veth), from);
+  b.Add(kLink, ns, tap, std::move(tap_attrs), from);
+  b.Add(kTc, ns, peer, {{kRedirectTo, tap}}, from);
+  b.Add(kTc, ns, tap, {{kRedirectTo, peer}}, from);
 
   Attrs rules = VmRules(vm, a);
   if (!rules.empty()) {
-    b.Add(kNftTable, "", std::string(reconciler::kNftTable), TableAttrs(), vm.doc);
-    b.Add(kNft, "", "vm/" + vm.doc.metadata.name, std::move(rules), vm.doc);
+    if (!table_added) b.Add(kNftTable, "", std::string(reconciler::kNftTable), TableAttrs(), from);
+    table_added = true;
+    b.Add(kNft, "", "vm/" + vm.doc.metadata.name, std::move(rules), from);
   }
 }
 
@@ -138,14 +143,16 @@ DesiredState ExpandLinux(const model::Manifest& manifest, const Allocations& all
     const std::string address = bridge.address.ToString();
     b.Add(kAddr, "", name + "/" + address, {{kDev, name}, {kAddress, address}}, bridge.doc);
   }
+  bool table_added = false;
   for (const auto& nat : manifest.nats) {
-    b.Add(kNftTable, "", std::string(reconciler::kNftTable), TableAttrs(), nat.doc);
+    if (!table_added) b.Add(kNftTable, "", std::string(reconciler::kNftTable), TableAttrs(), nat.doc);
+    table_added = true;
     Attrs rules = NatRules(nat, manifest);
     if (nat.egress) rules[kEgress] = *nat.egress;
     b.Add(kNft, "", "nat/" + nat.doc.metadata.name, std::move(rules), nat.doc);
     b.Add(kSysctl, "", "net.ipv4.ip_forward", {{kValue, "1"}}, nat.doc);
   }
-  for (const auto& vm : manifest.vms) ExpandVm(vm, manifest, allocations, b);
+  for (const auto& vm : manifest.vms) ExpandVm(vm, manifest, allocations, b, table_added);
   return b.Finish();
 }
 

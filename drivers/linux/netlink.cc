@@ -46,7 +46,7 @@ std::string RtmName(int type) {
   }
 }
 
-Result<std::unique_ptr<NlSocket>, OsError> NlSocket::Open() {
+Result<std::unique_ptr<NlSocket>, OsError> NlSocket::Open(Use use) {
   nl_sock* sk = nl_socket_alloc();
   if (!sk) return OsFail(ENOMEM, "netlink socket");
   int rc = nl_connect(sk, NETLINK_ROUTE);
@@ -55,6 +55,7 @@ Result<std::unique_ptr<NlSocket>, OsError> NlSocket::Open() {
     nl_socket_free(sk);
     return OsFail(err, "netlink socket");
   }
+  if (use == Use::kDumpsOnly) return std::unique_ptr<NlSocket>(new NlSocket(sk));
   int fd = nl_socket_get_fd(sk);
   int one = 1;
   // Short acks (no echo of the request) with the kernel's explanatory text when a request fails.
@@ -64,9 +65,9 @@ Result<std::unique_ptr<NlSocket>, OsError> NlSocket::Open() {
   return std::unique_ptr<NlSocket>(new NlSocket(sk));
 }
 
-Result<std::unique_ptr<NlSocket>, OsError> NlSocket::OpenIn(int netns_fd) {
+Result<std::unique_ptr<NlSocket>, OsError> NlSocket::OpenIn(int netns_fd, Use use) {
   std::optional<Result<std::unique_ptr<NlSocket>, OsError>> out;
-  auto st = RunInNetns(netns_fd, [&] { out.emplace(Open()); });
+  auto st = RunInNetns(netns_fd, [&] { out.emplace(Open(use)); });
   if (!st) return Unexpected<OsError>{st.error()};
   return std::move(*out);
 }
