@@ -7,7 +7,7 @@
 #   NS="50 400" REPS=2 bench/vm_bench.sh
 #
 # Environment:
-#   BERTH        berth binary (default /tmp/build-perf/cli/berth)
+#   BERTH        berth binary (default build/cli/berth, as scripts/build.sh makes it)
 #   NS           list of N (default "50 400 1000")
 #   REPS         repetitions per N (default 3)
 #   METHODS      methods (default "berth C B A")
@@ -19,7 +19,7 @@
 # Exit status: non-zero if any run failed (a VM not fully created, leftovers, a non-empty no-op plan).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/.." && pwd)
-export BERTH=${BERTH:-/tmp/build-perf/cli/berth}
+export BERTH=${BERTH:-$ROOT/build/cli/berth}
 NS=${NS:-50 400 1000} REPS=${REPS:-3} METHODS=${METHODS:-berth C B A} SLOW_MAX_N=${SLOW_MAX_N:-400}
 OUT=${OUT:-$HERE/results} RESULTS=${RESULTS-$HERE/RESULTS.md}
 [[ -x $BERTH ]] || { echo "vm_bench.sh: no berth binary at $BERTH (set BERTH)" >&2; exit 1; }

@@ -140,6 +140,7 @@ json PlanToJson(const Plan& plan) {
   json summary = json::object();
   for (const auto& [name, action] : kActions)
     if (action != ChangeAction::kNoOp) summary[name] = 0;
+  summary["unchanged"] = plan.changes.unchanged;
   json changes = json::array();
   for (const auto& c : plan.changes.changes) {
     if (c.action == ChangeAction::kNoOp) continue;
