@@ -88,16 +88,18 @@ Result<uint32_t, OsError> NlSocket::Send(nl_msg* msg, int extra_flags) {
 
 OsStatus NlSocket::Receive(const std::function<void(nlmsghdr*)>& on_msg) {
   int fd = nl_socket_get_fd(sock_);
-  // Not zero-filled: a socket that only ever reads short acks touches a page or two of it.
-  if (!buf_) buf_.reset(new char[kRecvBuf]);
+  // Per call, not per socket: an apply keeps one socket per namespace open, and 1,000 buffers of 64 KiB were
+  // most of its peak memory. Not zero-filled: reading a short ack touches a page of it, and malloc hands the
+  // same block back on the next call.
+  std::unique_ptr<char[]> buf(new char[kRecvBuf]);
   ssize_t n;
-  do n = ::recv(fd, buf_.get(), kRecvBuf, MSG_TRUNC);
+  do n = ::recv(fd, buf.get(), kRecvBuf, MSG_TRUNC);
   while (n < 0 && errno == EINTR);
   if (n < 0) return OsFailErrno("recv netlink");
   // The kernel sizes dump datagrams to at most 32 KiB, and single replies are far smaller.
   if (static_cast<size_t>(n) > kRecvBuf) return OsFail(EMSGSIZE, "recv netlink", "datagram larger than 64 KiB");
   int len = static_cast<int>(n);
-  for (auto* h = reinterpret_cast<nlmsghdr*>(buf_.get()); nlmsg_ok(h, len); h = nlmsg_next(h, &len)) on_msg(h);
+  for (auto* h = reinterpret_cast<nlmsghdr*>(buf.get()); nlmsg_ok(h, len); h = nlmsg_next(h, &len)) on_msg(h);
   return Ok{};
 }
 

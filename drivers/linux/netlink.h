@@ -62,7 +62,6 @@ class NlSocket {
   explicit NlSocket(nl_sock* sock) : sock_(sock) {}
   nl_sock* sock_;
   uint32_t seq_ = 1;
-  std::unique_ptr<char[]> buf_;
 };
 
 /// Result of a request as seen by a pipeline completion: ok, or the errno and extended ack.
