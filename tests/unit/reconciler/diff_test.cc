@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "reconciler/linux_expand.h"
 #include "tests/unit/reconciler/manifest_builder.h"
 
@@ -82,6 +84,14 @@ TEST_F(DiffTest, ImmutableFieldReplacesAndTakesDependentsAlong) {
   EXPECT_EQ(tc.action, ChangeAction::kCreate);
   ASSERT_TRUE(tc.removed_with);
   EXPECT_EQ(tc.removed_with->ToString(), "link:/bv-vm1");
+  // It was converged until the passes promoted it: it still carries both records, and the promoted changes
+  // (made after the others) are back in key order.
+  ASSERT_TRUE(tc.before && tc.after);
+  EXPECT_EQ(tc.before->AttrOr("redirect_to"), "tap0");
+  EXPECT_EQ(tc.after->provenance.origin, "VM/vm1");
+  EXPECT_TRUE(std::is_sorted(set.changes.begin(), set.changes.end(),
+                             [](const Change& a, const Change& b) { return a.key < b.key; }));
+  EXPECT_EQ(set.unchanged + set.changes.size(), desired_.resources.size());
 }
 
 TEST_F(DiffTest, UnownedNameIsAConflictNeverATakeover) {
