@@ -19,6 +19,7 @@ struct LinuxDriverOptions {
   std::string firecracker_binary = "firecracker";
   std::string kvm_device = "/dev/kvm";             // its absence blocks Firecracker launches (tests point it elsewhere)
   int stop_timeout_ms = 10000;                     // SIGTERM, then SIGKILL after this long
+  int observe_threads = 0;  // threads that read namespaces; 0: one per core once there are enough to share
 };
 
 /// The host is the network namespace of the thread that calls this factory. The driver is thread-safe:

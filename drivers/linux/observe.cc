@@ -108,7 +108,10 @@ std::vector<std::optional<NetnsView>> ReadNetnsAll(Env& env, NlSocket& host, con
   std::vector<std::optional<NetnsView>> out(names.size());
   constexpr size_t kPerThreadMin = 32;  // below this a thread costs more than it saves
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  const size_t threads = std::min(cores, std::max<size_t>(1, names.size() / kPerThreadMin));
+  const size_t threads =
+      env.options.observe_threads > 0
+          ? std::max<size_t>(1, std::min<size_t>(size_t(env.options.observe_threads), names.size()))
+          : std::min(cores, std::max<size_t>(1, names.size() / kPerThreadMin));
   auto read_share = [&](size_t t, NlSocket& host_sock) {
     for (size_t i = t; i < names.size(); i += threads) out[i] = ReadNetns(env, host_sock, names[i]);
   };
