@@ -225,14 +225,27 @@ Result<Plan> BuildPlan(const Platform& platform, ChangeSet changes, ObservedStat
     return Fail(message);
   }
 
-  // Renumber: a step's id is its position in the order; dependencies follow the edges.
+  // Renumber: a step's id is its position in the order; dependencies follow the edges. The steps are put in
+  // order in place (each moves once, along the cycles of the permutation): a second array of 100,000 steps
+  // was ~50 MB of freshly faulted pages. The draft's key index is not used after this.
   std::vector<int> position(order.size());
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = int(i);
-  plan.steps.reserve(order.size());
+  std::vector<Step>& steps = draft.steps;
   for (size_t i = 0; i < order.size(); ++i) {
-    plan.steps.push_back(std::move(draft.steps[order[i]]));
-    plan.steps.back().id = int(i);
+    if (order[i] == int(i)) continue;
+    Step held = std::move(steps[i]);
+    size_t at = i;
+    while (order[at] != int(i)) {
+      const size_t from = size_t(order[at]);
+      steps[at] = std::move(steps[from]);
+      order[at] = int(at);
+      at = from;
+    }
+    steps[at] = std::move(held);
+    order[at] = int(at);
   }
+  for (size_t i = 0; i < steps.size(); ++i) steps[i].id = int(i);
+  plan.steps = std::move(steps);
   for (const auto& [from, to] : edges) plan.steps[position[to]].depends_on.push_back(position[from]);
   for (Step& step : plan.steps) {
     auto& deps = step.depends_on;
