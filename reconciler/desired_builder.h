@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/manifest.h"
+#include "reconciler/permute.h"
 #include "reconciler/resource.h"
 
 namespace berth::reconciler {
@@ -37,19 +38,7 @@ class DesiredBuilder {
     std::vector<size_t> order(out_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [this](size_t a, size_t b) { return out_[a].key < out_[b].key; });
-    for (size_t i = 0; i < order.size(); ++i) {
-      if (order[i] == i) continue;
-      Resource held = std::move(out_[i]);
-      size_t at = i;
-      while (order[at] != i) {
-        const size_t from = order[at];
-        out_[at] = std::move(out_[from]);
-        order[at] = at;
-        at = from;
-      }
-      out_[at] = std::move(held);
-      order[at] = at;
-    }
+    PermuteInPlace(out_, order);
     // One record per key: the first added (stable sort) stays.
     auto last = std::unique(out_.begin(), out_.end(), [](const Resource& a, const Resource& b) { return a.key == b.key; });
     out_.erase(last, out_.end());

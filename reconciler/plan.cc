@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "reconciler/graph.h"
+#include "reconciler/permute.h"
 
 namespace berth::reconciler {
 namespace {
@@ -231,19 +232,7 @@ Result<Plan> BuildPlan(const Platform& platform, ChangeSet changes, ObservedStat
   std::vector<int> position(order.size());
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = int(i);
   std::vector<Step>& steps = draft.steps;
-  for (size_t i = 0; i < order.size(); ++i) {
-    if (order[i] == int(i)) continue;
-    Step held = std::move(steps[i]);
-    size_t at = i;
-    while (order[at] != int(i)) {
-      const size_t from = size_t(order[at]);
-      steps[at] = std::move(steps[from]);
-      order[at] = int(at);
-      at = from;
-    }
-    steps[at] = std::move(held);
-    order[at] = int(at);
-  }
+  PermuteInPlace(steps, order);
   for (size_t i = 0; i < steps.size(); ++i) steps[i].id = int(i);
   plan.steps = std::move(steps);
   for (const auto& [from, to] : edges) plan.steps[position[to]].depends_on.push_back(position[from]);
