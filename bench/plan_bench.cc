@@ -139,7 +139,7 @@ void Print(const char* host, int vms, const Row& r) {
               r.steps, r.expand, r.diff, r.build, r.total, r.total_faults);
 }
 
-/// For a profiler: MakePlan only, `repeat` times, on the empty or the converged host (no copies around it).
+/// For a profiler: MakePlan only, kProfileRepeats times, on the empty or the converged host (no copies around it).
 std::string profile_host;  // "", "empty" or "converged"
 constexpr int kProfileRepeats = 10;
 

@@ -106,6 +106,7 @@ std::optional<NetnsView> ReadNetns(Env& env, NlSocket& host, const std::string& 
 /// order of `names`.
 std::vector<std::optional<NetnsView>> ReadNetnsAll(Env& env, NlSocket& host, const std::vector<std::string>& names) {
   std::vector<std::optional<NetnsView>> out(names.size());
+  std::vector<char> read(names.size(), 0);  // per name: some thread read it (a vanished netns reads as nullopt)
   constexpr size_t kPerThreadMin = 32;  // below this a thread costs more than it saves
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
   const size_t threads =
@@ -113,7 +114,10 @@ std::vector<std::optional<NetnsView>> ReadNetnsAll(Env& env, NlSocket& host, con
           ? std::max<size_t>(1, std::min<size_t>(size_t(env.options.observe_threads), names.size()))
           : std::min(cores, std::max<size_t>(1, names.size() / kPerThreadMin));
   auto read_share = [&](size_t t, NlSocket& host_sock) {
-    for (size_t i = t; i < names.size(); i += threads) out[i] = ReadNetns(env, host_sock, names[i]);
+    for (size_t i = t; i < names.size(); i += threads) {
+      out[i] = ReadNetns(env, host_sock, names[i]);
+      read[i] = 1;
+    }
   };
   std::vector<std::thread> workers;
   for (size_t t = 1; t < threads; ++t)
@@ -124,7 +128,7 @@ std::vector<std::optional<NetnsView>> ReadNetnsAll(Env& env, NlSocket& host, con
   read_share(0, host);
   for (auto& w : workers) w.join();
   for (size_t i = 0; i < names.size(); ++i)
-    if (!out[i]) out[i] = ReadNetns(env, host, names[i]);  // a share whose thread had no socket, or a vanished netns
+    if (!read[i]) out[i] = ReadNetns(env, host, names[i]);  // the share of a thread that got no socket
   return out;
 }
 
