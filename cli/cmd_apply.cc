@@ -66,14 +66,14 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
   options.parallelism = o.parallelism;
   options.on_step = [&](const reconciler::Step& step, const reconciler::StepReport& r) {
     if (r.outcome == reconciler::StepOutcome::kDone) {
-      if (o.verbose) std::cout << "  done    " << ToString(step.op) << " " << step.key.ToString() << "\n";
+      if (o.verbose) std::cout << "  done    " << ToString(step.op) << " " << step.key().ToString() << "\n";
     } else if (r.outcome == reconciler::StepOutcome::kFailed) {
-      std::cout << "  FAILED  " << ToString(step.op) << " " << step.key.ToString() << ": "
+      std::cout << "  FAILED  " << ToString(step.op) << " " << step.key().ToString() << ": "
                 << (r.error ? r.error->ToString() : "unknown error") << " [" << step.provenance.origin;
       if (step.provenance.span.known()) std::cout << " at " << step.provenance.span.ToString();
       std::cout << "]\n";
     } else if (r.outcome == reconciler::StepOutcome::kSkipped) {
-      std::cout << "  skipped " << ToString(step.op) << " " << step.key.ToString() << " (after a failure upstream)\n";
+      std::cout << "  skipped " << ToString(step.op) << " " << step.key().ToString() << " (after a failure upstream)\n";
     }
   };
   auto report = reconciler::Execute(plan, *s.driver(), options);

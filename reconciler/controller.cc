@@ -89,11 +89,11 @@ std::vector<int> Controller::Deferred(const Plan& plan, const PassClock& clock, 
     bool defer = false;
     // One VM's conflict (its name held by something foreign) must not stop the others: leave out what needs it.
     for (const auto& dep : platform_.DependenciesOf(s.resource)) defer = defer || conflicted.count(dep);
-    if (auto b = backoff_.find(s.key); b != backoff_.end() && (b->second.terminal || b->second.until > clock.steady)) {
+    if (auto b = backoff_.find(s.key()); b != backoff_.end() && (b->second.terminal || b->second.until > clock.steady)) {
       defer = true;
       if (!b->second.terminal && (!report.retry_at || b->second.until < *report.retry_at)) report.retry_at = b->second.until;
     }
-    const Change* c = change_of.count(s.key) ? change_of.at(s.key) : nullptr;
+    const Change* c = change_of.count(s.key()) ? change_of.at(s.key()) : nullptr;
     if (c && c->action == ChangeAction::kCollect && c->before) {
       if (auto created = ParseTagTime(c->before->AttrOr(kCreatedAttr))) {
         auto ripe = *created + options_.gc_grace;
@@ -115,12 +115,12 @@ void Controller::BookResults(const Plan& plan, const ExecuteReport& exec, const 
   for (const auto& r : exec.steps) {
     const Step& s = plan.steps[r.step_id];
     if (r.outcome == StepOutcome::kDone) {
-      backoff_.erase(s.key);
-      ChangeAction a = action_of.count(s.key) ? action_of[s.key] : ChangeAction::kNoOp;
+      backoff_.erase(s.key());
+      ChangeAction a = action_of.count(s.key()) ? action_of[s.key()] : ChangeAction::kNoOp;
       if (a == ChangeAction::kCollect && s.op == Op::kDelete) ++report.collected;
       if (!manifest_changed_ && s.op != Op::kDelete) ++report.repairs;
     } else if (r.outcome == StepOutcome::kFailed && r.error) {
-      Backoff& b = backoff_[s.key];
+      Backoff& b = backoff_[s.key()];
       b.terminal = Terminal(*r.error);
       auto delay = options_.backoff_base * (1LL << std::min(b.failures, 20));
       b.until = clock.steady + std::min<std::chrono::milliseconds>(delay, options_.backoff_cap);

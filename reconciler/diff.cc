@@ -20,11 +20,11 @@ bool Removes(ChangeAction a) {
 
 /// One key of the diff. `want` still lives in the desired state: it moves into its change at the end.
 struct Entry {
-  Resource* want = nullptr;        // desired, or null
-  const Resource* have = nullptr;  // observed, or null
-  int change = -1;                 // index into Draft::changes; -1 while nothing needs doing
+  Shared<Resource>* want = nullptr;  // desired, or null
+  const Resource* have = nullptr;    // observed, or null
+  int change = -1;                   // index into Draft::changes; -1 while nothing needs doing
 
-  const ResourceKey& key() const { return want ? want->key : have->key; }
+  const ResourceKey& key() const { return want ? (*want)->key : have->key; }
 };
 
 struct Draft {
@@ -71,9 +71,10 @@ std::optional<Change> Compare(const Platform& platform, const Resource& want, co
 
 Change Removal(const Platform& platform, const Resource& have, const std::set<std::string>& current,
                const std::set<std::string>& applied) {
-  Change c{have.key, ChangeAction::kCollect, have, std::nullopt, {}, "", std::nullopt};
   const std::string owner = platform.OwnerOf(have);
-  c.before->owner = owner;
+  Resource before = have;
+  before.owner = owner;
+  Change c{have.key, ChangeAction::kCollect, std::move(before), std::nullopt, {}, "", std::nullopt};
   if (have.ownership == Ownership::kMarked && owner.empty()) {
     c.reason = "leaked: berth's mark without details (interrupted creation)";
   } else if (!owner.empty() && !current.count(owner) && applied.count(owner)) {
@@ -100,7 +101,7 @@ void PropagateReplacements(const Platform& platform, Draft& draft) {
   std::map<ResourceKey, std::vector<size_t>> dependents;  // key -> entries whose desired resource depends on it
   for (size_t i = 0; i < draft.entries.size(); ++i)
     if (const Entry& e = draft.entries[i]; e.want && e.have)
-      for (const auto& dep : platform.DependenciesOf(*e.want)) dependents[dep].push_back(i);
+      for (const auto& dep : platform.DependenciesOf(**e.want)) dependents[dep].push_back(i);
 
   while (!work.empty()) {
     size_t i = work.back();
@@ -184,20 +185,29 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
   platform.CheckHost(desired, observed, host_conflicts, warnings);
 
   Draft draft;
-  draft.entries.reserve(std::max(desired.resources.size(), observed.resources.size()));
+  // At most one entry and one change per key: reserving the bound costs address space only, while growing
+  // would move every change already written (each doubling a fresh array of pages to fault in).
+  draft.entries.reserve(desired.resources.size() + observed.resources.size());
+  draft.changes.reserve(desired.resources.size() + observed.resources.size());
   auto d = desired.resources.begin(), de = desired.resources.end();
   auto o = observed.resources.begin(), oe = observed.resources.end();
   while (d != de || o != oe) {
     // One three-way comparison per pair of records (key comparisons were a tenth of a converged plan).
     const std::strong_ordering order = d == de ? std::strong_ordering::greater
                                        : o == oe ? std::strong_ordering::less
-                                                 : d->key <=> o->key;
+                                                 : (*d)->key <=> o->key;
     std::optional<Change> change;
     Entry entry;
     if (order < 0) {
+      // The common case of a new host: written in place (a Change is a few hundred bytes to move).
       entry.want = &*d++;
-      change = Change{entry.want->key, ChangeAction::kCreate, std::nullopt, std::nullopt, {}, "not on the host",
-                      std::nullopt};
+      entry.change = int(draft.changes.size());
+      Change& c = draft.changes.emplace_back();
+      c.key = (*entry.want)->key;
+      c.action = ChangeAction::kCreate;
+      c.reason = "not on the host";
+      draft.entries.push_back(entry);
+      continue;
     } else if (order > 0) {
       entry.have = &*o++;
       if (entry.have->ownership == Ownership::kUnowned || platform.IsSetting(entry.have->key)) continue;
@@ -205,7 +215,7 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
     } else {
       entry.want = &*d++;
       entry.have = &*o++;
-      change = Compare(platform, *entry.want, *entry.have);
+      change = Compare(platform, **entry.want, *entry.have);
     }
     if (change) {
       entry.change = int(draft.changes.size());
@@ -225,7 +235,7 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
       continue;
     }
     Change& c = draft.promoted ? set.changes.emplace_back(std::move(draft.changes[e.change])) : draft.changes[e.change];
-    if (e.want) c.after = std::move(*e.want);
+    if (e.want) c.after = std::move(*e.want);  // the desired state is consumed: hand the record on
   }
   if (!draft.promoted) set.changes = std::move(draft.changes);
   for (auto& c : set.changes)

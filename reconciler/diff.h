@@ -8,6 +8,7 @@
 #include "reconciler/boxed.h"
 #include "reconciler/platform.h"
 #include "reconciler/resource.h"
+#include "reconciler/shared.h"
 
 namespace berth::reconciler {
 
@@ -25,8 +26,8 @@ const char* ToString(ChangeAction a);
 struct Change {
   ResourceKey key;
   ChangeAction action = ChangeAction::kNoOp;
-  Boxed<Resource> before;           // observed
-  std::optional<Resource> after;    // desired
+  Shared<Resource> before;          // observed (the change's own copy: a removal names its owner)
+  Shared<Resource> after;           // desired; its steps share it
   std::vector<std::string> fields;  // attributes that differ (update and replace)
   std::string reason;               // for display only
   /// Set when the resource goes with its container (a netns) and needs no action of its own.

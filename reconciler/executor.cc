@@ -50,7 +50,7 @@ std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& 
   std::map<std::string, ApplyRequest> by_kind;
   for (int id : ready) {
     const Step& step = plan.steps[id];
-    by_kind[step.key.kind].actions.push_back(Action{step.id, step.op, step.resource, step.fields});
+    by_kind[step.key().kind].actions.push_back(Action{step.id, step.op, step.resource, step.fields});
   }
   std::vector<ApplyRequest> batches;
   for (auto& [kind, request] : by_kind) batches.push_back(std::move(request));
@@ -60,7 +60,7 @@ std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& 
 /// "kind×count" for each kind of a wave, for the debug log.
 std::string KindsOf(const Plan& plan, const std::vector<int>& ready) {
   std::map<std::string, int> counts;
-  for (int id : ready) ++counts[plan.steps[id].key.kind];
+  for (int id : ready) ++counts[plan.steps[id].key().kind];
   std::string text;
   for (const auto& [kind, n] : counts) text += (text.empty() ? "" : " ") + kind + "×" + std::to_string(n);
   return text;
@@ -110,21 +110,21 @@ ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& op
         auto it = results.find(action.step_id);
         std::optional<DriverError> error;
         if (it == results.end())
-          error = DriverError{DriverError::Kind::kOther, ToString(step.op), step.key, 0, "the driver returned no result"};
+          error = DriverError{DriverError::Kind::kOther, ToString(step.op), step.key(), 0, "the driver returned no result"};
         else
           error = it->second->error;
         if (!error) {
           tracker.MarkDone(step.id);
-          log->info("{} {}: done", ToString(step.op), step.key.ToString());
+          log->info("{} {}: done", ToString(step.op), step.key().ToString());
           notify(step.id);
           continue;
         }
-        log->info("{} {}: failed: {}", ToString(step.op), step.key.ToString(), error->ToString());
+        log->info("{} {}: failed: {}", ToString(step.op), step.key().ToString(), error->ToString());
         std::vector<int> skipped = tracker.MarkFailed(step.id, std::move(*error));
         notify(step.id);
         for (int s : skipped) {
           log->info("{} {}: skipped (after the failure of step {})", ToString(plan.steps[s].op),
-                    plan.steps[s].key.ToString(), step.id);
+                    plan.steps[s].key().ToString(), step.id);
           notify(s);
         }
       }

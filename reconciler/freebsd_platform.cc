@@ -119,7 +119,7 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
   };
 
   bool wants_vnet = false, wants_jail = false, wants_pf = false, wants_ipfw = false;
-  for (const auto& r : desired.resources) {
+  for (const Resource& r : desired.resources) {
     const std::string& kind = r.key.kind;
     if (kind == kJail) {
       wants_jail = true;
@@ -197,7 +197,7 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
                             std::string(kPfNatHook),
                         {}});
   if (wants_pf && missing(kMissingPfRdrHook))
-    for (const auto& r : desired.resources)
+    for (const Resource& r : desired.resources)
       if (r.key.kind == kPf && !r.AttrOr(kRdr).empty()) {
         warnings.push_back({"the main pf ruleset does not hook berth's port forwards; add this line to /etc/pf.conf "
                             "and reload pf: " + std::string(kPfRdrHook),

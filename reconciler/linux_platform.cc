@@ -140,7 +140,7 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
   std::set<std::string> needed_features;
   std::set<std::string> desired_links;
   bool wants_nft = false;
-  for (const auto& r : desired.resources) {
+  for (const Resource& r : desired.resources) {
     if (r.key.kind == kLink && r.key.scope.empty()) desired_links.insert(r.key.name);
     if (r.key.kind == kNft) wants_nft = true;
     if (r.key.kind == kLink) {

@@ -34,14 +34,14 @@ struct Draft {
 
   void Index() {
     first_step.reserve(steps.size());
-    for (const Step& s : steps) first_step.emplace(RefOf(s.key), s.id);
+    for (const Step& s : steps) first_step.emplace(RefOf(s.key()), s.id);
   }
   /// The step of `key` with an op that `wanted` accepts, or -1.
   template <typename Pred>
   int Find(const ResourceKey& key, Pred wanted) const {
     auto it = first_step.find(RefOf(key));
     if (it == first_step.end()) return -1;
-    for (size_t i = size_t(it->second); i < steps.size() && steps[i].key == key; ++i)
+    for (size_t i = size_t(it->second); i < steps.size() && steps[i].key() == key; ++i)
       if (wanted(steps[i].op)) return int(i);
     return -1;
   }
@@ -54,11 +54,10 @@ Provenance ProvenanceOf(const Change& change) {
   return Provenance{change.origin(), {}};
 }
 
-void AddStep(Draft& draft, const Change& change, Op op, const Resource& resource) {
+void AddStep(Draft& draft, const Change& change, Op op, const Shared<Resource>& resource) {
   Step& step = draft.steps.emplace_back();
   step.id = int(draft.steps.size()) - 1;
   step.op = op;
-  step.key = change.key;
   step.resource = resource;
   if (op == Op::kUpdate) step.fields = change.fields;
   step.provenance = ProvenanceOf(change);
@@ -84,15 +83,15 @@ Draft MakeSteps(const ChangeSet& changes) {
     // container needs only its create.
     bool removed_with = c.removed_with.has_value();
     switch (c.action) {
-      case ChangeAction::kCreate: AddStep(draft, c, Op::kCreate, *c.after); break;
-      case ChangeAction::kUpdate: AddStep(draft, c, Op::kUpdate, *c.after); break;
+      case ChangeAction::kCreate: AddStep(draft, c, Op::kCreate, c.after); break;
+      case ChangeAction::kUpdate: AddStep(draft, c, Op::kUpdate, c.after); break;
       case ChangeAction::kReplace:
-        if (!removed_with) AddStep(draft, c, Op::kDelete, *c.before);
-        AddStep(draft, c, Op::kCreate, *c.after);
+        if (!removed_with) AddStep(draft, c, Op::kDelete, c.before);
+        AddStep(draft, c, Op::kCreate, c.after);
         break;
       case ChangeAction::kDelete:
       case ChangeAction::kCollect:
-        if (!removed_with) AddStep(draft, c, Op::kDelete, *c.before);
+        if (!removed_with) AddStep(draft, c, Op::kDelete, c.before);
         break;
       case ChangeAction::kNoOp:
       case ChangeAction::kConflict: break;
@@ -125,11 +124,11 @@ std::vector<std::pair<int, int>> Edges(const Platform& platform, const Draft& dr
   for (const Step& step : draft.steps) {
     const Change& change = *draft.change_of[step.id];
     if (step.op == Op::kDelete) {
-      for (const ResourceKey& dep : NeedsOf(platform, step.resource))
+      for (const ResourceKey& dep : NeedsOf(platform, *step.resource))
         if (int d = draft.DeleteOf(dep); d >= 0) edges.emplace_back(step.id, d);
       continue;
     }
-    std::vector<ResourceKey> needs = NeedsOf(platform, step.resource);
+    std::vector<ResourceKey> needs = NeedsOf(platform, *step.resource);
     for (const ResourceKey& dep : needs)
       if (int c = draft.CreateOf(dep); c >= 0) edges.emplace_back(c, step.id);
     if (step.op == Op::kUpdate && change.before) {
@@ -138,7 +137,7 @@ std::vector<std::pair<int, int>> Edges(const Platform& platform, const Draft& dr
           edges.emplace_back(step.id, d);
     }
     if (step.op == Op::kCreate) {
-      if (int d = draft.DeleteOf(step.key); d >= 0) edges.emplace_back(d, step.id);
+      if (int d = draft.DeleteOf(step.key()); d >= 0) edges.emplace_back(d, step.id);
       if (change.removed_with)
         if (int d = draft.DeleteOf(*change.removed_with); d >= 0) edges.emplace_back(d, step.id);
     }
@@ -158,7 +157,7 @@ void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std:
   std::vector<int> held_index(draft.steps.size(), -1);
   for (const Step& step : draft.steps) {
     if (step.op != Op::kCreate) continue;
-    Platform::HeldBack back = platform.HeldBackOnCreate(step.resource);
+    Platform::HeldBack back = platform.HeldBackOnCreate(*step.resource);
     if (back.stand_ins.empty()) continue;
     held_index[step.id] = int(held.size());
     held.push_back(step.id);
@@ -167,7 +166,7 @@ void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std:
   if (held.empty()) return;
   std::vector<std::vector<int>> built_on(held.size());  // per held creation: the creations that need it
   for (const auto& [from, to] : edges)
-    if (held_index[from] >= 0 && draft.steps[to].op == Op::kCreate && draft.steps[from].key != draft.steps[to].key)
+    if (held_index[from] >= 0 && draft.steps[to].op == Op::kCreate && draft.steps[from].key() != draft.steps[to].key())
       built_on[held_index[from]].push_back(to);
   for (size_t h = 0; h < held.size(); ++h) {
     const int id = held[h];
@@ -177,14 +176,15 @@ void AddHeldBackUpdates(const Platform& platform, Draft& draft, std::vector<std:
     update.id = int(draft.steps.size());
     update.op = Op::kUpdate;
     update.fields.clear();
-    for (auto& [field, value] : back.stand_ins) {
-      update.fields.push_back(field);
-      draft.steps[id].resource.attrs[field] = value;
-    }
+    // The create gets its own record with the stand-ins; the update shares the real one with the change.
+    for (auto& [field, value] : back.stand_ins) update.fields.push_back(field);
+    draft.steps[id].resource.Edit([&](Resource& r) {
+      for (auto& [field, value] : back.stand_ins) r.attrs[field] = value;
+    });
     std::sort(update.fields.begin(), update.fields.end());
     edges.emplace_back(id, update.id);
     for (int dependent : built_on[h]) {
-      const std::string& kind = draft.steps[dependent].key.kind;
+      const std::string& kind = draft.steps[dependent].key().kind;
       if (std::find(back.until.begin(), back.until.end(), kind) != back.until.end())
         edges.emplace_back(dependent, update.id);
       else
@@ -199,10 +199,10 @@ std::string DescribeCycle(const Draft& draft, const std::vector<int>& members) {
   std::string text;
   for (int id : members) {
     const Step& s = draft.steps[id];
-    text += std::string(ToString(s.op)) + " " + s.key.ToString() + " -> ";
+    text += std::string(ToString(s.op)) + " " + s.key().ToString() + " -> ";
   }
   const Step& first = draft.steps[members.front()];
-  return text + ToString(first.op) + " " + first.key.ToString();
+  return text + ToString(first.op) + " " + first.key().ToString();
 }
 
 }  // namespace
@@ -250,9 +250,9 @@ void CheckMassDeletion(const Platform& platform, const MassDeleteGuard& guard, P
   // A replacement recreates its workload, so only deletes without a create of the same key remove one.
   std::vector<ResourceKey> deleted, created;
   for (const Step& s : plan.steps) {
-    if (!platform.IsWorkload(s.key)) continue;
-    if (s.op == Op::kDelete) deleted.push_back(s.key);
-    if (s.op == Op::kCreate) created.push_back(s.key);
+    if (!platform.IsWorkload(s.key())) continue;
+    if (s.op == Op::kDelete) deleted.push_back(s.key());
+    if (s.op == Op::kCreate) created.push_back(s.key());
   }
   if (deleted.empty()) return;
   std::sort(created.begin(), created.end());

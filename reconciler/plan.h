@@ -29,12 +29,13 @@ struct StepCommand {
 struct Step {
   int id = 0;  // index in Plan::steps; steps are in a valid execution order
   Op op = Op::kCreate;
-  ResourceKey key;
-  Resource resource;               // desired for create/update, observed for delete
+  Shared<Resource> resource;       // desired for create/update, observed for delete; shared with its change
   std::vector<std::string> fields; // attributes an update changes
   std::vector<int> depends_on;     // step ids that must finish first (all lower than id), sorted
   Provenance provenance;           // manifest resource and file:line; for collection the tag's origin
   std::vector<StepCommand> commands;  // the host commands it runs, in order; empty where the driver uses no commands
+
+  const ResourceKey& key() const { return resource->key; }
 };
 
 struct MassDeleteGuard {

@@ -170,7 +170,7 @@ json PlanToJson(const Plan& plan) {
     }
     steps.push_back({{"id", s.id},
                      {"op", ToString(s.op)},
-                     {"key", s.key.ToString()},
+                     {"key", s.key().ToString()},
                      {"resource", ResourceToJson(s.resource)},
                      {"fields", s.fields},
                      {"depends_on", s.depends_on},
@@ -224,7 +224,6 @@ Result<Plan> PlanFromJson(const json& j) {
       auto r = ResourceFromJson(sj.at("resource"));
       if (!r) return Unexpected<Error>{r.error()};
       s.resource = std::move(*r);
-      s.key = s.resource.key;
       s.fields = sj.value("fields", std::vector<std::string>{});
       s.depends_on = sj.value("depends_on", std::vector<int>{});
       s.provenance = ProvenanceFromJson(sj.value("provenance", json()));

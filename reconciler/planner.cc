@@ -44,19 +44,19 @@ std::vector<std::string> Verify(const Platform& platform, const Plan& plan, cons
   std::vector<std::string> mismatches;
   std::set<ResourceKey> created;
   for (const auto& step : plan.steps)
-    if (step.op != Op::kDelete) created.insert(step.key);
+    if (step.op != Op::kDelete) created.insert(step.key());
   // A key's last create or update step carries its final record (a create may hold attributes back).
   std::set<ResourceKey> final_seen;
   std::vector<bool> is_final(plan.steps.size(), false);
   for (size_t i = plan.steps.size(); i-- > 0;)
-    if (plan.steps[i].op != Op::kDelete) is_final[i] = final_seen.insert(plan.steps[i].key).second;
+    if (plan.steps[i].op != Op::kDelete) is_final[i] = final_seen.insert(plan.steps[i].key()).second;
   for (const auto& step : plan.steps) {
     if (step.op != Op::kDelete && !is_final[size_t(step.id)]) continue;
-    const Resource* seen = after.Find(step.key);
-    const std::string name = step.key.ToString();
+    const Resource* seen = after.Find(step.key());
+    const std::string name = step.key().ToString();
     if (step.op == Op::kDelete) {
       // A replaced object is deleted and created again: its later create step is what counts.
-      if (seen && !created.count(step.key) && seen->ownership != Ownership::kUnowned)
+      if (seen && !created.count(step.key()) && seen->ownership != Ownership::kUnowned)
         mismatches.push_back(name + ": still present after its deletion");
       continue;
     }
@@ -64,10 +64,10 @@ std::vector<std::string> Verify(const Platform& platform, const Plan& plan, cons
       mismatches.push_back(name + ": missing after apply");
       continue;
     }
-    if (seen->ownership != Ownership::kOwned && !platform.IsSetting(step.key))
+    if (seen->ownership != Ownership::kOwned && !platform.IsSetting(step.key()))
       mismatches.push_back(name + ": ownership is " + ToString(seen->ownership) + ", want owned");
-    for (const auto& [field, want] : step.resource.attrs) {
-      if (platform.PolicyOf(step.key.kind, field) == FieldPolicy::kIgnore) continue;
+    for (const auto& [field, want] : step.resource->attrs) {
+      if (platform.PolicyOf(step.key().kind, field) == FieldPolicy::kIgnore) continue;
       const std::string* have = seen->Attr(field);
       if (!have || *have != want) mismatches.push_back(name + ": " + field + " is " + Show(have) + ", want \"" + want + "\"");
     }

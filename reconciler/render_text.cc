@@ -65,7 +65,7 @@ void RenderCommands(const Plan& plan, std::ostringstream& out) {
   if (!any) return;
   out << "Commands, in the order apply runs them (steps with no path between them may run in parallel):\n";
   for (const Step& step : plan.steps) {
-    out << "  # " << step.id << " " << ToString(step.op) << " " << step.key.ToString();
+    out << "  # " << step.id << " " << ToString(step.op) << " " << step.key().ToString();
     if (!step.provenance.origin.empty()) out << "  [" << step.provenance.origin << "]";
     out << "\n";
     if (step.commands.empty()) out << "  (nothing to run)\n";
@@ -164,7 +164,7 @@ std::string RenderPlanDot(const Plan& plan) {
   std::ostringstream out;
   out << "digraph berth_plan {\n  rankdir=LR;\n  node [shape=box, fontname=monospace];\n";
   for (const auto& s : plan.steps)
-    out << "  s" << s.id << " [label=\"" << ToString(s.op) << " " << s.key.ToString() << "\"];\n";
+    out << "  s" << s.id << " [label=\"" << ToString(s.op) << " " << s.key().ToString() << "\"];\n";
   for (const auto& s : plan.steps)
     for (int dep : s.depends_on) out << "  s" << dep << " -> s" << s.id << ";\n";
   out << "}\n";

@@ -9,7 +9,9 @@ namespace {
 template <typename Vec>
 const Resource* FindSorted(const Vec& v, const ResourceKey& key) {
   auto it = std::lower_bound(v.begin(), v.end(), key, [](const Resource& r, const ResourceKey& k) { return r.key < k; });
-  return it != v.end() && it->key == key ? &*it : nullptr;
+  if (it == v.end()) return nullptr;
+  const Resource& found = *it;
+  return found.key == key ? &found : nullptr;
 }
 
 }  // namespace

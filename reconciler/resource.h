@@ -13,6 +13,7 @@
 
 #include "model/net.h"
 #include "model/source_span.h"
+#include "reconciler/shared.h"
 
 namespace berth::reconciler {
 
@@ -63,9 +64,10 @@ struct Resource {
   friend bool operator==(const Resource&, const Resource&) = default;
 };
 
-/// What the manifests want, expanded for one platform. Sorted by key, keys unique.
+/// What the manifests want, expanded for one platform. Sorted by key, keys unique. The records are shared: the
+/// diff hands them on to the changes and steps without copying.
 struct DesiredState {
-  std::vector<Resource> resources;
+  std::vector<Shared<Resource>> resources;
   const Resource* Find(const ResourceKey& key) const;
 };
 

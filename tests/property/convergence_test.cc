@@ -45,7 +45,7 @@ RC_GTEST_PROP(Convergence, ConflictsAreReportedAndUntouched, (const Scenario& s)
   std::set<reconciler::ResourceKey> unowned;
   for (const auto& r : h.Observe().resources)
     if (r.ownership == reconciler::Ownership::kUnowned && !h.platform().IsSetting(r.key)) unowned.insert(r.key);
-  for (const auto& step : p.plan.steps) RC_ASSERT(!unowned.count(step.key));
+  for (const auto& step : p.plan.steps) RC_ASSERT(!unowned.count(step.key()));
 }
 
 RC_GTEST_PROP(Convergence, ExecutionOrderHonoursDependencies, (const Scenario& s)) {

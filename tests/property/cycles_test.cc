@@ -46,7 +46,7 @@ RC_GTEST_PROP(Cycles, CyclesAreRejectedWithEveryMemberNamed, ()) {
     return;
   }
   std::map<std::string, int> id_of;
-  for (const auto& step : plan->steps) id_of[step.key.name] = step.id;
+  for (const auto& step : plan->steps) id_of[step.key().name] = step.id;
   for (int i = 0; i < n; ++i)
     for (int j = 0; j < n; ++j)
       if (needs[i][j]) RC_ASSERT(id_of[NodeName(j)] < id_of[NodeName(i)]);

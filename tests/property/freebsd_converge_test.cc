@@ -34,7 +34,7 @@ Strings ApplyProblems(Host& h, const model::Manifest* m) {
   auto report = h.Apply(plan);
   for (const auto& r : report.steps)
     if (r.outcome == reconciler::StepOutcome::kFailed)
-      out.push_back("failed: " + plan.steps[r.step_id].key.ToString() + ": " + (r.error ? r.error->ToString() : "?"));
+      out.push_back("failed: " + plan.steps[r.step_id].key().ToString() + ": " + (r.error ? r.error->ToString() : "?"));
   if (!out.empty()) return out;
   for (const auto& v : h.Verify(plan)) out.push_back("verify: " + v);
   if (m && out.empty()) h.applied = plan.manifest_ids;
@@ -43,7 +43,7 @@ Strings ApplyProblems(Host& h, const model::Manifest* m) {
 
 Strings Pending(Host& h, const model::Manifest& m) {
   Strings out;
-  for (const auto& s : h.Plan(&m).steps) out.push_back(std::string(reconciler::ToString(s.op)) + " " + s.key.ToString());
+  for (const auto& s : h.Plan(&m).steps) out.push_back(std::string(reconciler::ToString(s.op)) + " " + s.key().ToString());
   return out;
 }
 

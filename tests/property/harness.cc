@@ -93,7 +93,7 @@ void Harness::Converge(const model::Manifest& manifest, int parallelism) {
   auto report = Apply(plan, parallelism);
   std::vector<std::string> failures;
   for (const auto& r : report.steps)
-    if (r.error) failures.push_back(plan.steps[r.step_id].key.ToString() + ": " + r.error->ToString());
+    if (r.error) failures.push_back(plan.steps[r.step_id].key().ToString() + ": " + r.error->ToString());
   RC_ASSERT(failures == std::vector<std::string>{});
   RC_ASSERT(report.ok());
 }
@@ -176,7 +176,7 @@ std::vector<std::string> OrderViolations(const reconciler::Plan& plan, const std
     const reconciler::Step& step = plan.steps.at(entry.step_id);
     for (int dep : step.depends_on)
       if (!done_at.count(dep))
-        out.push_back("step " + std::to_string(step.id) + " " + ToString(step.op) + " " + step.key.ToString() +
+        out.push_back("step " + std::to_string(step.id) + " " + ToString(step.op) + " " + step.key().ToString() +
                       " ran before step " + std::to_string(dep) + " finished");
     done_at[entry.step_id] = entry.sequence;
   }
@@ -191,7 +191,7 @@ std::vector<std::string> Pending(const reconciler::Plan& plan) {
     for (const auto& f : c.fields) line += " " + f;
     out.push_back(line + " (" + c.reason + ")");
   }
-  for (const auto& s : plan.steps) out.push_back("step " + std::string(ToString(s.op)) + " " + s.key.ToString());
+  for (const auto& s : plan.steps) out.push_back("step " + std::string(ToString(s.op)) + " " + s.key().ToString());
   return out;
 }
 

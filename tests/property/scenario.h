@@ -36,7 +36,7 @@ inline Prepared Prepare(Harness& h, const Scenario& s) {
 inline std::vector<std::string> Failures(const reconciler::Plan& plan, const reconciler::ExecuteReport& report) {
   std::vector<std::string> out;
   for (const auto& r : report.steps)
-    if (r.error) out.push_back(plan.steps[r.step_id].key.ToString() + ": " + r.error->ToString());
+    if (r.error) out.push_back(plan.steps[r.step_id].key().ToString() + ": " + r.error->ToString());
   return out;
 }
 

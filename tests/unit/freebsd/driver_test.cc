@@ -14,7 +14,7 @@ const std::string kIocage = "examples/manifests/iocage";
 
 bool HasStep(const reconciler::Plan& plan, reconciler::Op op, const std::string& key) {
   for (const auto& s : plan.steps)
-    if (s.op == op && s.key.ToString() == key) return true;
+    if (s.op == op && s.key().ToString() == key) return true;
   return false;
 }
 

@@ -26,7 +26,7 @@ inline model::Manifest LoadManifestDir(const std::string& relative) {
 
 inline std::string Steps(const reconciler::Plan& plan) {
   std::string out;
-  for (const auto& s : plan.steps) out += std::string(reconciler::ToString(s.op)) + " " + s.key.ToString() + "\n";
+  for (const auto& s : plan.steps) out += std::string(reconciler::ToString(s.op)) + " " + s.key().ToString() + "\n";
   for (const auto& c : plan.changes.conflicts) out += "conflict: " + c.message + "\n";
   return out;
 }
@@ -35,7 +35,7 @@ inline std::string Failures(const reconciler::Plan& plan, const reconciler::Exec
   std::string out;
   for (const auto& r : report.steps)
     if (r.outcome == reconciler::StepOutcome::kFailed)
-      out += plan.steps[r.step_id].key.ToString() + ": " + (r.error ? r.error->ToString() : "?") + "\n";
+      out += plan.steps[r.step_id].key().ToString() + ": " + (r.error ? r.error->ToString() : "?") + "\n";
   return out;
 }
 

@@ -79,8 +79,8 @@ TEST(FreeBsdSimFailsBerth, MovingTheEpairAfterJailCreation) {
   auto plan = host.Plan(&m);
   std::vector<reconciler::StepCommand> commands;
   for (const auto& step : plan.steps) {
-    if (step.key.ToString() == "iface:/bridge0") commands.insert(commands.begin(), step.commands.begin(), step.commands.end());
-    if (step.key.ToString() == "jail:/web") commands.insert(commands.end(), step.commands.begin(), step.commands.end() - 1);
+    if (step.key().ToString() == "iface:/bridge0") commands.insert(commands.begin(), step.commands.begin(), step.commands.end());
+    if (step.key().ToString() == "jail:/web") commands.insert(commands.end(), step.commands.begin(), step.commands.end() - 1);
   }
   ASSERT_EQ(commands.size(), 6u);  // the bridge, then the jail's epair and its addm, without the jail -c
   commands.push_back({Argv("jail -c name=web path=/usr/local/jails/web persist vnet"), ""});

@@ -104,7 +104,9 @@ TEST(WithoutSteps, DropsDependentsTransitivelyAndRenumbers) {
   for (int i = 0; i < 4; ++i) {
     Step s;
     s.id = i;
-    s.key = {"link", "", "l" + std::to_string(i)};
+    Resource r;
+    r.key = {"link", "", "l" + std::to_string(i)};
+    s.resource = r;
     plan.steps.push_back(s);
   }
   plan.steps[1].depends_on = {0};
@@ -112,7 +114,7 @@ TEST(WithoutSteps, DropsDependentsTransitivelyAndRenumbers) {
   plan.steps[3].depends_on = {};
   Plan out = WithoutSteps(plan, {0});
   ASSERT_EQ(out.steps.size(), 1u);
-  EXPECT_EQ(out.steps[0].key.name, "l3");
+  EXPECT_EQ(out.steps[0].key().name, "l3");
   EXPECT_EQ(out.steps[0].id, 0);
 }
 

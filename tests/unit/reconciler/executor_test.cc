@@ -67,8 +67,9 @@ ExecuteOptions WithParallelism(int n) {
 Step MakeStep(int id, ResourceKey key, std::vector<int> deps = {}) {
   Step s;
   s.id = id;
-  s.key = key;
-  s.resource.key = std::move(key);
+  Resource r;
+  r.key = std::move(key);
+  s.resource = r;
   s.depends_on = std::move(deps);
   return s;
 }

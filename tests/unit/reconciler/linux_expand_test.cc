@@ -16,7 +16,7 @@ using testing::MakeVm;
 
 std::vector<std::string> Keys(const DesiredState& d) {
   std::vector<std::string> out;
-  for (const auto& r : d.resources) out.push_back(r.key.ToString());
+  for (const Resource& r : d.resources) out.push_back(r.key.ToString());
   return out;
 }
 
@@ -76,7 +76,7 @@ TEST(LinuxExpand, NatMasqueradesOnceAndForwardsPorts) {
   EXPECT_EQ(rules->AttrOr("forward"), "ip daddr 10.168.0.10 tcp dport 80 ct status dnat accept");
   // The table and the forwarding sysctl are shared: exactly one of each, kept by the first NAT.
   int tables = 0, sysctls = 0;
-  for (const auto& r : d.resources) {
+  for (const Resource& r : d.resources) {
     tables += r.key.kind == "nfttable";
     sysctls += r.key.kind == "sysctl";
   }

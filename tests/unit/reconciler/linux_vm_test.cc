@@ -44,7 +44,7 @@ Plan MakePlanOn(drivers::sim::SimHost& host, const model::Manifest& m, std::vect
 
 int StepOf(const Plan& plan, Op op, const ResourceKey& key) {
   for (const auto& s : plan.steps)
-    if (s.op == op && s.key == key) return s.id;
+    if (s.op == op && s.key() == key) return s.id;
   return -1;
 }
 

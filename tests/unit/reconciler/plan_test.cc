@@ -14,7 +14,7 @@ using namespace testing;  // NOLINT: test vocabulary
 std::vector<std::string> Lines(const Plan& plan) {
   std::vector<std::string> out;
   for (const Step& s : plan.steps) {
-    std::string line = std::string(ToString(s.op)) + " " + s.key.ToString();
+    std::string line = std::string(ToString(s.op)) + " " + s.key().ToString();
     if (!s.depends_on.empty()) line += " <-";
     for (int d : s.depends_on) line += " " + std::to_string(d);
     out.push_back(line);
@@ -119,10 +119,10 @@ TEST(BuildPlan, DependenciesOutsideThePlanAreIgnored) {
 
 TEST(BuildPlan, StepsCarryResourceAndProvenance) {
   auto changes = Changes().Create(Res(Node("a"), {{"x", "1"}}, "VM/vm1")).Collect(Res(Node("b"), {}, "VM/gone")).Build();
-  changes.changes[0].after->provenance.span = model::SourceSpan{"vm1.yaml", 3, 1};
+  changes.changes[0].after.Edit([](Resource& r) { r.provenance.span = model::SourceSpan{"vm1.yaml", 3, 1}; });
   Plan plan = MustBuild(changes);
   ASSERT_EQ(plan.steps.size(), 2u);
-  EXPECT_EQ(plan.steps[0].resource.attrs.at("x"), "1");
+  EXPECT_EQ(plan.steps[0].resource->attrs.at("x"), "1");
   EXPECT_EQ(plan.steps[0].provenance, (Provenance{"VM/vm1", {"vm1.yaml", 3, 1}}));
   EXPECT_EQ(plan.steps[1].provenance, (Provenance{"VM/gone", {}}));
   EXPECT_EQ(plan.platform, "test");

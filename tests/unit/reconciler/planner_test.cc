@@ -38,7 +38,7 @@ class PlannerTest : public ::testing::Test {
       Resource r = s.resource;
       r.owner = r.provenance.origin;
       r.provenance = {};
-      objects.insert_or_assign(s.key, r);
+      objects.insert_or_assign(s.key(), r);
     }
     ObservedState host;
     for (auto& [key, r] : objects) host.resources.push_back(std::move(r));
@@ -53,7 +53,7 @@ class PlannerTest : public ::testing::Test {
 TEST_F(PlannerTest, StepsCreateDependenciesFirst) {
   Plan plan = MakeFreshPlan();
   std::map<std::string, int> at;  // a key's first step
-  for (const auto& s : plan.steps) at.emplace(s.key.ToString(), s.id);
+  for (const auto& s : plan.steps) at.emplace(s.key().ToString(), s.id);
   EXPECT_LT(at["netns:/berth-vm1"], at["link:berth-vm1/tap0"]);
   EXPECT_LT(at["link:/fcbr0"], at["link:/bv-vm1"]);
   EXPECT_LT(at["link:berth-vm1/tap0"], at["tc:berth-vm1/eth0"]);
@@ -66,7 +66,7 @@ TEST_F(PlannerTest, DevicesTcProgramsComeUpOnlyAfterTheirQdiscs) {
   auto steps_of = [&](const std::string& key) {
     std::vector<const Step*> found;
     for (const auto& s : plan.steps)
-      if (s.key.ToString() == key) found.push_back(&s);
+      if (s.key().ToString() == key) found.push_back(&s);
     return found;
   };
   const int tc_eth0 = steps_of("tc:berth-vm1/eth0").at(0)->id;
@@ -75,10 +75,10 @@ TEST_F(PlannerTest, DevicesTcProgramsComeUpOnlyAfterTheirQdiscs) {
     auto steps = steps_of(key);
     ASSERT_EQ(steps.size(), 2u) << key;
     EXPECT_EQ(steps[0]->op, Op::kCreate);
-    EXPECT_EQ(steps[0]->resource.AttrOr(field), "false") << key;
+    EXPECT_EQ(steps[0]->resource->AttrOr(field), "false") << key;
     EXPECT_EQ(steps[1]->op, Op::kUpdate);
     EXPECT_EQ(steps[1]->fields, std::vector<std::string>{field});
-    EXPECT_EQ(steps[1]->resource.AttrOr(field), "true") << key;
+    EXPECT_EQ(steps[1]->resource->AttrOr(field), "true") << key;
     for (int tc : {tc_eth0, tc_tap0}) {
       EXPECT_LT(steps[0]->id, tc) << key;
       EXPECT_TRUE(std::count(steps[1]->depends_on.begin(), steps[1]->depends_on.end(), tc)) << key;
@@ -164,7 +164,7 @@ TEST_F(PlannerTest, DestroyRemovesEverythingOwnedDespiteTheGuard) {
   // Everything inside the netns goes with it: only netns, host-level links, address-free objects get steps.
   for (const auto& s : plan->steps) {
     EXPECT_EQ(s.op, Op::kDelete);
-    EXPECT_TRUE(s.key.scope.empty()) << s.key.ToString();
+    EXPECT_TRUE(s.key().scope.empty()) << s.key().ToString();
   }
 }
 
