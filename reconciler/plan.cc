@@ -4,44 +4,31 @@
 
 #include <algorithm>
 #include <string_view>
-#include <unordered_map>
 
 #include "reconciler/graph.h"
+#include "reconciler/key_index.h"
 #include "reconciler/permute.h"
 
 namespace berth::reconciler {
 namespace {
-
-/// A key by reference, for an index over the steps' own keys without copying them.
-struct KeyRef {
-  std::string_view kind, scope, name;
-  friend bool operator==(const KeyRef&, const KeyRef&) = default;
-};
-struct KeyRefHash {
-  size_t operator()(const KeyRef& k) const {
-    std::hash<std::string_view> h;
-    return h(k.kind) ^ (h(k.scope) * 0x9e3779b97f4a7c15ull) ^ (h(k.name) * 0xc2b2ae3d27d4eb4full);
-  }
-};
-KeyRef RefOf(const ResourceKey& k) { return {k.kind, k.scope, k.name}; }
 
 /// Steps in canonical order (by key, a key's delete before its create), before sorting, and an index from a
 /// key to its first step (at most two per key: a replacement's delete and create).
 struct Draft {
   std::vector<Step> steps;
   std::vector<const Change*> change_of;  // per step
-  std::unordered_map<KeyRef, int, KeyRefHash> first_step;  // refers into `steps`: built once steps are final
+  KeyIndex first_step;  // key -> its first step; refers to the steps' records: built once steps are final
 
+  const ResourceKey& KeyOf(int id) const { return steps[size_t(id)].key(); }
   void Index() {
-    first_step.reserve(steps.size());
-    for (const Step& s : steps) first_step.emplace(RefOf(s.key()), s.id);
+    first_step.Build(int(steps.size()), [this](int id) -> const ResourceKey& { return KeyOf(id); });
   }
   /// The step of `key` with an op that `wanted` accepts, or -1.
   template <typename Pred>
   int Find(const ResourceKey& key, Pred wanted) const {
-    auto it = first_step.find(RefOf(key));
-    if (it == first_step.end()) return -1;
-    for (size_t i = size_t(it->second); i < steps.size() && steps[i].key() == key; ++i)
+    const int first = first_step.Find(key, [this](int id) -> const ResourceKey& { return KeyOf(id); });
+    if (first < 0) return -1;
+    for (size_t i = size_t(first); i < steps.size() && steps[i].key() == key; ++i)
       if (wanted(steps[i].op)) return int(i);
     return -1;
   }
