@@ -136,17 +136,19 @@ class LinuxPlatform final : public Platform {
 
 void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& observed,
                               std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const {
+  // One pass over every desired record (800,000 at 100,000 VMs): no allocation per record.
   const HostFacts& facts = observed.facts;
   std::set<std::string> needed_features;
-  std::set<std::string> desired_links;
+  std::vector<std::string_view> desired_links;  // host interfaces berth creates: egress may name them
+  std::vector<const Resource*> egress_users;
   bool wants_nft = false;
   for (const Resource& r : desired.resources) {
-    if (r.key.kind == kLink && r.key.scope.empty()) desired_links.insert(r.key.name);
+    if (r.key.kind == kLink && r.key.scope.empty()) desired_links.push_back(r.key.name);
     if (r.key.kind == kNft) wants_nft = true;
     if (r.key.kind == kLink) {
-      const std::string type = r.AttrOr(kType);
-      if (type == "tap") needed_features.insert("tun");
-      if (type == "veth" || type == "bridge") needed_features.insert(type);
+      const std::string* type = r.Attr(kType);
+      if (type && *type == "tap") needed_features.insert("tun");
+      if (type && (*type == "veth" || *type == "bridge")) needed_features.insert(*type);
     }
     if (r.key.kind == linux_res::kNftTable) needed_features.insert("nf_tables");
 
@@ -161,12 +163,15 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
                              r.provenance});
       }
     }
-    if (auto* egress = r.key.kind == kNft ? r.Attr(kEgress) : nullptr) {
-      bool exists = desired_links.count(*egress) ||
-                    std::find(facts.interfaces.begin(), facts.interfaces.end(), *egress) != facts.interfaces.end();
-      if (!exists)
-        conflicts.push_back({r.key, "egress interface " + *egress + " does not exist on this host", r.provenance});
-    }
+    if (r.key.kind == kNft && r.Attr(kEgress)) egress_users.push_back(&r);
+  }
+  // Records are sorted by key, so the host links' names came in order.
+  for (const Resource* r : egress_users) {
+    const std::string& egress = *r->Attr(kEgress);
+    bool exists = std::binary_search(desired_links.begin(), desired_links.end(), std::string_view(egress)) ||
+                  std::find(facts.interfaces.begin(), facts.interfaces.end(), egress) != facts.interfaces.end();
+    if (!exists)
+      conflicts.push_back({r->key, "egress interface " + egress + " does not exist on this host", r->provenance});
   }
   for (const auto& missing : facts.missing_features) {
     if (!needed_features.count(missing)) continue;

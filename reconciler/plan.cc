@@ -3,7 +3,6 @@
 #include "reconciler/plan.h"
 
 #include <algorithm>
-#include <string_view>
 
 #include "reconciler/graph.h"
 #include "reconciler/key_index.h"
