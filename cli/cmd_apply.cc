@@ -69,8 +69,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
       if (o.verbose) std::cout << "  done    " << ToString(step.op) << " " << step.key().ToString() << "\n";
     } else if (r.outcome == reconciler::StepOutcome::kFailed) {
       std::cout << "  FAILED  " << ToString(step.op) << " " << step.key().ToString() << ": "
-                << (r.error ? r.error->ToString() : "unknown error") << " [" << step.provenance.origin;
-      if (step.provenance.span.known()) std::cout << " at " << step.provenance.span.ToString();
+                << (r.error ? r.error->ToString() : "unknown error") << " [" << step.provenance.origin();
+      if (step.provenance.span().known()) std::cout << " at " << step.provenance.span().ToString();
       std::cout << "]\n";
     } else if (r.outcome == reconciler::StepOutcome::kSkipped) {
       std::cout << "  skipped " << ToString(step.op) << " " << step.key().ToString() << " (after a failure upstream)\n";

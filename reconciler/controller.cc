@@ -20,7 +20,7 @@ bool Terminal(const DriverError& e) {
 
 std::string WithProvenance(const std::string& what, const Provenance& p) {
   std::string text = what;
-  if (!p.origin.empty()) text += " [" + p.origin + (p.span.known() ? " at " + p.span.ToString() : "") + "]";
+  if (!p.origin().empty()) text += " [" + p.origin() + (p.span().known() ? " at " + p.span().ToString() : "") + "]";
   return text;
 }
 

@@ -176,7 +176,7 @@ const char* ToString(ChangeAction a) {
 }
 
 std::string Change::origin() const {
-  if (after) return after->provenance.origin;
+  if (after) return after->provenance.origin();
   if (before) return before->owner;
   return "";
 }

@@ -123,7 +123,7 @@ void HoldBlockedLaunches(ChangeSet& changes, const HostFacts& facts) {
     c.action = ChangeAction::kNoOp;
     c.removed_with.reset();
     c.reason = "launch blocked: " + why;
-    changes.warnings.push_back({c.after->provenance.origin + ": " + c.key.ToString() + " not launched (would " + was +
+    changes.warnings.push_back({c.after->provenance.origin() + ": " + c.key.ToString() + " not launched (would " + was +
                                     "): " + why,
                                 c.after->provenance});
   }

@@ -19,7 +19,7 @@ model::SourceSpan SpanFromJson(const json& j) {
   return {j.value("file", ""), j.value("line", 0), j.value("column", 0)};
 }
 
-json ProvenanceToJson(const Provenance& p) { return json{{"origin", p.origin}, {"source", SpanToJson(p.span)}}; }
+json ProvenanceToJson(const Provenance& p) { return json{{"origin", p.origin()}, {"source", SpanToJson(p.span())}}; }
 Provenance ProvenanceFromJson(const json& j) {
   if (!j.is_object()) return {};
   return {j.value("origin", ""), SpanFromJson(j.value("source", json()))};
@@ -70,7 +70,7 @@ json ResourceToJson(const Resource& r) {
   j["attrs"] = r.attrs;
   j["ownership"] = ToString(r.ownership);
   if (!r.owner.empty()) j["owner"] = r.owner;
-  if (!r.provenance.origin.empty()) j["provenance"] = ProvenanceToJson(r.provenance);
+  if (!r.provenance.origin().empty()) j["provenance"] = ProvenanceToJson(r.provenance);
   return j;
 }
 

@@ -66,7 +66,7 @@ void RenderCommands(const Plan& plan, std::ostringstream& out) {
   out << "Commands, in the order apply runs them (steps with no path between them may run in parallel):\n";
   for (const Step& step : plan.steps) {
     out << "  # " << step.id << " " << ToString(step.op) << " " << step.key().ToString();
-    if (!step.provenance.origin.empty()) out << "  [" << step.provenance.origin << "]";
+    if (!step.provenance.origin().empty()) out << "  [" << step.provenance.origin() << "]";
     out << "\n";
     if (step.commands.empty()) out << "  (nothing to run)\n";
     for (const StepCommand& cmd : step.commands) {
@@ -117,7 +117,7 @@ std::string GroupTitle(const Change& c) {
   std::string origin = c.origin();
   if (origin.empty()) return "owned by berth";
   std::string title = origin;
-  if (c.after && c.after->provenance.span.known()) title += " (" + c.after->provenance.span.ToString() + ")";
+  if (c.after && c.after->provenance.span().known()) title += " (" + c.after->provenance.span().ToString() + ")";
   else if (!c.after) title += " (removed from the manifests)";
   return title;
 }
@@ -151,7 +151,7 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   if (options.show_commands) RenderCommands(plan, out);
   for (const auto& c : plan.changes.conflicts) {
     out << (options.color ? "\033[1;31m" : "") << "Conflict" << (options.color ? "\033[0m" : "") << ": " << c.message;
-    if (c.provenance.span.known()) out << " [" << c.provenance.origin << " at " << c.provenance.span.ToString() << "]";
+    if (c.provenance.span().known()) out << " [" << c.provenance.origin() << " at " << c.provenance.span().ToString() << "]";
     out << "\n";
   }
   for (const auto& w : plan.changes.warnings) out << "Warning: " << w.message << "\n";

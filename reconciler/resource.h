@@ -4,6 +4,7 @@
 
 #include <compare>
 #include <map>
+#include <memory>
 
 #include <boost/container/flat_map.hpp>
 #include <optional>
@@ -39,11 +40,31 @@ enum class Ownership {
 };
 const char* ToString(Ownership o);
 
-/// Why a desired resource exists: the manifest resource ("VM/vm1") and where it is written.
-struct Provenance {
-  std::string origin;
-  model::SourceSpan span;
-  friend bool operator==(const Provenance&, const Provenance&) = default;
+/// Why a desired resource exists: the manifest resource ("VM/vm1") and where it is written. Immutable and shared:
+/// a VM's records, their changes and steps all carry it, and a copy of each was ~70 bytes written per record.
+class Provenance {
+ public:
+  Provenance() = default;
+  Provenance(std::string origin, model::SourceSpan span)
+      : data_(std::make_shared<const Data>(Data{std::move(origin), std::move(span)})) {}
+
+  const std::string& origin() const { return data_ ? data_->origin : Empty().origin; }
+  const model::SourceSpan& span() const { return data_ ? data_->span : Empty().span; }
+
+  friend bool operator==(const Provenance& a, const Provenance& b) {
+    return a.data_ == b.data_ || (a.origin() == b.origin() && a.span() == b.span());
+  }
+
+ private:
+  struct Data {
+    std::string origin;
+    model::SourceSpan span;
+  };
+  static const Data& Empty() {
+    static const Data empty;
+    return empty;
+  }
+  std::shared_ptr<const Data> data_;
 };
 
 struct Resource {

@@ -94,7 +94,7 @@ bool Has(const std::vector<std::string>& fields, const char* f) {
   return std::find(fields.begin(), fields.end(), f) != fields.end();
 }
 
-std::string Origin(const Resource& r) { return r.provenance.origin.empty() ? r.owner : r.provenance.origin; }
+std::string Origin(const Resource& r) { return r.provenance.origin().empty() ? r.owner : r.provenance.origin(); }
 
 /// An epair made the way berth makes them: cloned and tagged in one command with its MTU (before any addm,
 /// facts A1), the host end renamed, the other end renamed and tagged, then each end onto its bridge. A jail's

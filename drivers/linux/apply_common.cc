@@ -40,7 +40,7 @@ std::string OwnerAliasFor(const reconciler::Resource& res) {
   ::gmtime_r(&now, &utc);
   char created[32];
   std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  std::string origin = res.provenance.origin;
+  std::string origin = res.provenance.origin();
   // The tag grammar has no spaces in the origin; an unnamed origin still yields a parsable tag.
   for (char& c : origin) {
     if (c == ' ') c = '_';

@@ -78,7 +78,7 @@ SimLink* SimState::FindLink(const std::string& ns, const std::string& name) {
   return it == n->links.end() ? nullptr : &it->second;
 }
 
-std::string OriginOf(const Resource& r) { return r.provenance.origin.empty() ? r.owner : r.provenance.origin; }
+std::string OriginOf(const Resource& r) { return r.provenance.origin().empty() ? r.owner : r.provenance.origin(); }
 
 std::optional<DriverError> CreateLink(SimState& s, const Action& a, Marking marking) {
   const Resource& r = a.resource;

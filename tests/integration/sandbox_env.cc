@@ -76,7 +76,7 @@ reconciler::Resource Res(const std::string& kind, const std::string& scope, cons
   reconciler::Resource r;
   r.key = reconciler::ResourceKey{kind, scope, name};
   r.attrs = std::move(attrs);
-  r.provenance.origin = origin;
+  r.provenance = reconciler::Provenance(origin, {});
   return r;
 }
 

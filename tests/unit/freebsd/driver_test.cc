@@ -163,7 +163,7 @@ TEST(FreeBsdDriver, AppliesNothingWhenAValueMustNotReachAnArgv) {
   reconciler::Resource r;
   r.key = {"iface", "", "-a"};
   r.attrs = {{"type", "bridge"}};
-  r.provenance.origin = "Bridge/x";
+  r.provenance = reconciler::Provenance("Bridge/x", {});
   reconciler::ApplyRequest request;
   request.actions.push_back({3, reconciler::Op::kCreate, r, {}});
   auto response = host.driver->Apply(request);

@@ -18,7 +18,7 @@ Resource R(std::string kind, std::string scope, std::string name, Attrs attrs, s
   Resource r;
   r.key = {std::move(kind), std::move(scope), std::move(name)};
   r.attrs = std::move(attrs);
-  r.provenance.origin = std::move(origin);
+  r.provenance = reconciler::Provenance(std::move(origin), {});
   return r;
 }
 

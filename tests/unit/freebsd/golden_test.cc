@@ -35,7 +35,7 @@ std::string Render(const reconciler::Plan& plan) {
   for (const auto& w : plan.changes.warnings) out << "! warning: " << w.message << "\n";
   for (const auto& step : plan.steps) {
     out << "# " << step.id << " " << reconciler::ToString(step.op) << " " << step.key().ToString() << "  ["
-        << step.provenance.origin << "]\n";
+        << step.provenance.origin() << "]\n";
     for (const auto& cmd : step.commands) {
       out << "$";
       for (const auto& a : cmd.argv) out << " " << Word(a);

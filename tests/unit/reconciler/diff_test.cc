@@ -18,7 +18,7 @@ class DiffTest : public ::testing::Test {
     manifest_.vms.push_back(testing::MakeVm("vm1", "fcbr0"));
     desired_ = platform_->Expand(manifest_, Allocate(manifest_, {}).allocations);
     for (Resource r : desired_.resources) {  // a converged host
-      r.owner = r.provenance.origin;
+      r.owner = r.provenance.origin();
       r.provenance = {};
       host_.resources.push_back(r);
     }
@@ -88,7 +88,7 @@ TEST_F(DiffTest, ImmutableFieldReplacesAndTakesDependentsAlong) {
   // (made after the others) are back in key order.
   ASSERT_TRUE(tc.before && tc.after);
   EXPECT_EQ(tc.before->AttrOr("redirect_to"), "tap0");
-  EXPECT_EQ(tc.after->provenance.origin, "VM/vm1");
+  EXPECT_EQ(tc.after->provenance.origin(), "VM/vm1");
   EXPECT_TRUE(std::is_sorted(set.changes.begin(), set.changes.end(),
                              [](const Change& a, const Change& b) { return a.key < b.key; }));
   EXPECT_EQ(set.unchanged + set.changes.size(), desired_.resources.size());

@@ -43,7 +43,7 @@ TEST(LinuxExpand, OutboundVmGetsTheCniChain) {
   EXPECT_EQ(d.Find({"nft", "", "vm/vm1"})->AttrOr("forward"),
             "ip daddr 10.168.0.2 ct state established,related accept\n"
             "ip daddr 10.168.0.2 iifname != \"fcbr0\" drop");
-  EXPECT_EQ(veth->provenance.origin, "VM/vm1");
+  EXPECT_EQ(veth->provenance.origin(), "VM/vm1");
 }
 
 TEST(LinuxExpand, DisabledAndLoopbackGetNoInterface) {
@@ -82,7 +82,7 @@ TEST(LinuxExpand, NatMasqueradesOnceAndForwardsPorts) {
   }
   EXPECT_EQ(tables, 1);
   EXPECT_EQ(sysctls, 1);
-  EXPECT_EQ(d.Find({"sysctl", "", "net.ipv4.ip_forward"})->provenance.origin, "NAT/nat0");
+  EXPECT_EQ(d.Find({"sysctl", "", "net.ipv4.ip_forward"})->provenance.origin(), "NAT/nat0");
 }
 
 TEST(LinuxExpand, DnsFileUsesTheManifestServersOnly) {

@@ -119,7 +119,7 @@ TEST(BuildPlan, DependenciesOutsideThePlanAreIgnored) {
 
 TEST(BuildPlan, StepsCarryResourceAndProvenance) {
   auto changes = Changes().Create(Res(Node("a"), {{"x", "1"}}, "VM/vm1")).Collect(Res(Node("b"), {}, "VM/gone")).Build();
-  changes.changes[0].after.Edit([](Resource& r) { r.provenance.span = model::SourceSpan{"vm1.yaml", 3, 1}; });
+  changes.changes[0].after.Edit([](Resource& r) { r.provenance = Provenance(r.provenance.origin(), model::SourceSpan{"vm1.yaml", 3, 1}); });
   Plan plan = MustBuild(changes);
   ASSERT_EQ(plan.steps.size(), 2u);
   EXPECT_EQ(plan.steps[0].resource->attrs.at("x"), "1");

@@ -36,7 +36,7 @@ class PlannerTest : public ::testing::Test {
     for (const auto& s : plan.steps) {
       if (s.op == Op::kDelete) continue;
       Resource r = s.resource;
-      r.owner = r.provenance.origin;
+      r.owner = r.provenance.origin();
       r.provenance = {};
       objects.insert_or_assign(s.key(), r);
     }

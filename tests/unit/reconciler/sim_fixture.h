@@ -22,7 +22,7 @@ inline Resource R(std::string kind, std::string scope, std::string name, Attrs a
   r.key = {std::move(kind), std::move(scope), std::move(name)};
   r.attrs = std::move(attrs);
   r.owner = origin;
-  r.provenance.origin = std::move(origin);
+  r.provenance = reconciler::Provenance(std::move(origin), {});
   return r;
 }
 

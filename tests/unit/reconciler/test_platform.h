@@ -40,7 +40,7 @@ inline Resource Res(ResourceKey key, Attrs attrs = {}, std::string origin = "Tes
   r.key = std::move(key);
   r.attrs = std::move(attrs);
   r.owner = origin;
-  r.provenance.origin = std::move(origin);
+  r.provenance = Provenance(std::move(origin), {});
   return r;
 }
 
