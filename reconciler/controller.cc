@@ -82,7 +82,7 @@ std::vector<int> Controller::Deferred(const Plan& plan, const PassClock& clock, 
   for (const auto& c : plan.changes.conflicts)
     if (c.key) conflicted.insert(*c.key);
   std::map<ResourceKey, const Change*> change_of;
-  for (const auto& c : plan.changes.changes) change_of[c.key] = &c;
+  for (const auto& c : plan.changes.changes) change_of[c.key()] = &c;
 
   std::vector<int> drop;
   for (const auto& s : plan.steps) {
@@ -111,7 +111,7 @@ std::vector<int> Controller::Deferred(const Plan& plan, const PassClock& clock, 
 
 void Controller::BookResults(const Plan& plan, const ExecuteReport& exec, const PassClock& clock, PassReport& report) {
   std::map<ResourceKey, ChangeAction> action_of;
-  for (const auto& c : plan.changes.changes) action_of[c.key] = c.action;
+  for (const auto& c : plan.changes.changes) action_of[c.key()] = c.action;
   for (const auto& r : exec.steps) {
     const Step& s = plan.steps[r.step_id];
     if (r.outcome == StepOutcome::kDone) {

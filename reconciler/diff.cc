@@ -20,7 +20,7 @@ bool Removes(ChangeAction a) {
   return a == ChangeAction::kDelete || a == ChangeAction::kCollect || a == ChangeAction::kReplace;
 }
 
-/// One key of the diff. `want` still lives in the desired state: it moves into its change at the end.
+/// One key of the diff. `want` is the desired state's handle: its change shares the record.
 struct Entry {
   Shared<Resource>* want = nullptr;  // desired, or null
   const Resource* have = nullptr;    // observed, or null
@@ -41,7 +41,7 @@ struct Draft {
       promoted = true;
       e.change = int(changes.size());
       Change& c = changes.emplace_back();
-      c.key = e.key();
+      if (e.want) c.after = *e.want;
       if (e.have) c.before = *e.have;
     }
     return changes[e.change];
@@ -51,7 +51,7 @@ struct Draft {
 /// The change `want` against `have` needs, or nullopt when none.
 std::optional<Change> Compare(const Platform& platform, const Resource& want, const Resource& have) {
   if (have.ownership == Ownership::kUnowned && !platform.IsSetting(want.key))
-    return Change{want.key, ChangeAction::kConflict, have, std::nullopt, {},
+    return Change{ChangeAction::kConflict, have, std::nullopt, {},
                   "the name is held by an object berth does not own", std::nullopt};
   std::vector<std::string> fields;
   bool replace = false;
@@ -68,7 +68,7 @@ std::optional<Change> Compare(const Platform& platform, const Resource& want, co
   }
   if (have.ownership == Ownership::kMarked) fields.push_back("owner");  // finish a tag a crash interrupted
   if (fields.empty()) return std::nullopt;
-  Change c{want.key, replace ? ChangeAction::kReplace : ChangeAction::kUpdate, have, std::nullopt, std::move(fields),
+  Change c{replace ? ChangeAction::kReplace : ChangeAction::kUpdate, have, std::nullopt, std::move(fields),
            replace ? "a field that cannot change in place differs" : "drifted from the manifests", std::nullopt};
   if (c.fields == std::vector<std::string>{"owner"}) c.reason = "berth's mark has no details (interrupted creation)";
   return c;
@@ -79,7 +79,7 @@ Change Removal(const Platform& platform, const Resource& have, const std::set<st
   const std::string owner = platform.OwnerOf(have);
   Resource before = have;
   before.owner = owner;
-  Change c{have.key, ChangeAction::kCollect, std::move(before), std::nullopt, {}, "", std::nullopt};
+  Change c{ChangeAction::kCollect, std::move(before), std::nullopt, {}, "", std::nullopt};
   if (have.ownership == Ownership::kMarked && owner.empty()) {
     c.reason = "leaked: berth's mark without details (interrupted creation)";
   } else if (!owner.empty() && !current.count(owner) && applied.count(owner)) {
@@ -209,7 +209,7 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
       entry.want = &*d++;
       entry.change = int(draft.changes.size());
       Change& c = draft.changes.emplace_back();
-      c.key = (*entry.want)->key;
+      c.after = *entry.want;
       c.action = ChangeAction::kCreate;
       c.reason = "not on the host";
       draft.entries.push_back(entry);
@@ -225,6 +225,7 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
     }
     if (change) {
       entry.change = int(draft.changes.size());
+      if (entry.want) change->after = *entry.want;
       draft.changes.push_back(std::move(*change));
     }
     draft.entries.push_back(entry);
@@ -232,7 +233,7 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
   PropagateReplacements(platform, draft);
   MarkContained(platform, draft);
 
-  // The changes in key order, each with its desired record (moved: the desired state is consumed).
+  // The changes in key order.
   ChangeSet set;
   if (draft.promoted) set.changes.reserve(draft.changes.size());
   for (Entry& e : draft.entries) {
@@ -240,13 +241,12 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
       ++set.unchanged;
       continue;
     }
-    Change& c = draft.promoted ? set.changes.emplace_back(std::move(draft.changes[e.change])) : draft.changes[e.change];
-    if (e.want) c.after = std::move(*e.want);  // the desired state is consumed: hand the record on
+    if (draft.promoted) set.changes.push_back(std::move(draft.changes[e.change]));
   }
   if (!draft.promoted) set.changes = std::move(draft.changes);
   for (auto& c : set.changes)
     if (c.action == ChangeAction::kConflict)
-      set.conflicts.push_back({c.key, c.key.ToString() + ": " + c.reason, c.after->provenance});
+      set.conflicts.push_back({c.key(), c.key().ToString() + ": " + c.reason, c.after->provenance});
   for (auto& c : host_conflicts) set.conflicts.push_back(std::move(c));
   set.warnings = std::move(warnings);
   return set;

@@ -24,7 +24,6 @@ enum class ChangeAction {
 const char* ToString(ChangeAction a);
 
 struct Change {
-  ResourceKey key;
   ChangeAction action = ChangeAction::kNoOp;
   Shared<Resource> before;          // observed (the change's own copy: a removal names its owner)
   Shared<Resource> after;           // desired; its steps share it
@@ -35,6 +34,8 @@ struct Change {
 
   /// The manifest resource this change is for: the desired origin, else the owner from the tag.
   std::string origin() const;
+  /// The key of its records (a change always has one: desired, observed or both).
+  const ResourceKey& key() const { return after ? after->key : before->key; }
 };
 
 struct ChangeSet {

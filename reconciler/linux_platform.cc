@@ -65,9 +65,14 @@ class LinuxPlatform final : public Platform {
   HeldBack HeldBackOnCreate(const Resource& r) const override {
     // The devices tc programs (a TAP, the VM-side end of a veth) come up after their qdisc.
     if (r.key.kind != kLink) return {};
-    const std::string type = r.AttrOr(kType);
-    if (type == "tap" && r.AttrOr(kUp) == kTrue) return {{{kUp, kFalse}}, {kTc}};
-    if (type == "veth" && r.AttrOr(kPeerUp) == kTrue) return {{{kPeerUp, kFalse}}, {kTc}};
+    auto is_true = [&](const char* field) {
+      const std::string* v = r.Attr(field);
+      return v && *v == kTrue;
+    };
+    const std::string* type = r.Attr(kType);
+    if (!type) return {};
+    if (*type == "tap" && is_true(kUp)) return {{{kUp, kFalse}}, {kTc}};
+    if (*type == "veth" && is_true(kPeerUp)) return {{{kPeerUp, kFalse}}, {kTc}};
     return {};
   }
 

@@ -111,7 +111,7 @@ std::vector<std::string> LaunchNeeds(const Resource& r) {
 void HoldBlockedLaunches(ChangeSet& changes, const HostFacts& facts) {
   if (facts.launch_blockers.empty()) return;
   for (Change& c : changes.changes) {
-    if (c.key.kind != kVmProc || !c.after) continue;
+    if (c.key().kind != kVmProc || !c.after) continue;
     if (c.action != ChangeAction::kCreate && c.action != ChangeAction::kUpdate && c.action != ChangeAction::kReplace)
       continue;
     std::string why;
@@ -123,7 +123,7 @@ void HoldBlockedLaunches(ChangeSet& changes, const HostFacts& facts) {
     c.action = ChangeAction::kNoOp;
     c.removed_with.reset();
     c.reason = "launch blocked: " + why;
-    changes.warnings.push_back({c.after->provenance.origin() + ": " + c.key.ToString() + " not launched (would " + was +
+    changes.warnings.push_back({c.after->provenance.origin() + ": " + c.key().ToString() + " not launched (would " + was +
                                     "): " + why,
                                 c.after->provenance});
   }

@@ -17,6 +17,7 @@ struct Draft {
   std::vector<Step> steps;
   std::vector<const Change*> change_of;  // per step
   KeyIndex first_step;  // key -> its first step; refers to the steps' records: built once steps are final
+  bool any_delete = false;  // a new host has none: its creations need not look for their own removal
 
   const ResourceKey& KeyOf(int id) const { return steps[size_t(id)].key(); }
   void Index() {
@@ -32,7 +33,9 @@ struct Draft {
     return -1;
   }
   int CreateOf(const ResourceKey& key) const { return Find(key, [](Op op) { return op != Op::kDelete; }); }
-  int DeleteOf(const ResourceKey& key) const { return Find(key, [](Op op) { return op == Op::kDelete; }); }
+  int DeleteOf(const ResourceKey& key) const {
+    return any_delete ? Find(key, [](Op op) { return op == Op::kDelete; }) : -1;
+  }
 };
 
 Provenance ProvenanceOf(const Change& change) {
@@ -45,6 +48,7 @@ void AddStep(Draft& draft, const Change& change, Op op, const Shared<Resource>& 
   step.id = int(draft.steps.size()) - 1;
   step.op = op;
   step.resource = resource;
+  draft.any_delete = draft.any_delete || op == Op::kDelete;
   if (op == Op::kUpdate) step.fields = change.fields;
   step.provenance = ProvenanceOf(change);
   draft.change_of.push_back(&change);
@@ -55,7 +59,7 @@ Draft MakeSteps(const ChangeSet& changes) {
   const auto& all = changes.changes;
   std::vector<size_t> order(all.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto by_key = [&](size_t a, size_t b) { return all[a].key < all[b].key; };
+  auto by_key = [&](size_t a, size_t b) { return all[a].key() < all[b].key(); };
   if (!std::is_sorted(order.begin(), order.end(), by_key)) std::stable_sort(order.begin(), order.end(), by_key);
 
   // At most two steps per change, plus the held-back updates (at most one per create): reserving the bound

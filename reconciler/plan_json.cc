@@ -145,7 +145,7 @@ json PlanToJson(const Plan& plan) {
   for (const auto& c : plan.changes.changes) {
     if (c.action == ChangeAction::kNoOp) continue;
     summary[ToString(c.action)] = summary[ToString(c.action)].get<int>() + 1;
-    json cj = KeyToJson(c.key);
+    json cj = KeyToJson(c.key());
     cj["action"] = ToString(c.action);
     cj["origin"] = c.origin();
     cj["reason"] = c.reason;
@@ -200,7 +200,6 @@ Result<Plan> PlanFromJson(const json& j) {
   try {
     for (const auto& cj : j.at("changes")) {
       Change c;
-      c.key = KeyFromJson(cj);
       auto action = Lookup(kActions, cj.at("action"), "action");
       if (!action) return Unexpected<Error>{action.error()};
       c.action = *action;
@@ -213,6 +212,8 @@ Result<Plan> PlanFromJson(const json& j) {
         if (std::string(side) == "before") c.before = std::move(*r);
         else c.after = std::move(*r);
       }
+      // The key is written for readers; berth takes it from the records, which every change has.
+      if (!c.before && !c.after) return Fail("a change has neither a before nor an after record");
       plan.changes.changes.push_back(std::move(c));
     }
     for (const auto& sj : j.at("steps")) {

@@ -77,7 +77,7 @@ std::vector<std::string> Verify(const Platform& platform, const Plan& plan, cons
 
 std::vector<std::string> DescribeDrift(const Plan& plan, const ObservedState& now_all) {
   std::set<ResourceKey> touched;
-  for (const auto& c : plan.changes.changes) touched.insert(c.key);
+  for (const auto& c : plan.changes.changes) touched.insert(c.key());
   auto relevant = [&](const ObservedState& in) {
     ObservedState out;
     for (const auto& r : in.resources)

@@ -88,11 +88,11 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
   const char* off = o.color && *s.color ? "\033[0m" : "";
   if (c.removed_with && (c.action == ChangeAction::kDelete || c.action == ChangeAction::kCollect)) {
     // No step of its own: say what takes it, not why again.
-    out << "  " << on << s.sign << " " << c.key.ToString() << off << "  (goes with " << c.removed_with->ToString()
+    out << "  " << on << s.sign << " " << c.key().ToString() << off << "  (goes with " << c.removed_with->ToString()
         << ")\n";
     return;
   }
-  out << "  " << on << s.sign << " " << c.key.ToString() << off << "  (" << s.verb;
+  out << "  " << on << s.sign << " " << c.key().ToString() << off << "  (" << s.verb;
   if (!c.reason.empty()) out << ": " << c.reason;
   out << ")\n";
   if (c.action == ChangeAction::kCreate && c.after) {

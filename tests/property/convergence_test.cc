@@ -39,7 +39,7 @@ RC_GTEST_PROP(Convergence, ConflictsAreReportedAndUntouched, (const Scenario& s)
   for (const auto& c : p.plan.changes.changes) {
     if (c.action != reconciler::ChangeAction::kConflict) continue;
     bool reported = false;
-    for (const auto& conflict : p.plan.changes.conflicts) reported |= conflict.key == c.key;
+    for (const auto& conflict : p.plan.changes.conflicts) reported |= conflict.key == c.key();
     RC_ASSERT(reported);
   }
   std::set<reconciler::ResourceKey> unowned;

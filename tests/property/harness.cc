@@ -187,7 +187,7 @@ std::vector<std::string> Pending(const reconciler::Plan& plan) {
   std::vector<std::string> out;
   for (const auto& c : plan.changes.changes) {
     if (c.action == reconciler::ChangeAction::kNoOp) continue;
-    std::string line = c.key.ToString() + ": " + ToString(c.action);
+    std::string line = c.key().ToString() + ": " + ToString(c.action);
     for (const auto& f : c.fields) line += " " + f;
     out.push_back(line + " (" + c.reason + ")");
   }

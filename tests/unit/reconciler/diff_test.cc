@@ -30,9 +30,10 @@ class DiffTest : public ::testing::Test {
       if (r.key == k) return r;
     throw std::runtime_error("no " + k.ToString());
   }
-  const Change& ChangeOf(const ChangeSet& set, const ResourceKey& k) {
+  // A copy: callers pass the change set of a Diff() that ends with their statement.
+  Change ChangeOf(const ChangeSet& set, const ResourceKey& k) {
     for (const auto& c : set.changes)
-      if (c.key == k) return c;
+      if (c.key() == k) return c;
     throw std::runtime_error("no change for " + k.ToString());
   }
 
@@ -44,7 +45,7 @@ class DiffTest : public ::testing::Test {
 
 TEST_F(DiffTest, ConvergedHostNeedsNoChangeAndCountsWhatMatches) {
   const ChangeSet set = Diff();
-  for (const auto& c : set.changes) ADD_FAILURE() << c.key.ToString() << ": " << ToString(c.action);
+  for (const auto& c : set.changes) ADD_FAILURE() << c.key().ToString() << ": " << ToString(c.action);
   EXPECT_EQ(set.unchanged, desired_.resources.size());
 }
 
@@ -54,7 +55,7 @@ TEST_F(DiffTest, OnlyDriftedKeysGetAChange) {
   drifted.attrs["up"] = "false";
   const ChangeSet set = Diff();
   ASSERT_EQ(set.changes.size(), 1u);
-  EXPECT_EQ(set.changes[0].key, drifted.key);
+  EXPECT_EQ(set.changes[0].key(), drifted.key);
   ASSERT_TRUE(set.changes[0].before && set.changes[0].after);
   EXPECT_EQ(set.changes[0].before->AttrOr("up"), "false");
   EXPECT_EQ(set.changes[0].action, ChangeAction::kUpdate);
@@ -70,7 +71,7 @@ TEST_F(DiffTest, EmptyHostCreatesEverything) {
 
 TEST_F(DiffTest, DriftIsAnUpdateNamingTheField) {
   HostObject({"link", "", "fcbr0"}).attrs["up"] = "false";
-  const Change& c = ChangeOf(Diff(), {"link", "", "fcbr0"});
+  const Change c = ChangeOf(Diff(), {"link", "", "fcbr0"});
   EXPECT_EQ(c.action, ChangeAction::kUpdate);
   EXPECT_EQ(c.fields, std::vector<std::string>{"up"});
 }
@@ -80,7 +81,7 @@ TEST_F(DiffTest, ImmutableFieldReplacesAndTakesDependentsAlong) {
   auto set = Diff();
   EXPECT_EQ(ChangeOf(set, {"link", "", "bv-vm1"}).action, ChangeAction::kReplace);
   // The tc filter on eth0 lives on the veth's peer: it goes with the replaced veth and is created again.
-  const Change& tc = ChangeOf(set, {"tc", "berth-vm1", "eth0"});
+  const Change tc = ChangeOf(set, {"tc", "berth-vm1", "eth0"});
   EXPECT_EQ(tc.action, ChangeAction::kCreate);
   ASSERT_TRUE(tc.removed_with);
   EXPECT_EQ(tc.removed_with->ToString(), "link:/bv-vm1");
@@ -90,7 +91,7 @@ TEST_F(DiffTest, ImmutableFieldReplacesAndTakesDependentsAlong) {
   EXPECT_EQ(tc.before->AttrOr("redirect_to"), "tap0");
   EXPECT_EQ(tc.after->provenance.origin(), "VM/vm1");
   EXPECT_TRUE(std::is_sorted(set.changes.begin(), set.changes.end(),
-                             [](const Change& a, const Change& b) { return a.key < b.key; }));
+                             [](const Change& a, const Change& b) { return a.key() < b.key(); }));
   EXPECT_EQ(set.unchanged + set.changes.size(), desired_.resources.size());
 }
 
@@ -107,17 +108,17 @@ TEST_F(DiffTest, UnownedNameIsAConflictNeverATakeover) {
 TEST_F(DiffTest, UnownedLeftoversAreIgnored) {
   host_.resources.push_back({{"link", "", "mybr0"}, {{"type", "bridge"}}, Ownership::kUnowned, "", {}});
   host_.Sort();
-  for (const auto& c : Diff().changes) EXPECT_NE(c.key.name, "mybr0");
+  for (const auto& c : Diff().changes) EXPECT_NE(c.key().name, "mybr0");
 }
 
 TEST_F(DiffTest, RemovedVmIsDeletedAndItsInsidesGoWithTheNetns) {
   desired_ = platform_->Expand(model::Manifest{manifest_.bridges, {}, {}, {}}, {});
   auto set = ComputeDiff(*platform_, desired_, host_, {{"Bridge/fcbr0"}, kIds});
-  const Change& ns = ChangeOf(set, {"netns", "", "berth-vm1"});
+  const Change ns = ChangeOf(set, {"netns", "", "berth-vm1"});
   EXPECT_EQ(ns.action, ChangeAction::kDelete);
   EXPECT_FALSE(ns.removed_with);
   for (const char* key : {"tap0", "lo"}) {
-    const Change& c = ChangeOf(set, {"link", "berth-vm1", key});
+    const Change c = ChangeOf(set, {"link", "berth-vm1", key});
     EXPECT_EQ(c.action, ChangeAction::kDelete);
     ASSERT_TRUE(c.removed_with) << key;
     EXPECT_EQ(c.removed_with->ToString(), "netns:/berth-vm1");
@@ -133,7 +134,7 @@ TEST_F(DiffTest, MarkWithoutTagIsCollectedWhenUndesiredAndRetaggedWhenDesired) {
   host_.Sort();
   auto set = Diff();
   EXPECT_EQ(ChangeOf(set, {"link", "", "bv-ghost"}).action, ChangeAction::kCollect);
-  const Change& retag = ChangeOf(set, {"link", "", "bv-vm1"});
+  const Change retag = ChangeOf(set, {"link", "", "bv-vm1"});
   EXPECT_EQ(retag.action, ChangeAction::kUpdate);
   EXPECT_EQ(retag.fields, std::vector<std::string>{"owner"});
 }
@@ -141,7 +142,7 @@ TEST_F(DiffTest, MarkWithoutTagIsCollectedWhenUndesiredAndRetaggedWhenDesired) {
 TEST_F(DiffTest, NetnsOfAVmBerthNeverAppliedIsALeak) {
   host_.resources.push_back({{"netns", "", "berth-ghost"}, {}, Ownership::kOwned, "", {}});
   host_.Sort();
-  const Change& c = ChangeOf(Diff(), {"netns", "", "berth-ghost"});
+  const Change c = ChangeOf(Diff(), {"netns", "", "berth-ghost"});
   EXPECT_EQ(c.action, ChangeAction::kCollect);
   EXPECT_NE(c.reason.find("VM/ghost"), std::string::npos);
 }
@@ -149,7 +150,7 @@ TEST_F(DiffTest, NetnsOfAVmBerthNeverAppliedIsALeak) {
 TEST_F(DiffTest, SettingsAreNeverCollectedAndNeverConflict) {
   host_.resources.push_back({{"sysctl", "", "net.ipv4.ip_forward"}, {{"value", "0"}}, Ownership::kUnowned, "", {}});
   host_.Sort();
-  for (const auto& c : Diff().changes) EXPECT_NE(c.key.kind, "sysctl");
+  for (const auto& c : Diff().changes) EXPECT_NE(c.key().kind, "sysctl");
 }
 
 TEST_F(DiffTest, HostChecksFlagOverlapsAndMissingFeatures) {

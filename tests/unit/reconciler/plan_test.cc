@@ -47,7 +47,6 @@ TEST(BuildPlan, DeletesGoBeforeWhatTheyNeeded) {
 TEST(BuildPlan, NoOpsAndConflictsGetNoStep) {
   auto changes = Changes().NoOp(Res(Node("a"))).Create(Res(Node("b"), {{"needs", "a"}})).Build();
   Change conflict;
-  conflict.key = Node("c");
   conflict.action = ChangeAction::kConflict;
   conflict.after = Res(Node("c"));
   changes.changes.push_back(conflict);
@@ -92,7 +91,6 @@ TEST(BuildPlan, ContentsGoWithTheirContainer) {
 TEST(BuildPlan, ReplacedContainerRecreatesContentsAfterIt) {
   // The diff turns what lived in a replaced container into creates that went with it.
   Change inside;
-  inside.key = Node("inside");
   inside.action = ChangeAction::kCreate;
   inside.before = Res(Node("inside"), {{"in", "vm1"}});
   inside.after = Res(Node("inside"), {{"in", "vm1"}});

@@ -67,14 +67,13 @@ class Changes {
   ChangeSet Build() const {
     ChangeSet set = set_;
     std::stable_sort(set.changes.begin(), set.changes.end(),
-                     [](const Change& a, const Change& b) { return a.key < b.key; });
+                     [](const Change& a, const Change& b) { return a.key() < b.key(); });
     return set;
   }
 
  private:
   Changes& Add(ChangeAction action, std::optional<Resource> before, std::optional<Resource> after) {
     Change c;
-    c.key = before ? before->key : after->key;
     c.action = action;
     c.before = std::move(before);
     c.after = std::move(after);
