@@ -205,7 +205,7 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
     std::optional<Change> change;
     Entry entry;
     if (order < 0) {
-      // The common case of a new host: written in place (a Change is a few hundred bytes to move).
+      // The common case of a new host: the change is written in place, sharing the desired record.
       entry.want = &*d++;
       entry.change = int(draft.changes.size());
       Change& c = draft.changes.emplace_back();
