@@ -11,8 +11,6 @@
 #include <map>
 #include <set>
 
-#include "reconciler/key_order.h"
-
 namespace berth::reconciler {
 namespace {
 
@@ -198,7 +196,6 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
   auto o = observed.resources.begin(), oe = observed.resources.end();
   while (d != de || o != oe) {
     // One three-way comparison per pair of records (key comparisons were a tenth of a converged plan).
-    if (de - d > std::ptrdiff_t(kPrefetchDistance)) __builtin_prefetch(&*d[kPrefetchDistance]);
     const std::strong_ordering order = d == de ? std::strong_ordering::greater
                                        : o == oe ? std::strong_ordering::less
                                                  : (*d)->key <=> o->key;

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "reconciler/boxed.h"
 #include "reconciler/platform.h"
 #include "reconciler/resource.h"
 #include "reconciler/shared.h"
@@ -30,7 +29,7 @@ struct Change {
   std::vector<std::string> fields;  // attributes that differ (update and replace)
   std::string reason;               // for display only
   /// Set when the resource goes with its container (a netns) and needs no action of its own.
-  Boxed<ResourceKey> removed_with;
+  Shared<ResourceKey> removed_with;
 
   /// The manifest resource this change is for: the desired origin, else the owner from the tag.
   std::string origin() const;

@@ -47,10 +47,6 @@ struct KeyPrefix {
   }
 };
 
-/// How far ahead a walk over handles asks for the records it will read: records are scattered over the heap, and
-/// a miss on each one costs more than the work done with it.
-constexpr size_t kPrefetchDistance = 8;
-
 /// The positions of `items` in ascending key order; equal keys keep their input order (a stable sort).
 template <typename T, typename KeyOf>
 std::vector<size_t> OrderByKey(const std::vector<T>& items, KeyOf key_of) {
@@ -60,10 +56,7 @@ std::vector<size_t> OrderByKey(const std::vector<T>& items, KeyOf key_of) {
   };
   std::vector<Slot> slots;
   slots.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i + kPrefetchDistance < items.size()) __builtin_prefetch(&key_of(items[i + kPrefetchDistance]));
-    slots.push_back({KeyPrefix(key_of(items[i])), i});
-  }
+  for (size_t i = 0; i < items.size(); ++i) slots.push_back({KeyPrefix(key_of(items[i])), i});
   std::sort(slots.begin(), slots.end(), [&](const Slot& a, const Slot& b) {
     if (a.prefix.words != b.prefix.words) return a.prefix.words < b.prefix.words;
     if (!a.prefix.complete || !b.prefix.complete) {

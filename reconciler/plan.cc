@@ -217,8 +217,8 @@ Result<Plan> BuildPlan(const Platform& platform, ChangeSet changes, ObservedStat
   }
 
   // Renumber: a step's id is its position in the order; dependencies follow the edges. The steps are put in
-  // order in place (each moves once, along the cycles of the permutation): a second array of 100,000 steps
-  // was ~50 MB of freshly faulted pages. The draft's key index is not used after this.
+  // order in place (each moves once, along the cycles of the permutation) rather than into a second array of
+  // freshly faulted pages. The draft's key index is not used after this.
   std::vector<int> position(order.size());
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = int(i);
   std::vector<Step>& steps = draft.steps;

@@ -123,6 +123,13 @@ TEST_F(PlannerTest, CorruptSavedPlansAreRejected) {
   j = PlanToJson(MakeFreshPlan());
   j["steps"][1]["depends_on"] = {5};
   EXPECT_FALSE(PlanFromJson(j).ok());
+  // A change's key comes from its records: one with neither is refused, not read.
+  j = PlanToJson(MakeFreshPlan());
+  j["changes"][0]["before"] = nullptr;
+  j["changes"][0]["after"] = nullptr;
+  auto bare = PlanFromJson(j);
+  ASSERT_FALSE(bare.ok());
+  EXPECT_NE(bare.error().message.find("neither a before nor an after"), std::string::npos);
 }
 
 TEST_F(PlannerTest, StalePlanNamesWhatMoved) {
