@@ -37,6 +37,13 @@ void EmitYaml(YAML::Emitter& out, const nlohmann::json& j) {
   }
 }
 
+/// Whether VMs get KVM here, and why not: QEMU runs under TCG and Firecracker is held back without it.
+nlohmann::json KvmSummary(const reconciler::HostFacts& facts) {
+  auto it = facts.launch_blockers.find("kvm");
+  if (it == facts.launch_blockers.end()) return {{"usable", true}, {"qemu_accelerator", "kvm"}};
+  return {{"usable", false}, {"reason", it->second}, {"qemu_accelerator", "tcg"}};
+}
+
 }  // namespace
 
 int RunShow(const Options& o) {
@@ -57,6 +64,7 @@ int RunShow(const Options& o) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;
       vms[vm.vm]["running"] = vm.running == "true";
       vms[vm.vm]["pid"] = vm.pid;
+      if (!vm.accelerator.empty()) vms[vm.vm]["accelerator"] = vm.accelerator;
       vms[vm.vm]["console"] = o.state_dir + "/vms/" + vm.vm + "/console.log";
     }
   }
@@ -66,6 +74,7 @@ int RunShow(const Options& o) {
     if (r.ownership != reconciler::Ownership::kUnowned) owned.resources.push_back(r);
 
   nlohmann::json out{{"platform", o.platform}, {"vms", vms}, {"observed", reconciler::ObservedToJson(*observed)}};
+  if (o.platform != "freebsd") out["kvm"] = KvmSummary(observed->facts);
   if (o.platform == "freebsd") {  // jails instead of VMs
     nlohmann::json jails = nlohmann::json::object();
     for (const auto& j : reconciler::freebsd_res::DescribeJails(*observed)) {

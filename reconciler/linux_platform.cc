@@ -103,7 +103,7 @@ class LinuxPlatform final : public Platform {
     if (kind == kVmProc) {
       // A dead process is restarted in place; any other launch setting needs a stop and a new launch.
       if (field == kRunning) return FieldPolicy::kUpdate;
-      if (field == kPid || field == kStarted) return FieldPolicy::kIgnore;
+      if (field == kPid || field == kStarted || field == kAccelerator) return FieldPolicy::kIgnore;
       return FieldPolicy::kReplace;
     }
     for (const auto& [k, f] : kReplace)

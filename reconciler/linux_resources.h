@@ -87,6 +87,9 @@ inline constexpr const char* kChrootBase = "chroot_base";  // firecracker; "": u
 inline constexpr const char* kConfigHash = "config_hash";  // FNV-1a of the launch attributes, for records
 inline constexpr const char* kPid = "pid";                 // observed only
 inline constexpr const char* kStarted = "started";         // observed only: /proc/PID/stat start time (ticks)
+// Observed only: what the running process was given ("kvm" | "tcg"). Never part of the launch attributes or
+// their hash: a changed KVM verdict must not restart running VMs (docs/hypervisors.md).
+inline constexpr const char* kAccelerator = "accelerator";
 inline constexpr const char* kQemu = "qemu";
 inline constexpr const char* kFirecracker = "firecracker";
 // The environment variable that tags a hypervisor process as berth's: BERTH_OWNER=VM/NAME.

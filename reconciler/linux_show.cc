@@ -40,6 +40,7 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
     if (const Resource* proc = observed.Find({kVmProc, "", info.vm})) {
       info.hypervisor = proc->AttrOr(kHypervisor);
       info.running = proc->AttrOr(kRunning);
+      info.accelerator = proc->AttrOr(kAccelerator);
       info.pid = std::atoi(proc->AttrOr(kPid, "0").c_str());
     }
     out.push_back(std::move(info));

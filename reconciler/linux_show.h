@@ -21,6 +21,7 @@ struct VmNetworkInfo {
   std::vector<std::string> dns;
   std::string hypervisor;  // qemu | firecracker; empty when berth launches nothing for it
   std::string running;     // "true" | "false" (the process died)
+  std::string accelerator; // "kvm" | "tcg" as the running process was launched; "" when not known
   int pid = 0;
 };
 

@@ -41,7 +41,7 @@ std::string VmConfigHash(const Attrs& attrs) {
     h = (h ^ 0xff) * 0x100000001b3ull;  // separator: "ab"+"c" differs from "a"+"bc"
   };
   for (const auto& [k, v] : attrs) {
-    if (k == kRunning || k == kPid || k == kStarted || k == kConfigHash) continue;
+    if (k == kRunning || k == kPid || k == kStarted || k == kConfigHash || k == kAccelerator) continue;
     mix(k);
     mix(v);
   }
@@ -117,8 +117,16 @@ void HoldBlockedLaunches(ChangeSet& changes, const HostFacts& facts) {
     std::string why;
     for (const auto& need : LaunchNeeds(*c.after))
       if (auto it = facts.launch_blockers.find(need); it != facts.launch_blockers.end())
-        why += (why.empty() ? "" : "; ") + it->second;
-    if (why.empty()) continue;
+        why += (why.empty() ? "" : "; ") + it->second + (need == "kvm" ? ": Firecracker needs KVM" : "");
+    if (why.empty()) {
+      // QEMU still launches without KVM, under TCG (far slower): the plan says so.
+      auto kvm = facts.launch_blockers.find("kvm");
+      if (kvm != facts.launch_blockers.end() && c.after->AttrOr(kHypervisor) == kQemu)
+        changes.warnings.push_back({c.after->provenance.origin() + ": " + c.key().ToString() +
+                                        " runs under TCG, not KVM: " + kvm->second,
+                                    c.after->provenance});
+      continue;
+    }
     const std::string was = ToString(c.action);
     c.action = ChangeAction::kNoOp;
     c.removed_with.reset();

@@ -28,11 +28,13 @@ std::string VmConfigHash(const Attrs& attrs);
 /// What a vmproc needs first: its netns, its DNS file, its TAP and both tc redirects.
 std::vector<ResourceKey> VmProcDependencies(const Resource& r);
 
-/// The host needs ("kvm", "qemu", "firecracker") a vmproc's hypervisor cannot launch without.
+/// The host needs ("kvm", "qemu", "firecracker") a vmproc's hypervisor cannot launch without (QEMU falls back
+/// to TCG without KVM).
 std::vector<std::string> LaunchNeeds(const Resource& r);
 
 /// Turns launches (create, update, replace of a vmproc) that a host blocker prevents into no-ops with the
-/// reason, and adds one warning per blocked VM. A running VM is never stopped for it.
+/// reason, and adds one warning per blocked VM; warns of each QEMU launch that runs under TCG because KVM is
+/// unusable. A running VM is never stopped for it.
 void HoldBlockedLaunches(ChangeSet& changes, const HostFacts& facts);
 
 }  // namespace berth::reconciler::linux_res

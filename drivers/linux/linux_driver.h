@@ -17,7 +17,7 @@ struct LinuxDriverOptions {
   std::string state_dir = "/var/lib/berth";
   std::string qemu_binary = "qemu-system-x86_64";  // a bare name is looked up in PATH
   std::string firecracker_binary = "firecracker";
-  std::string kvm_device = "/dev/kvm";             // its absence blocks Firecracker launches (tests point it elsewhere)
+  std::string kvm_device = "/dev/kvm";             // probed (kvm_probe.h); unusable: QEMU under TCG, Firecracker held back
   int stop_timeout_ms = 10000;                     // SIGTERM, then SIGKILL after this long
   int observe_threads = 0;  // threads that read namespaces; 0: one per core once there are enough to share
 };

@@ -1,6 +1,8 @@
 // Error construction for the Linux driver: errno to DriverError kinds, messages naming op and object.
 #include "drivers/linux/os_util.h"
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -50,6 +52,17 @@ reconciler::DriverError MakeDriverError(const std::string& op, const reconciler:
   d.key = key;
   d.message = message;
   return d;
+}
+
+OsStatus WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return OsFailErrno("open " + tmp);
+  UniqueFd guard(fd);
+  if (::write(fd, content.data(), content.size()) != ssize_t(content.size()) || ::fsync(fd) != 0)
+    return OsFailErrno("write " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return OsFailErrno("rename " + tmp);
+  return Ok{};
 }
 
 }  // namespace berth::drivers::linux

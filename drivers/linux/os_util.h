@@ -2,6 +2,7 @@
 // mapping from errno to DriverError kinds.
 #pragma once
 
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <string>
@@ -59,6 +60,9 @@ inline Unexpected<OsError> OsFail(int err, std::string what, std::string detail 
 Unexpected<OsError> OsFailErrno(std::string what);
 
 reconciler::DriverError::Kind KindFromErrno(int err);
+
+/// Replaces `path` with `content` all at once: written to `path.tmp` (not through a symlink), synced, renamed.
+OsStatus WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode);
 
 /// An error for `key` whose message is what failed ("RTM_NEWLINK: File exists"; DriverError::ToString adds
 /// the op and key), with the kind taken from the errno.

@@ -35,8 +35,8 @@ std::map<std::string, std::string> LaunchBlockers(const LinuxDriverOptions& opti
 void ApplyVms(Env& env, std::vector<Job*>& jobs);
 
 // Pieces exposed for tests.
-/// QEMU's argv (without the binary) for a vmproc's attributes.
-std::vector<std::string> QemuArguments(const reconciler::Resource& r, const VmPaths& paths);
+/// QEMU's argv (without the binary) for a vmproc's attributes; `kvm`: accelerate with KVM, else TCG.
+std::vector<std::string> QemuArguments(const reconciler::Resource& r, const VmPaths& paths, bool kvm);
 /// Firecracker's --config-file content for a vmproc's attributes (paths inside the chroot).
 std::string FirecrackerConfig(const reconciler::Resource& r);
 /// Field 22 of /proc/PID/stat (start time in clock ticks since boot); "" when the process is gone or a zombie.

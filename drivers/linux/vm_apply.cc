@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "drivers/linux/kvm_probe.h"
 #include "drivers/linux/vm.h"
 #include "drivers/linux/vm_process.h"
 #include "reconciler/linux_resources.h"
@@ -26,17 +27,6 @@ namespace lr = reconciler::linux_res;
 using Kind = reconciler::DriverError::Kind;
 
 constexpr int kStartupCheckMs = 500;  // a hypervisor that rejects its arguments exits well within this
-
-OsStatus WriteFileAtomic(const std::string& path, const std::string& content, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return OsFailErrno("open " + tmp);
-  UniqueFd guard(fd);
-  if (::write(fd, content.data(), content.size()) != ssize_t(content.size()) || ::fsync(fd) != 0)
-    return OsFailErrno("write " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return OsFailErrno("rename " + tmp);
-  return Ok{};
-}
 
 /// A private copy: a reflink where the filesystem shares extents (FICLONE), else a byte copy.
 OsStatus CopyFile(const std::string& from, const std::string& to, mode_t mode) {
@@ -150,6 +140,7 @@ void Launch(Env& env, Job& job) {
   // The ownership mark, from exec on: berth finds its processes by it even without a record.
   spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
               std::string(lr::kOwnerEnv) + "=" + owner};
+  bool kvm = true;  // Firecracker runs only on KVM (held back at plan time without it)
   if (firecracker) {
     auto uid = Id(r, lr::kUid), gid = Id(r, lr::kGid);
     if (!uid || !gid) return job.Fail(Kind::kInvalid, "firecracker needs numeric uid and gid");
@@ -162,13 +153,15 @@ void Launch(Env& env, Job& job) {
   } else {
     spec.exe = binary;
     spec.argv = {binary};
-    for (auto& a : QemuArguments(r, p)) spec.argv.push_back(std::move(a));
+    kvm = KvmVerdictForThisBoot(env.options.kvm_device, env.options.state_dir).usable;
+    for (auto& a : QemuArguments(r, p, kvm)) spec.argv.push_back(std::move(a));
   }
 
   auto pid = Spawn(spec);
   if (!pid) return job.Fail(pid.error());
   const std::string started = ProcessStartTime(*pid);
-  nlohmann::json record = {{"owner", owner}, {"pid", *pid}, {"started", started}, {"attrs", r.attrs}};
+  nlohmann::json record = {{"owner", owner}, {"pid", *pid}, {"started", started}, {"attrs", r.attrs},
+                           {"accelerator", kvm ? "kvm" : "tcg"}};
   record["attrs"].erase(lr::kRunning);
   if (auto st = WriteFileAtomic(p.record, record.dump(2) + "\n", 0600); !st) return job.Fail(st.error());
   if (started.empty() || WaitForExit(*pid, kStartupCheckMs)) {

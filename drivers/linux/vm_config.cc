@@ -1,5 +1,5 @@
 // How each hypervisor is told what to run: QEMU's argv, Firecracker's config file, the per-VM paths, and
-// which launches this host cannot do (no /dev/kvm, no binary).
+// which launches this host cannot do (no usable KVM, no binary).
 #include <unistd.h>
 
 #include <cstdlib>
@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "drivers/linux/kvm_probe.h"
 #include "drivers/linux/vm.h"
 #include "reconciler/linux_resources.h"
 
@@ -52,23 +53,24 @@ std::string ResolveBinary(const std::string& name) {
 
 std::map<std::string, std::string> LaunchBlockers(const LinuxDriverOptions& options) {
   std::map<std::string, std::string> out;
-  if (::access(options.kvm_device.c_str(), F_OK) != 0)
-    out["kvm"] = options.kvm_device + " does not exist: Firecracker needs KVM";
+  // A device that exists is not enough: the probe runs a guest instruction (cached per boot).
+  if (const KvmVerdict kvm = KvmVerdictForThisBoot(options.kvm_device, options.state_dir); !kvm.usable)
+    out["kvm"] = kvm.reason;
   if (ResolveBinary(options.qemu_binary).empty()) out[lr::kQemu] = "no QEMU binary " + options.qemu_binary;
   if (ResolveBinary(options.firecracker_binary).empty())
     out[lr::kFirecracker] = "no Firecracker binary " + options.firecracker_binary;
   return out;
 }
 
-std::vector<std::string> QemuArguments(const reconciler::Resource& r, const VmPaths& paths) {
+std::vector<std::string> QemuArguments(const reconciler::Resource& r, const VmPaths& paths, bool kvm) {
   std::vector<std::string> a = {
       "-name", "guest=" + r.key.name,
       // Only what is asked for: no default NIC, monitor, display or config files of the host.
       "-nodefaults", "-no-user-config", "-display", "none",
       // The guest's poweroff or reboot ends the process: berth sees it and restarts it as drift.
       "-no-reboot",
-      // KVM when the host has it, else TCG (QEMU tries accelerators in order).
-      "-accel", "kvm", "-accel", "tcg",
+      // KVM only where the probe saw it run a guest: QEMU would pick a KVM that answers but never runs one.
+      "-accel", kvm ? "kvm" : "tcg",
       "-smp", std::to_string(IntOr(r, lr::kVcpus, 1)), "-m", std::to_string(IntOr(r, lr::kMemoryMib, 128)),
       "-serial", "file:" + paths.console,
       "-kernel", r.AttrOr(lr::kKernel)};

@@ -26,6 +26,7 @@ struct Record {
   std::string owner;
   pid_t pid = 0;
   std::string started;
+  std::string accelerator;  // "kvm" | "tcg"; "" in records older than the KVM probe
   reconciler::Attrs attrs;
 };
 
@@ -45,6 +46,7 @@ std::vector<Record> ReadRecords(const std::string& vms_dir) {
     r.pid = j.value("pid", 0);
     r.started = j.value("started", "");
     r.attrs = j.value("attrs", reconciler::Attrs{});
+    if (auto a = j.find("accelerator"); a != j.end() && a->is_string()) r.accelerator = a->get<std::string>();
     out.push_back(std::move(r));
   }
   ::closedir(dir);
@@ -77,6 +79,7 @@ void ObserveVms(Env& env, const std::vector<std::string>& netns_names, std::vect
       r.attrs[lr::kRunning] = lr::kTrue;
       r.attrs[lr::kPid] = std::to_string(rec.pid);
       r.attrs[lr::kStarted] = rec.started;
+      if (!rec.accelerator.empty()) r.attrs[lr::kAccelerator] = rec.accelerator;
     } else {
       r.attrs[lr::kRunning] = lr::kFalse;  // died: drift the plan repairs by starting it again
       r.attrs.erase(lr::kPid);

@@ -1,10 +1,14 @@
-// VMs that really boot: a QEMU guest (TCG here) configured by berth's ip= argument pings its gateway and an
-// upstream namespace through the NAT; a killed VM is drift that apply restarts; removal stops the process
-// before its network goes. Firecracker without KVM: berth's jailer runs a probe where the binary would be.
+// VMs that really boot: a QEMU guest configured by berth's ip= argument pings its gateway and an upstream
+// namespace through the NAT; a killed VM is drift that apply restarts; removal stops the process before its
+// network goes. The three kinds of host a KVM probe tells apart: no device, a device that cannot run a guest
+// (a stand-in: /dev/null answers no KVM ioctl) where QEMU boots under TCG and Firecracker is held back, and a
+// working one (the real /dev/kvm when the probe passes, or a verdict recorded for this boot). Firecracker's
+// jailer runs a stand-in binary where Firecracker would be.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -23,6 +27,11 @@ std::string ReadFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
 }
 
 /// The first line of `path` containing `needle`, waiting up to `seconds`; "" on timeout.
@@ -45,6 +54,20 @@ bool WaitGone(int pid, int seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+/// Records "the KVM at `device` runs guests" for this boot, as berth's probe would on a host whose KVM works.
+void RecordWorkingKvm(const BerthCli& berth, const std::string& device) {
+  struct stat st {};
+  ASSERT_EQ(::stat(device.c_str(), &st), 0);
+  ASSERT_EQ(::mkdir(berth.state().c_str(), 0700) == 0 || errno == EEXIST, true);
+  const nlohmann::json verdict = {
+      {"boot_id", Trim(ReadFile("/proc/sys/kernel/random/boot_id"))},
+      {"device", device},
+      {"node", std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_rdev)},
+      {"usable", true},
+      {"reason", ""}};
+  std::ofstream(berth.state() + "/kvm-probe.json") << verdict.dump();
 }
 
 int RecordedPid(const BerthCli& berth, const std::string& vm) {
@@ -75,22 +98,42 @@ std::string GuestManifest(const std::string& kernel, const std::string& initrd, 
          "    bootArgs: console=ttyS0 panic=-1 quiet berth.upstream=192.0.2.2" + extra_args + "\n";
 }
 
-TEST_F(VmTest, QemuGuestPingsThroughTheNatIsRestartedWhenKilledAndStopsBeforeItsNetworkGoes) {
-  if (Sh("command -v qemu-system-x86_64").status != 0) GTEST_SKIP() << "qemu-system-x86_64 is not installed";
+/// Debian's kernel, the test guest's initramfs built for it, and an "upstream" namespace berth does not own,
+/// reached through the host and the NAT. Skips the test without QEMU.
+struct GuestFiles {
+  std::string kernel, initrd;
+};
+GuestFiles PrepareGuest(const BerthCli& berth) {
   const std::string kernel = Sh("ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1").out;
-  ASSERT_FALSE(kernel.empty()) << "no Debian kernel in /boot (scripts/setup.sh installs linux-image-amd64)";
+  EXPECT_FALSE(kernel.empty()) << "no Debian kernel in /boot (scripts/setup.sh installs linux-image-amd64)";
+  if (kernel.empty()) return {};
   const std::string kpath = kernel.substr(0, kernel.size() - 1);
   const std::string kver = kpath.substr(kpath.find("vmlinuz-") + 8);
-  const std::string initrd = berth_.dir() + "/guest-initrd.gz";
+  const std::string initrd = berth.dir() + "/guest-initrd.gz";
   auto built = Sh(kGuestDir + "/make-initramfs.sh " + initrd + " " + kver);
-  ASSERT_EQ(built.status, 0) << built.out;
-  // The "upstream": a namespace berth does not own, reached through the host and the NAT.
-  ASSERT_EQ(Sh("ip netns add upstream && ip link add up-host type veth peer name up-peer netns upstream && "
+  EXPECT_EQ(built.status, 0) << built.out;
+  EXPECT_EQ(Sh("ip netns add upstream && ip link add up-host type veth peer name up-peer netns upstream && "
                "ip addr add 192.0.2.1/24 dev up-host && ip link set up-host up && "
                "ip -n upstream addr add 192.0.2.2/24 dev up-peer && ip -n upstream link set up-peer up && "
                "ip -n upstream link set lo up")
                 .status,
             0);
+  return built.status == 0 ? GuestFiles{kpath, initrd} : GuestFiles{};
+}
+
+nlohmann::json ShowJson(const BerthCli& berth, const std::string& opts = "") {
+  auto r = berth.Run("show -o json" + opts);
+  EXPECT_EQ(r.status, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+
+TEST_F(VmTest, QemuGuestPingsThroughTheNatIsRestartedWhenKilledAndStopsBeforeItsNetworkGoes) {
+  if (Sh("command -v qemu-system-x86_64").status != 0) GTEST_SKIP() << "qemu-system-x86_64 is not installed";
+  const GuestFiles guest = PrepareGuest(berth_);
+  ASSERT_FALSE(guest.initrd.empty());
+  const std::string& kpath = guest.kernel;
+  const std::string& initrd = guest.initrd;
   const std::string console = berth_.state() + "/vms/guest/console.log";
 
   // 1. Boot; the guest powers off after its report, which ends the process: drift.
@@ -117,6 +160,10 @@ TEST_F(VmTest, QemuGuestPingsThroughTheNatIsRestartedWhenKilledAndStopsBeforeIts
   auto vms = berth_.Vms();
   EXPECT_EQ(vms["guest"].value("pid", 0), first) << vms.dump();
   EXPECT_EQ(vms["guest"].value("hypervisor", ""), "qemu") << vms.dump();
+  // This host's real KVM device: the guest got KVM exactly when the probe saw KVM run a guest.
+  const nlohmann::json kvm = ShowJson(berth_)["kvm"];
+  ASSERT_TRUE(kvm.is_object()) << kvm.dump();
+  EXPECT_EQ(vms["guest"].value("accelerator", ""), kvm.value("usable", false) ? "kvm" : "tcg") << kvm.dump();
   ASSERT_EQ(::kill(first, SIGKILL), 0);
   ASSERT_TRUE(WaitGone(first, 10));
   r = berth_.Run("plan --detailed-exitcode -f " + dir);
@@ -155,6 +202,35 @@ TEST_F(VmTest, QemuGuestPingsThroughTheNatIsRestartedWhenKilledAndStopsBeforeIts
   EXPECT_NE(::stat((berth_.state() + "/vms/guest").c_str(), &st), 0) << "the VM's state stays behind";
 }
 
+TEST_F(VmTest, WhereKvmCannotRunAGuestQemuBootsUnderTcgAndShowSaysWhy) {
+  if (Sh("command -v qemu-system-x86_64").status != 0) GTEST_SKIP() << "qemu-system-x86_64 is not installed";
+  const GuestFiles guest = PrepareGuest(berth_);
+  ASSERT_FALSE(guest.initrd.empty());
+  const std::string dir = berth_.WriteManifest("guest.yaml", GuestManifest(guest.kernel, guest.initrd, ""));
+  // The stand-in opens like /dev/kvm and answers no KVM ioctl, as a broken nested KVM fails its first guest.
+  const std::string opts = " --kvm-device /dev/null";
+  auto r = berth_.Run("plan -f " + dir + opts);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("runs under TCG, not KVM: /dev/null cannot run a guest: KVM_GET_API_VERSION"),
+            std::string::npos) << r.out;
+  r = berth_.Run("apply -f " + dir + opts);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const std::string line = WaitForLine(berth_.state() + "/vms/guest/console.log", "BERTH-GUEST", kBootTimeoutS);
+  EXPECT_NE(line.find("ip=10.170.0.10 gateway=ok upstream=ok dns=10.170.0.1"), std::string::npos)
+      << line << "\n" << ReadFile(berth_.state() + "/vms/guest/console.log");
+  const nlohmann::json show = ShowJson(berth_, opts);
+  EXPECT_EQ(show["vms"]["guest"].value("accelerator", ""), "tcg") << show.dump(1);
+  EXPECT_EQ(show["kvm"].value("usable", true), false) << show.dump(1);
+  EXPECT_EQ(show["kvm"].value("reason", "").rfind("/dev/null cannot run a guest: KVM_GET_API_VERSION: ", 0), 0u)
+      << show.dump(1);
+  EXPECT_EQ(Sh("tr '\\0' ' ' < /proc/" + std::to_string(RecordedPid(berth_, "guest")) + "/cmdline | grep -q -- '-accel tcg '").status, 0);
+  // A verdict that changes (KVM fixed, say) does not restart the running guest: the accelerator is not part
+  // of what the VM was asked to be.
+  RecordWorkingKvm(berth_, "/dev/null");
+  r = berth_.Run("plan --detailed-exitcode -f " + dir + opts);
+  EXPECT_EQ(r.status, 0) << r.out;
+}
+
 #ifdef BERTH_FC_PROBE
 std::string FcManifest(const std::string& files) {
   return "apiVersion: berth/v1\nkind: Bridge\nmetadata: {name: fcbr9}\nspec: {address: 10.171.0.1/24}\n---\n"
@@ -177,13 +253,31 @@ TEST_F(VmTest, FirecrackerWithoutKvmIsHeldBackWhileItsNetworkConverges) {
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(Sh("ip -n berth-fc1 link show tap0").status, 0);
   EXPECT_EQ(RecordedPid(berth_, "fc1"), 0);
+  const nlohmann::json kvm = ShowJson(berth_, opts)["kvm"];
+  EXPECT_EQ(kvm.value("usable", true), false) << kvm.dump();
+  EXPECT_EQ(kvm.value("reason", ""), berth_.dir() + "/no-kvm does not exist") << kvm.dump();
+}
+
+TEST_F(VmTest, FirecrackerIsHeldBackWhereKvmCannotRunAGuest) {
+  const std::string files = berth_.dir() + "/files";
+  ASSERT_EQ(Sh("mkdir -p " + files + " && echo kernel > " + files + "/vmlinux && echo rootfs > " + files + "/rootfs.ext4").status, 0);
+  const std::string dir = berth_.WriteManifest("fc.yaml", FcManifest(files));
+  const std::string opts = " --firecracker " + std::string(BERTH_FC_PROBE) + " --kvm-device /dev/null";
+  auto r = berth_.Run("apply -f " + dir + opts);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("/dev/null cannot run a guest: KVM_GET_API_VERSION: Inappropriate ioctl for device: "
+                       "Firecracker needs KVM"),
+            std::string::npos) << r.out;
+  EXPECT_EQ(RecordedPid(berth_, "fc1"), 0);
+  EXPECT_EQ(Sh("ip -n berth-fc1 link show tap0").status, 0);
 }
 
 TEST_F(VmTest, FirecrackerJailerRunsTheBinaryUnprivilegedInItsChrootAndNetns) {
   const std::string files = berth_.dir() + "/files";
   ASSERT_EQ(Sh("mkdir -p " + files + " && echo kernel > " + files + "/vmlinux && head -c 1048576 /dev/zero > " + files + "/rootfs.ext4").status, 0);
   const std::string dir = berth_.WriteManifest("fc.yaml", FcManifest(files));
-  // Tests point the KVM device elsewhere: an existing file stands in for /dev/kvm on this KVM-less host.
+  // A host whose KVM works, whatever this one's does: /dev/null stands in, with a passing verdict recorded.
+  RecordWorkingKvm(berth_, "/dev/null");
   const std::string opts = " --firecracker " + std::string(BERTH_FC_PROBE) + " --kvm-device /dev/null";
   auto r = berth_.Run("apply -f " + dir + opts);
   ASSERT_EQ(r.status, 0) << r.out;
