@@ -33,8 +33,9 @@ emit() { printf 'R\t%s\t%s\t%s\t%s\t%s\t%s\n' "$M" "$N" "$REP" "$1" "$(ms "$2")"
            "$(awk -v t="$2" -v n="${3:-$N}" 'BEGIN{printf "%.4f", t/1000/n}')"; }
 note() { printf 'NOTE\t%s\t%s\t%s\t%s\t%s\n' "$M" "$N" "$REP" "$1" "$2"; }
 median() { sort -n | awk '{v[NR]=$1} END{print (NR%2)?v[(NR+1)/2]:int((v[NR/2]+v[NR/2+1])/2)}'; }
-wait_gone() {  # wait_gone GLOB_PREFIX: until no host interface with that prefix is left
-  local a; while :; do a=(/sys/class/net/"$1"*); ((${#a[@]})) || break; sleep 0.005; done
+wait_gone() {  # wait_gone GLOB_PREFIX: until no host interface with that prefix is left (at most ~60 s)
+  local a i; for ((i = 0; i < 12000; i++)); do a=(/sys/class/net/"$1"*); ((${#a[@]})) || return 0; sleep 0.005; done
+  die "host interfaces $1* still there after 60 s"
 }
 
 # ---- verification (never timed): NS_PREFIX and VETH_PREFIX name the method's objects

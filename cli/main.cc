@@ -34,7 +34,7 @@ void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("--etc-netns-dir", o.etc_netns_dir, "Per-netns files such as resolv.conf (Linux)");
   cmd.add_option("--qemu", o.qemu_binary, "The QEMU binary VMs with spec.qemu run (a name is looked up in PATH)");
   cmd.add_option("--firecracker", o.firecracker_binary, "The Firecracker binary berth's jailer copies and runs");
-  cmd.add_option("--kvm-device", o.kvm_device, "KVM's device, probed once per boot by running a one-instruction guest; without a usable KVM, QEMU runs under TCG and Firecracker VMs are held back");
+  cmd.add_option("--kvm-device", o.kvm_device, "KVM's device, probed once per boot by running a small guest program; without a usable KVM, QEMU runs under TCG and Firecracker VMs are held back");
   cmd.add_option("--vm-stop-timeout", o.vm_stop_timeout, "Seconds a VM gets after SIGTERM before SIGKILL");
 }
 

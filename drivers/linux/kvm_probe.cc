@@ -1,6 +1,6 @@
-// The functional KVM probe (kvm_probe.h): a child process runs one `hlt` in a real-mode vCPU; the parent
-// waits for its report with a deadline and kills it when it hangs, as KVM_RUN does where nested
-// virtualisation is exposed but cannot run a guest.
+// The functional KVM probe (kvm_probe.h): a child process runs a short real-mode program in a vCPU (a loop,
+// then `hlt`); the parent waits for its report with a deadline and kills it when it hangs or crawls, as
+// KVM_RUN does where nested virtualisation is exposed but cannot run a guest.
 #include "drivers/linux/kvm_probe.h"
 
 #include <fcntl.h>
@@ -53,11 +53,20 @@ int RunHlt(const char* device, int out) {
   const int vm = ::ioctl(kvm, KVM_CREATE_VM, 0);
   if (vm < 0) return Report(out, "KVM_CREATE_VM");
 
-  // One page of guest memory at 0x1000 holding `hlt`; the vCPU starts there in real mode.
+  // One page of guest memory at 0x1000 holding the program; the vCPU starts there in real mode. A lone `hlt`
+  // is not enough: hosts were seen halting it at once and then running guest code at ~100,000 instructions a
+  // second (every instruction emulated), where no kernel boots. 2^24 iterations take milliseconds on a KVM
+  // that runs guests and minutes on such a host, so the deadline tells them apart.
+  static constexpr unsigned char kProgram[] = {
+      0x66, 0xb9, 0x00, 0x00, 0x00, 0x01,  // mov ecx, 0x01000000
+      0x66, 0x49,                          // dec ecx
+      0x75, 0xfc,                          // jnz back to the dec
+      0xf4,                                // hlt
+  };
   constexpr uint64_t kGuestPage = 0x1000;
   void* mem = ::mmap(nullptr, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return Report(out, "mmap guest memory");
-  static_cast<unsigned char*>(mem)[0] = 0xf4;  // hlt
+  std::memcpy(mem, kProgram, sizeof kProgram);
   kvm_userspace_memory_region region{};
   region.slot = 0;
   region.guest_phys_addr = kGuestPage;
@@ -171,7 +180,7 @@ KvmVerdict ProbeKvm(const std::string& device, std::chrono::milliseconds deadlin
       if (o.code == 0) return {true, ""};
       return {false, device + " cannot run a guest: " + o.message};
     case ChildOutcome::End::kTimedOut:
-      return {false, device + " cannot run a guest: a one-instruction guest did not halt within " +
+      return {false, device + " cannot run a guest: a guest loop of 2^24 iterations did not halt within " +
                          std::to_string(deadline.count()) + " ms (nested virtualisation that does not work?)"};
     case ChildOutcome::End::kSignalled:
       return {false, device + " cannot run a guest: the probe died of signal " + std::to_string(o.code)};

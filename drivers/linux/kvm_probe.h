@@ -1,7 +1,7 @@
 // Whether this host's KVM can actually run a guest. Many cloud VMs expose a /dev/kvm whose ioctls answer
-// while nested virtualisation cannot run anything: a hypervisor given that device never gets to the guest's
-// first instruction. So the probe runs one: a real-mode `hlt` in a vCPU of a throwaway VM, in a forked child
-// that is killed at a deadline (docs/hypervisors.md). The verdict is cached per boot in the state directory.
+// while nested virtualisation cannot run a guest: a hypervisor given that device never prints a line. So the
+// probe runs guest code: a real-mode loop ending in `hlt` in a vCPU of a throwaway VM, in a forked child that is
+// killed at a deadline (docs/hypervisors.md). The verdict is cached per boot in the state directory.
 #pragma once
 
 #include <chrono>

@@ -92,7 +92,7 @@ TEST(ProbeKvm, ADeviceWhoseKvmIoctlsFailCannotRunAGuest) {
   // /dev/null opens like /dev/kvm but answers no KVM ioctl; a regular file likewise.
   TempDir dir;
   std::ofstream(dir.path() + "/file") << "not a device\n";
-  for (const std::string dev : {std::string("/dev/null"), dir.path() + "/file"}) {
+  for (const std::string& dev : {std::string("/dev/null"), dir.path() + "/file"}) {
     auto v = ProbeKvm(dev);
     EXPECT_FALSE(v.usable) << dev;
     EXPECT_EQ(v.reason.rfind(dev + " cannot run a guest: KVM_GET_API_VERSION: ", 0), 0u) << v.reason;

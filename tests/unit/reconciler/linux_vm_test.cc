@@ -123,18 +123,39 @@ TEST(LinuxVm, ADeadProcessIsDriftRepairedByARestart) {
   EXPECT_EQ(plan.steps[0].fields, std::vector<std::string>{kRunning});
 }
 
-TEST(LinuxVm, MissingKvmHoldsBackOnlyFirecrackerVms) {
+TEST(LinuxVm, UnusableKvmHoldsBackOnlyFirecrackerVmsAndQemuIsSaidToRunUnderTcg) {
   drivers::sim::SimHost host;
   host.AddFacts({.foreign_networks = {}, .interfaces = {}, .missing_features = {}, .foreign_drop_chains = {},
-                 .launch_blockers = {{"kvm", "/dev/kvm does not exist"}}});
+                 .launch_blockers = {{"kvm", "/dev/kvm cannot run a guest: KVM_RUN: Invalid argument"}}});
   Plan plan = MakePlanOn(host, QemuManifest());
   EXPECT_GE(StepOf(plan, Op::kCreate, {kVmProc, "", "guest"}), 0);
   EXPECT_EQ(StepOf(plan, Op::kCreate, {kVmProc, "", "fc"}), -1);
   EXPECT_GE(StepOf(plan, Op::kCreate, {kLink, "berth-fc", "tap0"}), 0);  // its network still converges
   EXPECT_FALSE(plan.refusal);
   EXPECT_TRUE(plan.changes.conflicts.empty());
-  ASSERT_EQ(plan.changes.warnings.size(), 1u);
-  EXPECT_NE(plan.changes.warnings[0].message.find("/dev/kvm does not exist"), std::string::npos);
+  ASSERT_EQ(plan.changes.warnings.size(), 2u);
+  std::vector<std::string> messages;
+  for (const auto& w : plan.changes.warnings) messages.push_back(w.message);
+  std::sort(messages.begin(), messages.end());
+  EXPECT_NE(messages[0].find("vmproc:/fc not launched (would create): /dev/kvm cannot run a guest: KVM_RUN: "
+                             "Invalid argument: Firecracker needs KVM"),
+            std::string::npos) << messages[0];
+  EXPECT_NE(messages[1].find("vmproc:/guest runs under TCG, not KVM: /dev/kvm cannot run a guest"), std::string::npos)
+      << messages[1];
+}
+
+TEST(LinuxVm, TheAcceleratorIsNotPartOfTheLaunch) {
+  // A verdict that changes must not restart a running VM: the observed accelerator is not compared, and the
+  // hash of the launch attributes leaves it out.
+  drivers::sim::SimHost host;
+  const auto m = QemuManifest();
+  ApplyAll(host, MakePlanOn(host, m));
+  ASSERT_FALSE(host.Mutate({kVmProc, "", "guest"}, kAccelerator, "tcg"));
+  EXPECT_TRUE(MakePlanOn(host, m).steps.empty());
+  Attrs a{{kHypervisor, kQemu}, {kKernel, "/k"}};
+  Attrs b = a;
+  b[kAccelerator] = "kvm";
+  EXPECT_EQ(VmConfigHash(a), VmConfigHash(b));
 }
 
 }  // namespace
