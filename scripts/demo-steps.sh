@@ -64,9 +64,9 @@ step "Apply: berth launches QEMU inside the VM's netns" berth apply -f "$qemu_ma
 berth apply -f "$qemu_manifests" "${host[@]}" --lock-dir "$work/lock"
 console=$work/state/vms/qemu-demo/console.log
 show_json=$(berth show "${host[@]}" -o json)
-python3 -c 'import json,sys; s=json.load(sys.stdin); k=s["kvm"]; vm=s["vms"]["qemu-demo"]
-print("(the guest runs under %s%s)" % (vm.get("accelerator", "?").upper(),
-      "" if k["usable"] else "; KVM is not used here: " + k["reason"]))' <<<"$show_json"
+accel='import json,sys; s=json.load(sys.stdin); k=s["kvm"]; a=s["vms"]["qemu-demo"].get("accelerator", "?").upper()'
+accel+='; print("(the guest runs under %s%s)" % (a, "" if k["usable"] else "; KVM is not used: " + k["reason"]))'
+python3 -c "$accel" <<<"$show_json"
 # A deadline, never a silent hang: TCG on two busy cores boots Debian's kernel in 10-60 s, KVM in about 1 s.
 wait_for_report() {
   echo "(waiting for the guest's report on its serial console, $console)"
