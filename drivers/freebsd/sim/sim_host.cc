@@ -52,6 +52,7 @@ SimFreeBsd::SimFreeBsd() {
   m.NewInterface({"em0", "", -1, 0, -1, kHostVnet, kHostVnet, true, 1500, "", {}, "58:9c:fc:00:00:01", "",
                   {*model::Cidr4::Parse("192.0.2.10/24")}, {}, 0});
   state_.pf_main_nat = {"nat-anchor \"berth/*\" all", "rdr-anchor \"berth/*\" all"};
+  state_.dirs = {"/etc", "/usr/local/etc"};  // the host's own tree, as far as tests touch it
   state_.sysctls = {{"net.inet.ip.forwarding", "0"}, {"kern.features.vimage", "1"}, {"net.inet.ip.fw.enable", "1"},
                     {"net.link.ether.ipfw", "1"},    {"net.link.bridge.ipfw", "1"},
                     // ipfw2.c fills a "log" rule's logamount from this at add time (ipfw -S list shows it)

@@ -68,8 +68,12 @@ TEST(FreeBsdConformance, EveryCaseHasASourceAndTheSimulatorAgreesWithIt) {
     CommandResult r = host.Run(Argv(c.run), c.input);
     if (c.accepted) {
       EXPECT_TRUE(r.ok()) << "FreeBSD accepts this; the simulator said: " << r.err;
-      if (!c.expect_out.empty()) EXPECT_NE(r.out.find(c.expect_out), std::string::npos) << r.out;
-      if (!c.absent.empty()) EXPECT_EQ(r.out.find(c.absent), std::string::npos) << r.out;
+      if (!c.expect_out.empty()) {
+        EXPECT_NE(r.out.find(c.expect_out), std::string::npos) << r.out;
+      }
+      if (!c.absent.empty()) {
+        EXPECT_EQ(r.out.find(c.absent), std::string::npos) << r.out;
+      }
     } else {
       EXPECT_FALSE(r.ok()) << "FreeBSD rejects this; the simulator accepted it";
       EXPECT_NE(r.err.find(c.error), std::string::npos) << "expected \"" << c.error << "\", got: " << r.err;
@@ -83,8 +87,9 @@ TEST(FreeBsdConformance, TheShapesOfTheIssueAreRejected) {
   // or (for what is not a rejection) a case showing the behaviour.
   const auto corpus = LoadCorpus();
   std::set<std::string> tags;
-  for (const auto& c : corpus)
+  for (const auto& c : corpus) {
     if (!c.tag.empty()) tags.insert(c.tag);
+  }
   for (const char* tag : {"ifconfig-af-position", "jexec-jail-binaries", "jail-plus-equals", "ipfw-logamount",
                           "ipfw-set", "jls-meta-14", "vnet-move-after-create", "dying-name-free",
                           "hwaddr-unchanged", "pf-disabled"})
@@ -93,8 +98,9 @@ TEST(FreeBsdConformance, TheShapesOfTheIssueAreRejected) {
 
 std::set<std::string> AcceptedShapes() {
   std::set<std::string> shapes;
-  for (const auto& c : LoadCorpus())
+  for (const auto& c : LoadCorpus()) {
     if (c.accepted) shapes.insert(ArgvShape(Argv(c.run)));
+  }
   return shapes;
 }
 
@@ -107,8 +113,9 @@ void ExpectEveryCommandInTheCorpus(const std::string& dir) {
   host.Plan(&manifest);
   ASSERT_TRUE(host.Converge(nullptr));
   std::set<std::string> missing;
-  for (const auto& argv : host.sim.log())
+  for (const auto& argv : host.sim.log()) {
     if (!accepted.count(ArgvShape(argv))) missing.insert(ArgvShape(argv));
+  }
   for (const auto& shape : missing) ADD_FAILURE() << "not in the conformance corpus: " << shape;
 }
 

@@ -62,7 +62,7 @@ TEST(FreeBsdDriver, ADyingJailDoesNotBlockItsNameAndIsMadeAgainAtOnce) {
   host.sim.KillJail("web");
   auto plan = host.Plan(&m);
   EXPECT_EQ(Messages(plan).find("dying"), std::string::npos) << Messages(plan);
-  EXPECT_TRUE(HasStep(plan, reconciler::Op::kReplace, "jail:/web")) << Steps(plan);
+  EXPECT_TRUE(HasStep(plan, reconciler::Op::kCreate, "jail:/web")) << Steps(plan);
   ASSERT_TRUE(host.Converge(&m));
   EXPECT_FALSE(host.Plan(&m).HasWork()) << Steps(host.Plan(&m));
   host.sim.Settle();
