@@ -259,17 +259,20 @@ class Builder {
   }
 
   void Inside(const std::string& jail, const JailInside& inside, const std::string& owner) {
+    std::set<std::string> keys;  // a jail's root can tag two interfaces alike: the first one listed counts
     for (const auto& i : inside.interfaces) {
       auto tag = TagOf(i);
       std::string key = i.name;
       Attrs attrs{{kDevice, i.name}, {kUp, i.up ? kTrue : kFalse}};
-      if (tag && tag->Get("end") == "b") {
-        if (tag->Get("if").empty() || !HostEndOwnedBy(tag->Get("pair"), jail)) continue;
+      // A b-end tag counts only for a host end of this jail's; otherwise the interface is what its name says.
+      if (tag && tag->Get("end") == "b" && HostEndOwnedBy(tag->Get("pair"), jail)) {
+        if (tag->Get("if").empty()) continue;
         key = tag->Get("if");
         attrs[kEpair] = tag->Get("pair");
       } else if (i.name != "lo0") {
         continue;  // created inside the jail by someone else: not berth's
       }
+      if (!keys.insert(key).second) continue;
       if (!i.inet.empty()) attrs[kAddress] = i.inet.front().ToString();
       if (!i.ether.empty()) attrs[kMac] = i.ether;
       out_.resources.push_back(Record(kJif, jail, key, std::move(attrs), owner));
