@@ -205,7 +205,7 @@ void Jif(const Action& a, Writer& w) {
   if (a.op == Op::kDelete) return;  // goes with its jail (or its epair, whose destruction takes both ends)
   const Resource& r = a.resource;
   const std::string jail = w.Jail(r.key.scope), device = w.Iface(w.Need(kDevice));
-  // The host's ifconfig attached to the jail (ifconfig -j, FreeBSD 14.0 and later): an empty jail has no
+  // The host's ifconfig attached to the jail (ifconfig(8) -j, in 15.0): an empty jail has no
   // /sbin/ifconfig of its own, and a jail's root must not decide what runs here.
   const std::vector<std::string> ifconfig{"ifconfig", "-j", jail};
   auto add = [&](std::vector<std::string> rest) {
@@ -224,7 +224,7 @@ void Jif(const Action& a, Writer& w) {
 }
 
 void Route(const Action& a, Writer& w) {
-  // route(8) -j: run inside the jail's vnet with the host's binary (route.8, FreeBSD 14.0 and later).
+  // route(8) -j: run inside the jail's vnet with the host's binary (route.8 -j, D40377, in 15.0).
   const std::string jail = w.Jail(a.resource.key.scope);
   if (a.op == Op::kDelete) {
     w.Add({"route", "-j", jail, "delete", "default"});

@@ -87,7 +87,7 @@ void Machine::Move(int id, int vnet) {
 
 CommandResult Machine::Ifconfig(const Args& a) {
   // ifconfig.c main: getopt over the leading options, up to the interface name. -j JAIL attaches to the jail
-  // before anything else (ifconfig(8) -j, FreeBSD 14.0 and later): the host's binary, the jail's view.
+  // before anything else (ifconfig(8) -j, in 15.0): the host's binary, the jail's view.
   size_t k = 1;
   bool all = false, names = false;
   std::string group, jail;

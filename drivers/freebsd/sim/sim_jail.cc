@@ -270,8 +270,8 @@ CommandResult Machine::Jexec(const Args& a, const std::string& input) {
 }
 
 CommandResult Machine::Route(const Args& a) {
-  // route.c main: getopt "46nqdtvj:" before the command; -j JAIL attaches to the jail (route.8, FreeBSD 14.0 and
-  // later, D40377).
+  // route.c main: getopt "46nqdtvj:" before the command; -j JAIL attaches to the jail (route.8 -j, D40377, in
+  // 15.0).
   size_t k = 1;
   std::string jail_name;
   for (; k < a.size() && a[k].size() > 1 && a[k][0] == '-'; ++k) {
