@@ -237,7 +237,10 @@ void File(const Action& a, Writer& w) {
   if (a.op == Op::kDelete) return;  // a setting: never removed
   // Written from the host under the jail's path: an empty jail has no tee. The plan refuses when observation
   // found the path resolving elsewhere (a link in the jail's tree, see CheckHost).
-  w.Add({"tee", w.Path(w.Need(kRoot) + a.resource.key.name)}, w.Need(kContent));
+  const std::string root = w.Need(kRoot);
+  // A jail in the host's own tree would have berth rewrite the host's resolver configuration.
+  if (root.find_first_not_of('/') == std::string::npos) w.Refuse(root, "jail path (the host's own root) for a file");
+  w.Add({"tee", w.Path(root + a.resource.key.name)}, w.Need(kContent));
 }
 
 void Pf(const Action& a, Writer& w) {

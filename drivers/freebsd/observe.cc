@@ -37,7 +37,7 @@ JailInside LookInside(CommandRunner& runner, const JailInfo& jail) {
   }
   inside.root = jail.path;
   const std::string file = inside.root + kResolvConf;
-  if (IsSafePath(inside.root) && inside.root != "/") {
+  if (IsSafePath(inside.root) && inside.root.find_first_not_of('/') != std::string::npos) {
     // realpath exits 1 when the file is missing but still prints what resolved (realpath(1)).
     auto real = runner.Run({"realpath", inside.root, inside.root + "/etc", file}, "");
     RealpathCheck check = ParseRealpath(real.out, kResolvConf);

@@ -112,6 +112,8 @@ TEST(Explain, InsideTheJailFromTheHost) {
   Resource resolv = R("file", "j1", "/etc/resolv.conf", {{"content", "nameserver 10.0.0.1\n"}, {"root", "/jails/j1"}});
   EXPECT_EQ(Cmds(Op::kCreate, resolv), Lines{"tee|/jails/j1/etc/resolv.conf <<nameserver 10.0.0.1\n"});
   EXPECT_NE(Refusal(Op::kCreate, R("file", "j1", "/etc/resolv.conf", {{"content", "x"}, {"root", "/jails/../etc"}})), "");
+  EXPECT_NE(Refusal(Op::kCreate, R("file", "j1", "/etc/resolv.conf", {{"content", "x"}, {"root", "/"}})), "");
+  EXPECT_NE(Refusal(Op::kCreate, R("file", "j1", "/etc/resolv.conf", {{"content", "x"}})), "");
 }
 
 TEST(Explain, PfAnchorsLoadAtomicallyAndIpfwRulesByNumber) {
