@@ -190,8 +190,8 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
   feature_conflict(wants_ipfw, kMissingIpfw,
                    "secure VNET needs ipfw, which is not loaded. Loading it applies its default rule, which denies "
                    "everything unless the kernel says otherwise: on a remote host set "
-                   "net.inet.ip.fw.default_to_accept=1 in /boot/loader.conf (or load it from the console with an "
-                   "allow ruleset ready) before kldload ipfw");
+                   "net.inet.ip.fw.default_to_accept=1 in /boot/loader.conf and with kenv (a tunable read when the "
+                   "module loads) before kldload ipfw, or load it from the console");
   feature_conflict(wants_ipfw && !missing(kMissingIpfw), kIpfwDefaultDeny,
                    "ipfw's default rule denies and no rule after berth's range allows layer-2 frames: with "
                    "net.link.ether.ipfw=1 every frame of the host goes through ipfw and would be dropped; add "
