@@ -17,10 +17,11 @@
 //   jail:/j1                path=P vnet=new|inherit host.hostname=j1 state=active [vnet.interface=<b ends, space
 //                           separated, sorted>] [epair.<if>=<host end> bridge=<B> mtu=<N> peer=<b end>]...
 //                           [ip4.addr=<addresses, comma separated> | ip4=disable]: the jail with its epairs. A b end
-//                           can be handed over only when its jail is created (jail -c vnet.interface=, seed 000),
-//                           so the jail owns its epairs: its creation makes them (tagged, MTU set, renamed, onto
-//                           bridge B), then the jail; its removal is jail -r, then destroying each host end, which
-//                           takes both ends wherever the b end is (facts A1). A jail is thus never made again
+//                           is handed over when its jail is created (jail -c vnet.interface=, as jail(8) does it)
+//                           and comes back late when the jail goes, so the jail owns its epairs: its creation
+//                           makes them (tagged, MTU set, renamed, onto bridge B), then the jail; its removal is
+//                           jail -r, then destroying each host end, which takes both ends wherever the b end is
+//                           (facts A1). A jail is thus never made again
 //                           without fresh epairs. Observed, peer is the handover name while the b end is inside
 //                           the live jail, its current name when it came back to the host (the in-jail name,
 //                           after the jail died), "" when it is nowhere to be seen; state is active, dying (a
@@ -45,8 +46,8 @@
 //                           in berth's ipfw set kIpfwSet, each with the comment "// berth owner=Jail/j1". Owned
 //                           by the set: a rule of another set is never berth's, whatever its number.
 //   sysctl:/net.inet.ip.forwarding   value=1 (a setting: turned on, never off, never collected)
-//   dying:/<jid>            name=j1 (observed only, never owned): a DYING jail with none of berth's epairs left;
-//                           it may still block its name
+//   dying:/<jid>            name=j1 (observed only, never owned): a DYING jail with none of berth's epairs left
+//                           (it does not hold its name for a create: kern_jail.c)
 #pragma once
 
 #include <map>
