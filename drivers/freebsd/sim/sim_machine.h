@@ -1,6 +1,7 @@
 // The simulated host's machinery behind SimFreeBsd: one method per tool, over SimState. Not thread-safe
 // (SimFreeBsd serialises calls). Each rule it enforces cites its source: "facts A1" is
-// /work/shared/reference/platform-facts.md section A1, "seed 000" the VNET seed, [man] a FreeBSD manual page.
+// /work/shared/reference/platform-facts.md section A1, a path (sbin/ifconfig/ifconfig.c) a file of FreeBSD's source
+// tree, name(8) a FreeBSD manual page; tests/freebsd/conformance/ holds the verdicts with their sources.
 #pragma once
 
 #include <optional>
