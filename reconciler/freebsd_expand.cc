@@ -130,7 +130,8 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
   if (net.default_router && !route_via.empty())
     b.Add(kRoute, name, "default", {{kGateway, net.default_router->ToString()}, {kInterface, route_via}}, jail.doc);
-  if (!net.dns.empty()) b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(net.dns)}}, jail.doc);
+  if (!net.dns.empty())
+    b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(net.dns)}, {kRoot, jail.path}}, jail.doc);
 }
 
 void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
@@ -147,7 +148,8 @@ void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
   if (addresses.empty() || !model::UsesBridge(jail.network.mode)) attrs[kIp4] = "disable";
   else attrs[kIp4Addr] = Join(addresses, ",");
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
-  if (!jail.network.dns.empty()) b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(jail.network.dns)}}, jail.doc);
+  if (!jail.network.dns.empty())
+    b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(jail.network.dns)}, {kRoot, jail.path}}, jail.doc);
 }
 
 }  // namespace

@@ -81,6 +81,7 @@ class FreeBsdPlatform final : public Platform {
     if (kind == kPf && (field == kEgress || field == kSkipped)) return FieldPolicy::kIgnore;
     if (kind == kIpfw && field == kJailAttr) return FieldPolicy::kIgnore;
     if (kind == kIface && field == kIpfwOrder) return FieldPolicy::kIgnore;  // ordering only
+    if (kind == kFile && (field == kRoot || field == kUnsafe)) return FieldPolicy::kIgnore;  // checked in CheckHost
     return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
   }
 
@@ -124,14 +125,8 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
     if (kind == kJail) {
       wants_jail = true;
       wants_vnet = wants_vnet || r.AttrOr(kVnet) == "new";
-      for (const auto& o : observed.resources) {
-        const bool dying = (o.key.kind == kDying && o.AttrOr(kName) == r.key.name) ||
-                           (o.key == r.key && o.AttrOr(kState) == "dying");
-        if (dying)
-          warnings.push_back({"jail " + r.key.name + " is dying; creating " + r.key.name +
-                                  " fails while the kernel still holds it (see jls -d)",
-                              r.provenance});
-      }
+      // A DYING jail does not block its name for jail -c (kern_jail.c: a create skips dying prisons of that
+      // name unless allow.dying), so there is nothing to warn about here.
       for (const auto& e : JailEpairsOf(r.attrs))
         for (const std::string& name : {e.host_end, e.peer})
           if (held_by_others(name))
@@ -140,6 +135,11 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
                                  r.provenance});
     }
     if (kind == kIpfw) wants_ipfw = true;
+    if (kind == kFile)
+      if (const Resource* o = observed.Find(r.key); o && o->Attr(kUnsafe))
+        conflicts.push_back({r.key, r.key.name + " of jail " + r.key.scope + " resolves to " + *o->Attr(kUnsafe) +
+                                        ", outside " + r.AttrOr(kRoot) + "; berth does not write through links",
+                             r.provenance});
     if (kind == kIface && r.AttrOr(kType) == "epair" && held_by_others(r.AttrOr(kPeer)))
       conflicts.push_back({r.key, "interface " + r.AttrOr(kPeer) + " (the other end berth derives for " + r.key.name +
                                       ") exists and is not berth's",
@@ -181,11 +181,29 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
   feature_conflict(wants_vnet, kMissingVimage,
                    "VNET jails need a kernel with VIMAGE (sysctl kern.features.vimage is not 1 on this host)");
   feature_conflict(wants_jail, kMissingJailMeta,
-                   "jls does not know the jail parameter meta, in which berth marks its jails; this FreeBSD release "
-                   "is too old for berth's jails");
+                   "jls does not know the jail parameter meta, in which berth marks its jails: berth's jails need "
+                   "FreeBSD 15.0 or later");
   feature_conflict(wants_pf, kMissingPf, "pf is not loaded (no /dev/pf); load it (kldload pf, pf_enable=YES)");
+  feature_conflict(wants_pf && !missing(kMissingPf), kMissingPfEnabled,
+                   "pf is loaded but not enabled (pfctl -s info: Status: Disabled), so NAT rules would be loaded "
+                   "and never used; enable it (pfctl -e, pf_enable=YES in /etc/rc.conf)");
   feature_conflict(wants_ipfw, kMissingIpfw,
-                   "secure VNET needs ipfw, which is not loaded (kldload ipfw, firewall_enable=YES)");
+                   "secure VNET needs ipfw, which is not loaded. Loading it applies its default rule, which denies "
+                   "everything unless the kernel says otherwise: on a remote host set "
+                   "net.inet.ip.fw.default_to_accept=1 in /boot/loader.conf and with kenv (a tunable read when the "
+                   "module loads) before kldload ipfw, or load it from the console");
+  feature_conflict(wants_ipfw && !missing(kMissingIpfw), kIpfwDefaultDeny,
+                   "ipfw's default rule denies and no rule after berth's range allows layer-2 frames: with "
+                   "net.link.ether.ipfw=1 every frame of the host goes through ipfw and would be dropped; add "
+                   "an allow rule numbered 21000 or more (ipfw add 65000 allow ip from any to any layer2)");
+  if (wants_ipfw)
+    for (const auto& f : facts.missing_features)
+      if (f.starts_with(kIpfwBypassPrefix))
+        conflicts.push_back({std::nullopt,
+                             "ipfw rule \"" + f.substr(kIpfwBypassPrefix.size()) + "\" comes before berth's range "
+                             "and accepts layer-2 frames, which then never reach the secure-VNET whitelist; add "
+                             "\"not layer2\" to it or renumber it above 20999",
+                             {}});
   if (wants_ipfw)
     for (const char* sysctl : kSecureVnetSysctls)
       feature_conflict(true, MissingSysctl(sysctl).c_str(),

@@ -17,10 +17,11 @@
 //   jail:/j1                path=P vnet=new|inherit host.hostname=j1 state=active [vnet.interface=<b ends, space
 //                           separated, sorted>] [epair.<if>=<host end> bridge=<B> mtu=<N> peer=<b end>]...
 //                           [ip4.addr=<addresses, comma separated> | ip4=disable]: the jail with its epairs. A b end
-//                           can be handed over only when its jail is created (jail -c vnet.interface=, seed 000),
-//                           so the jail owns its epairs: its creation makes them (tagged, MTU set, renamed, onto
-//                           bridge B), then the jail; its removal is jail -r, then destroying each host end, which
-//                           takes both ends wherever the b end is (facts A1). A jail is thus never made again
+//                           is handed over when its jail is created (jail -c vnet.interface=, as jail(8) does it)
+//                           and comes back late when the jail goes, so the jail owns its epairs: its creation
+//                           makes them (tagged, MTU set, renamed, onto bridge B), then the jail; its removal is
+//                           jail -r, then destroying each host end, which takes both ends wherever the b end is
+//                           (facts A1). A jail is thus never made again
 //                           without fresh epairs. Observed, peer is the handover name while the b end is inside
 //                           the live jail, its current name when it came back to the host (the in-jail name,
 //                           after the jail died), "" when it is nowhere to be seen; state is active, dying (a
@@ -32,18 +33,21 @@
 //                           handover name until berth renames it). lo0 is a jif too. Goes with its jail.
 //   route:j1/default        gateway=10.23.42.1 interface=vnet0: the jail's default route, through the jail
 //                           interface whose subnet holds the gateway. Goes with its jail.
-//   file:j1//etc/resolv.conf  content=...: the jail's resolver configuration, written inside the jail (jexec
-//                           J tee), so a symlink in the jail's tree cannot redirect the write onto the host.
-//                           A setting: written when the manifest has dns, never removed.
+//   file:j1//etc/resolv.conf  content=... root=<jail path> [unsafe=<where it resolves>]: the jail's resolver
+//                           configuration, written from the host under the jail's path (an empty jail has no
+//                           tee of its own). Observed with realpath first: when the path resolves anywhere but
+//                           <root>/etc/resolv.conf (a symlink in the jail's tree), the record says unsafe and the
+//                           plan refuses to write. A setting: written when the manifest has dns, never removed.
 //   pf:/berth/<nat>         nat=<rules> rdr=<rules> [egress=IF] [skipped=<forwards>]: the pf anchor berth/<nat>,
 //                           rules in pf's canonical text (see NormalizePfRule), loaded with pfctl -a -f -.
 //                           egress and skipped are for plan-time checks only, never compared.
 //   ipfw:/20042             rules=<rule bodies, one per line> jail=j1 (not compared): secure VNET layer-2 rules
 //                           under one number of berth's range [kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount),
-//                           each with the comment "// berth owner=Jail/j1".
+//                           in berth's ipfw set kIpfwSet, each with the comment "// berth owner=Jail/j1". Owned
+//                           by the set: a rule of another set is never berth's, whatever its number.
 //   sysctl:/net.inet.ip.forwarding   value=1 (a setting: turned on, never off, never collected)
-//   dying:/<jid>            name=j1 (observed only, never owned): a DYING jail with none of berth's epairs left;
-//                           it may still block its name
+//   dying:/<jid>            name=j1 (observed only, never owned): a DYING jail with none of berth's epairs left
+//                           (it does not hold its name for a create: kern_jail.c)
 #pragma once
 
 #include <map>
@@ -113,6 +117,8 @@ inline constexpr const char* kRules = "rules";
 
 // sysctl, file, dying
 inline constexpr const char* kValue = "value";
+inline constexpr const char* kRoot = "root";      // file: the jail's path on the host
+inline constexpr const char* kUnsafe = "unsafe";  // file (observed): where the path really resolves
 inline constexpr const char* kContent = "content";
 inline constexpr const char* kResolvConf = "/etc/resolv.conf";
 inline constexpr const char* kName = "name";
@@ -129,6 +135,9 @@ inline constexpr std::string_view kPfRdrHook = "rdr-anchor \"berth/*\"";
 /// ipfw rule numbers berth owns (secure VNET). Below rc.firewall's "open" catch-all at 65000.
 inline constexpr int kIpfwFirstRule = 20000;
 inline constexpr int kIpfwRuleCount = 1000;
+/// The ipfw set berth reserves for its rules (ipfw(8) "SETS OF RULES": 0..30 usable, 31 holds the default rule).
+/// berth adds with "add N set 29", deletes with "set 29 delete N" and owns exactly the rules of this set.
+inline constexpr int kIpfwSet = 29;
 
 /// The three sysctls secure VNET needs (libioc's FirewallDisabled check, facts A3).
 inline constexpr const char* kSecureVnetSysctls[] = {"net.inet.ip.fw.enable", "net.link.ether.ipfw",
@@ -142,6 +151,11 @@ inline constexpr const char* kMissingPfNatHook = "pf-nat-anchor";   // main rule
 inline constexpr const char* kMissingPfRdrHook = "pf-rdr-anchor";   // main ruleset lacks kPfRdrHook
 inline constexpr const char* kMissingIpfw = "ipfw";                 // ipfw is not loaded
 inline constexpr const char* kMissingJailMeta = "jail-meta";        // jls does not know the meta parameter
+inline constexpr const char* kMissingPfEnabled = "pf-enabled";      // pf loaded but "Status: Disabled" (pfctl -s info)
+inline constexpr const char* kIpfwDefaultDeny = "ipfw-default-deny";  // rule 65535 denies, no layer-2 allow after berth's
+/// "ipfw-bypass <rule>": an accepting rule of another set numbered before berth's range that can match layer-2
+/// frames, so frames it accepts never reach berth's whitelist.
+inline constexpr std::string_view kIpfwBypassPrefix = "ipfw-bypass ";
 /// "sysctl NAME=1" when one of kSecureVnetSysctls is not 1.
 inline std::string MissingSysctl(std::string_view name) { return "sysctl " + std::string(name) + "=1"; }
 

@@ -62,6 +62,12 @@ std::string NormalizeIpfwRule(std::string_view body) {
   for (size_t i = 0; i < words.size(); ++i) {
     std::string w = words[i];
     if (w.starts_with("//")) break;
+    // "log" is listed back as "log logamount N" when net.inet.ip.fw.verbose_limit was N > 0 at add time (ipfw2.c
+    // fills max_log from that sysctl and show_static_rule prints it): berth never asks for a logamount.
+    if (w == "logamount" && !out.empty() && out.back() == "log" && i + 1 < words.size() && IsNumber(words[i + 1])) {
+      ++i;
+      continue;
+    }
     if (LooksLikeMac(w))
       for (char& c : w) c = char(std::tolower(static_cast<unsigned char>(c)));
     if (w == "0x0806" && !out.empty() && out.back() == "mac-type") w = "arp";

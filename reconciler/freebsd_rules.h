@@ -17,8 +17,8 @@ std::string NormalizePfRule(std::string_view line);
 /// Every non-empty line normalised, joined with "\n".
 std::string NormalizePfRules(std::string_view text);
 
-/// One ipfw rule body (no number): single spaces, no "// comment", MACs in lower case, "mac-type 0x0806"
-/// as "mac-type arp".
+/// One ipfw rule body (no number, no "set N"): single spaces, no "// comment", MACs in lower case, "mac-type
+/// 0x0806" as "mac-type arp", no "logamount N" after "log".
 std::string NormalizeIpfwRule(std::string_view body);
 
 /// "nat on em0 inet from 10.23.42.0/24 to any -> (em0)"

@@ -1,7 +1,8 @@
 // Actions to argv. Creation of interfaces tags them in the very command that creates them (the description is
 // applied right after the clone, before anything can fail), so no failure leaves an untagged object of
 // berth's behind; names are then set with "name". Jail ends are handed over only at jail creation
-// (vnet.interface=), never moved with "ifconfig X vnet J" afterwards (seed 000). See docs/freebsd.md.
+// (vnet.interface=, as jail(8) itself does it). Inside a jail, berth configures from the host with the host's
+// tools attached to the jail (ifconfig -j, route -j) and writes files under the jail's path. See docs/freebsd.md.
 #include "drivers/freebsd/explain.h"
 
 #include <algorithm>
@@ -186,11 +187,11 @@ void Jail(const Action& a, Writer& w) {
   if (auto* host = r.Attr(kHostname)) argv.push_back(std::string(kHostname) + "=" + w.Jail(*host));
   argv.push_back("persist");  // no processes: persist keeps it alive (facts A2)
   if (r.AttrOr(kVnet) == "new") {
-    argv.push_back("vnet");  // handed over now, never with "ifconfig X vnet J" afterwards (seed 000)
+    argv.push_back("vnet");  // handed over at creation: jail(8) runs "ifconfig IF vnet JID" itself (jail.8)
     std::istringstream peers(r.AttrOr(kVnetInterface));  // may be empty: a VNET jail with lo0 only
-    bool first = true;
-    for (std::string peer; peers >> peer; first = false)
-      argv.push_back(std::string(kVnetInterface) + (first ? "=" : "+=") + w.Iface(peer));
+    // "+=" is jail.conf(5) syntax only: on the command line jail(8) splits at the first '=' and would look up
+    // a parameter "vnet.interface+". Each vnet.interface= on the command line adds one (jail.8).
+    for (std::string peer; peers >> peer;) argv.push_back(std::string(kVnetInterface) + "=" + w.Iface(peer));
   } else if (auto* ip4 = r.Attr(kIp4); ip4 && *ip4 == "disable") {
     argv.push_back("ip4=disable");
   } else {
@@ -204,28 +205,42 @@ void Jif(const Action& a, Writer& w) {
   if (a.op == Op::kDelete) return;  // goes with its jail (or its epair, whose destruction takes both ends)
   const Resource& r = a.resource;
   const std::string jail = w.Jail(r.key.scope), device = w.Iface(w.Need(kDevice));
+  // The host's ifconfig attached to the jail (ifconfig(8) -j, in 15.0): an empty jail has no
+  // /sbin/ifconfig of its own, and a jail's root must not decide what runs here.
+  const std::vector<std::string> ifconfig{"ifconfig", "-j", jail};
+  auto add = [&](std::vector<std::string> rest) {
+    std::vector<std::string> argv = ifconfig;
+    argv.insert(argv.end(), rest.begin(), rest.end());
+    w.Add(std::move(argv));
+  };
   if (auto* epair = r.Attr(kEpair); epair && (a.op == Op::kCreate || Has(a.fields, kDevice)))
-    w.Add({"jexec", jail, "/sbin/ifconfig", w.Iface(PeerOf(*epair)), "name", device});
-  std::vector<std::string> argv{"jexec", jail, "/sbin/ifconfig", device};
-  if (auto* mac = r.Attr(kMac)) argv.insert(argv.end(), {"ether", w.Mac(*mac)});
-  if (auto* address = r.Attr(kAddress)) argv.insert(argv.end(), {"inet", w.Cidr(*address)});
-  argv.push_back(r.AttrOr(kUp) == kTrue ? "up" : "down");
-  w.Add(argv);
+    add({w.Iface(PeerOf(*epair)), "name", device});
+  // The address family comes right after the interface and is one per command (ifconfig.c main: af_getbyname
+  // on argv[0] only; "ether" is af_link's alias of "link"): the MAC and the address are two commands.
+  if (auto* mac = r.Attr(kMac)) add({device, "ether", w.Mac(*mac)});
+  const std::string updown = r.AttrOr(kUp) == kTrue ? "up" : "down";
+  if (auto* address = r.Attr(kAddress)) add({device, "inet", w.Cidr(*address), updown});
+  else add({device, updown});
 }
 
 void Route(const Action& a, Writer& w) {
+  // route(8) -j: run inside the jail's vnet with the host's binary (route.8 -j, D40377, in 15.0).
   const std::string jail = w.Jail(a.resource.key.scope);
   if (a.op == Op::kDelete) {
-    w.Add({"jexec", jail, "/sbin/route", "delete", "default"});
+    w.Add({"route", "-j", jail, "delete", "default"});
     return;
   }
-  w.Add({"jexec", jail, "/sbin/route", a.op == Op::kCreate ? "add" : "change", "default", w.Ip(w.Need(kGateway))});
+  w.Add({"route", "-j", jail, a.op == Op::kCreate ? "add" : "change", "default", w.Ip(w.Need(kGateway))});
 }
 
 void File(const Action& a, Writer& w) {
   if (a.op == Op::kDelete) return;  // a setting: never removed
-  // Written from inside the jail, so a symlink in the jail's tree resolves inside the jail, not on the host.
-  w.Add({"jexec", w.Jail(a.resource.key.scope), "/usr/bin/tee", w.Path(a.resource.key.name)}, w.Need(kContent));
+  // Written from the host under the jail's path: an empty jail has no tee. The plan refuses when observation
+  // found the path resolving elsewhere (a link in the jail's tree, see CheckHost).
+  const std::string root = w.Need(kRoot);
+  // A jail in the host's own tree would have berth rewrite the host's resolver configuration.
+  if (root.find_first_not_of('/') == std::string::npos) w.Refuse(root, "jail path (the host's own root) for a file");
+  w.Add({"tee", w.Path(root + a.resource.key.name)}, w.Need(kContent));
 }
 
 void Pf(const Action& a, Writer& w) {
@@ -245,13 +260,19 @@ void Pf(const Action& a, Writer& w) {
 }
 
 void Ipfw(const Action& a, Writer& w) {
-  const std::string number =
-      w.Number(a.resource.key.name, kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount - 1, "ipfw rule number");
-  if (a.op != Op::kCreate) w.Add({"ipfw", "-q", "delete", number});
+  // Only rules of berth's set are touched: "set N delete M" deletes rule M of set N alone (ipfw2.c ipfw_delete
+  // with co.use_set), and rules are added into the set with "add M set N" (ipfw.8 RULE FORMAT).
+  const std::string set = std::to_string(kIpfwSet);
+  const bool create = a.op == Op::kCreate;
+  const std::string number = create ? w.Number(a.resource.key.name, kIpfwFirstRule,
+                                               kIpfwFirstRule + kIpfwRuleCount - 1, "ipfw rule number")
+                                    : w.Number(a.resource.key.name, 1, 65534, "ipfw rule number");
+  if (!create) w.Add({"ipfw", "-q", "set", set, "delete", number});
   if (a.op == Op::kDelete) return;
+  if (!create) w.Number(number, kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount - 1, "ipfw rule number");
   std::istringstream lines(w.Need(kRules));
   for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> argv{"ipfw", "-q", "add", number};
+    std::vector<std::string> argv{"ipfw", "-q", "add", number, "set", set};
     std::istringstream words(w.Text(line));
     for (std::string word; words >> word;) argv.push_back(word);
     argv.insert(argv.end(), {"//", "berth", "owner=" + w.Text(Origin(a.resource))});

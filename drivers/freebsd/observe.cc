@@ -22,19 +22,34 @@ DriverError ObserveError(const std::vector<std::string>& argv, const CommandResu
   return DriverError{DriverError::Kind::kOther, "observe", {}, 0, FormatArgv(argv) + ": " + r.err};
 }
 
-/// The jail's own view: interfaces, default route, resolv.conf. Empty when the jail vanished meanwhile.
+/// A jail's interfaces and default route through the host's ifconfig -j and route -j (never the jail's own
+/// binaries: an empty jail has none, and a jail's root controls them), and its resolv.conf read from the host
+/// under the jail's path once realpath showed no link leads out of it. Empty when the jail vanished meanwhile.
 JailInside LookInside(CommandRunner& runner, const JailInfo& jail) {
   JailInside inside;
   if (!IsSafeJailName(jail.name)) return inside;  // names from the host reach an argv only once checked
   if (jail.vnet == "new") {
-    auto ifs = runner.Run({"jexec", jail.name, "/sbin/ifconfig", "-a"}, "");
+    auto ifs = runner.Run({"ifconfig", "-j", jail.name, "-a"}, "");
     if (!ifs.ok()) return inside;  // dying or gone since jls: berth sees it next time
     inside.interfaces = ParseIfconfig(ifs.out);
-    auto route = runner.Run({"jexec", jail.name, "/sbin/route", "-n", "get", "default"}, "");
+    auto route = runner.Run({"route", "-j", jail.name, "-n", "get", "default"}, "");
     if (route.ok()) inside.route = ParseRouteGet(route.out);
   }
-  auto resolv = runner.Run({"jexec", jail.name, "/bin/cat", kResolvConf}, "");
-  if (resolv.ok()) inside.resolv_conf = resolv.out;
+  inside.root = jail.path;
+  const std::string file = inside.root + kResolvConf;
+  if (IsSafePath(inside.root) && inside.root.find_first_not_of('/') != std::string::npos) {
+    // realpath exits 1 when the file is missing but still prints what resolved (realpath(1)).
+    auto real = runner.Run({"realpath", inside.root, inside.root + "/etc", file}, "");
+    RealpathCheck check = ParseRealpath(real.out, kResolvConf);
+    if (check.safe && !check.exists) {
+      // A dangling link does not resolve either; tee would follow it out of the jail's tree.
+      auto type = runner.Run({"stat", "-f", "%HT", file}, "");
+      if (type.ok() && type.out.starts_with("Symbolic Link")) check = {false, false, "a dangling link"};
+    }
+    if (!check.safe) inside.resolv_unsafe = check.resolved;
+    if (check.safe && check.exists)
+      if (auto cat = runner.Run({"cat", file}, ""); cat.ok()) inside.resolv_conf = cat.out;
+  }
   inside.seen = true;
   return inside;
 }
@@ -53,6 +68,9 @@ void ObservePf(CommandRunner& runner, HostView& view, std::vector<std::string>& 
     missing.push_back(kMissingPf);
     return;
   }
+  // Loaded is not enabled: with pf disabled every listing still works and NAT does nothing (pfctl(8) -e).
+  if (auto info = runner.Run({"pfctl", "-s", "info"}, ""); !info.ok() || !ParsePfEnabled(info.out))
+    missing.push_back(kMissingPfEnabled);
   PfHooks hooks = ParsePfHooks(main.out);
   if (!hooks.nat) missing.push_back(kMissingPfNatHook);
   if (!hooks.rdr) missing.push_back(kMissingPfRdrHook);
@@ -93,9 +111,13 @@ Result<reconciler::ObservedState, DriverError> ObserveHost(CommandRunner& runner
     if (!jail.dying && IsBerthJail(jail)) view.inside[jail.name] = LookInside(runner, jail);
 
   ObservePf(runner, view, missing);
-  auto ipfw = runner.Run({"ipfw", "list"}, "");
-  if (ipfw.ok()) view.ipfw = ParseIpfwList(ipfw.out);
-  else missing.push_back(kMissingIpfw);
+  auto ipfw = runner.Run({"ipfw", "-S", "list"}, "");  // -S: each rule's set, which is what makes it berth's
+  if (ipfw.ok()) {
+    view.ipfw = ParseIpfwList(ipfw.out);
+    for (auto& fact : IpfwFacts(view.ipfw)) missing.push_back(std::move(fact));
+  } else {
+    missing.push_back(kMissingIpfw);
+  }
   view.forwarding = Sysctl(runner, kForwardingSysctl);
 
   reconciler::ObservedState observed = BuildObserved(view);

@@ -59,9 +59,13 @@ class Builder {
       if (!j.dying) live_[j.name] = &j;
     for (const auto& i : v.interfaces)
       if (auto t = TagOf(i); t && t->Get("end") == "b") b_ends_[t->Get("pair")] = {&i, ""};
+    // What a jail prints is its root's to fake: a b end seen inside jail J counts only for a host end that is
+    // on the host and tagged for J, so no jail can claim another jail's epair (descriptions are settable by
+    // the jail's root inside its vnet).
     for (const auto& [jail, inside] : v.inside)
       for (const auto& i : inside.interfaces)
-        if (auto t = TagOf(i); t && t->Get("end") == "b") b_ends_[t->Get("pair")] = {&i, jail};
+        if (auto t = TagOf(i); t && t->Get("end") == "b" && HostEndOwnedBy(t->Get("pair"), jail))
+          b_ends_[t->Get("pair")] = {&i, jail};
     for (const auto& i : v.interfaces) {
       auto t = TagOf(i);
       if (!t || t->Get("end") != "a") continue;
@@ -106,18 +110,28 @@ class Builder {
     auto it = v_.inside.find(jail);
     if (it == v_.inside.end()) return "";
     for (const auto& i : it->second.interfaces)
-      if (auto t = TagOf(i); t && t->Get("end") == "b" && !t->Get("pair").empty()) names.push_back(PeerOf(t->Get("pair")));
+      if (auto t = TagOf(i); t && t->Get("end") == "b" && HostEndOwnedBy(t->Get("pair"), jail))
+        names.push_back(PeerOf(t->Get("pair")));
     return Join(names, " ", true);
   }
 
+  /// Whether host interface `name` is on the host with berth's tag for jail `jail`, as an epair's a end.
+  bool HostEndOwnedBy(const std::string& name, const std::string& jail) const {
+    for (const auto& i : v_.interfaces)
+      if (i.name == name)
+        if (auto t = TagOf(i); t && t->Get("end") == "a" && t->owner == "Jail/" + jail) return true;
+    return false;
+  }
+
   /// The b end of an epair whose creation stopped before it was renamed and tagged: still "epair<N>b", next to
-  /// "epair<N>a", with the same MAC but for the last byte (facts A1). It is berth's as much as its a end.
+  /// "epair<N>a", with the same MAC but for the last byte (if_epair.c). The current "ether" is compared, not
+  /// "hwaddr": ifconfig prints hwaddr only once the address was changed (af_link.c), and nobody changed these.
   const IfInfo* UntaggedPartner(const IfInfo& a) const {
     const std::string& name = a.name;
-    if (!name.starts_with("epair") || name.back() != 'a' || a.hwaddr.size() != 17) return nullptr;
+    if (!name.starts_with("epair") || name.back() != 'a' || a.ether.size() != 17) return nullptr;
     const std::string b_name = name.substr(0, name.size() - 1) + "b";
     for (const auto& i : v_.interfaces)
-      if (i.name == b_name && !TagOf(i) && i.hwaddr.substr(0, 15) == a.hwaddr.substr(0, 15)) return &i;
+      if (i.name == b_name && !TagOf(i) && i.ether.substr(0, 15) == a.ether.substr(0, 15)) return &i;
     return nullptr;
   }
 
@@ -238,24 +252,27 @@ class Builder {
     if (!owner.empty() && j.vnet == "new" && inside != v_.inside.end() && inside->second.seen) {
       attrs[kVnetInterface] = Handover(j.name);
       Inside(j.name, inside->second, owner);
-    } else if (!owner.empty() && inside != v_.inside.end() && inside->second.resolv_conf) {
-      out_.resources.push_back(Record(kFile, j.name, kResolvConf, {{kContent, *inside->second.resolv_conf}}, owner));
+    } else if (!owner.empty() && inside != v_.inside.end()) {
+      File(j.name, inside->second, owner);
     }
     out_.resources.push_back(Record(kJail, "", j.name, std::move(attrs), owner));
   }
 
   void Inside(const std::string& jail, const JailInside& inside, const std::string& owner) {
+    std::set<std::string> keys;  // a jail's root can tag two interfaces alike: the first one listed counts
     for (const auto& i : inside.interfaces) {
       auto tag = TagOf(i);
       std::string key = i.name;
       Attrs attrs{{kDevice, i.name}, {kUp, i.up ? kTrue : kFalse}};
-      if (tag && tag->Get("end") == "b") {
+      // A b-end tag counts only for a host end of this jail's; otherwise the interface is what its name says.
+      if (tag && tag->Get("end") == "b" && HostEndOwnedBy(tag->Get("pair"), jail)) {
         if (tag->Get("if").empty()) continue;
         key = tag->Get("if");
         attrs[kEpair] = tag->Get("pair");
       } else if (i.name != "lo0") {
         continue;  // created inside the jail by someone else: not berth's
       }
+      if (!keys.insert(key).second) continue;
       if (!i.inet.empty()) attrs[kAddress] = i.inet.front().ToString();
       if (!i.ether.empty()) attrs[kMac] = i.ether;
       out_.resources.push_back(Record(kJif, jail, key, std::move(attrs), owner));
@@ -263,8 +280,19 @@ class Builder {
     if (inside.route)
       out_.resources.push_back(Record(kRoute, jail, "default",
                                       {{kGateway, inside.route->gateway}, {kInterface, inside.route->interface}}, owner));
+    File(jail, inside, owner);
+  }
+
+  /// The jail's resolv.conf as read from the host; a path leading out of the jail's tree is recorded as unsafe.
+  void File(const std::string& jail, const JailInside& inside, const std::string& owner) {
+    if (!inside.resolv_unsafe.empty()) {
+      out_.resources.push_back(Record(kFile, jail, kResolvConf,
+                                      {{kContent, ""}, {kRoot, inside.root}, {kUnsafe, inside.resolv_unsafe}}, owner));
+      return;
+    }
     if (inside.resolv_conf)
-      out_.resources.push_back(Record(kFile, jail, kResolvConf, {{kContent, *inside.resolv_conf}}, owner));
+      out_.resources.push_back(
+          Record(kFile, jail, kResolvConf, {{kContent, *inside.resolv_conf}, {kRoot, inside.root}}, owner));
   }
 
   void Pf() {
@@ -278,22 +306,28 @@ class Builder {
     }
   }
 
+  /// berth's rules are the rules of its set, whatever their number (an admin's rule numbered in berth's range is
+  /// not berth's: it is recorded unowned, so a desired number it holds is a conflict, never a deletion).
   void Ipfw() {
-    std::map<int, std::pair<std::vector<std::string>, std::string>> groups;
+    std::map<int, std::pair<std::vector<std::string>, std::string>> ours, theirs;
     for (const auto& rule : v_.ipfw) {
-      if (rule.number < kIpfwFirstRule || rule.number >= kIpfwFirstRule + kIpfwRuleCount) continue;
-      auto& [rules, owner] = groups[rule.number];
+      const bool mine = rule.set == kIpfwSet;
+      if (!mine && (rule.number < kIpfwFirstRule || rule.number >= kIpfwFirstRule + kIpfwRuleCount)) continue;
+      auto& [rules, owner] = (mine ? ours : theirs)[rule.number];
       rules.push_back(rule.body);
-      if (auto tag = ParseFreeBsdTag(rule.comment); tag && owner.empty()) owner = tag->owner;
+      if (auto tag = ParseFreeBsdTag(rule.comment); mine && tag && owner.empty()) owner = tag->owner;
     }
-    for (const auto& [number, group] : groups) {
+    for (const auto& [number, group] : ours) {
       Attrs attrs{{kRules, Join(group.first, "\n", false)}};
       if (auto jail = JailOfOwner(group.second); !jail.empty()) attrs[kJailAttr] = jail;
-      // The range is berth's: a rule there without berth's comment is still berth's to collect.
+      // The set is berth's: a rule there without berth's comment is still berth's to collect.
       auto r = Record(kIpfw, "", std::to_string(number), std::move(attrs), group.second);
       r.ownership = Ownership::kOwned;
       out_.resources.push_back(std::move(r));
     }
+    for (const auto& [number, group] : theirs)
+      if (!ours.count(number))
+        out_.resources.push_back(Record(kIpfw, "", std::to_string(number), {{kRules, Join(group.first, "\n", false)}}, ""));
   }
 
   const HostView& v_;

@@ -53,13 +53,31 @@ PfHooks ParsePfHooks(std::string_view text);
 /// `pfctl -a berth -s Anchors`: the children's full paths ("berth/out").
 std::vector<std::string> ParsePfAnchors(std::string_view text);
 
-/// One line of `ipfw list`: "20042 allow ip from ... // berth owner=Jail/j1".
+/// One line of `ipfw -S list`: "20042 set 29 allow ip from ... // berth owner=Jail/j1" (without -S there is
+/// no "set N" and set is -1).
 struct IpfwRule {
   int number = 0;
-  std::string body;     // normalised (NormalizeIpfwRule): no comment
+  int set = -1;
+  std::string body;     // normalised (NormalizeIpfwRule): no set, no comment
   std::string comment;  // after "// ", empty when none
 };
 std::vector<IpfwRule> ParseIpfwList(std::string_view text);
+/// What the rules around berth's say about its layer-2 whitelist, as HostFacts::missing_features entries:
+/// kIpfwBypassPrefix + rule for an accepting rule of another set numbered before berth's range that can see
+/// layer-2 frames; kIpfwDefaultDeny when rule 65535 denies and no rule after berth's range allows layer2.
+std::vector<std::string> IpfwFacts(const std::vector<IpfwRule>& rules);
+
+/// `pfctl -s info`: whether the first line says "Status: Enabled" (pfctl.c print_status).
+bool ParsePfEnabled(std::string_view text);
+
+/// `realpath ROOT ROOT/etc ROOT/etc/FILE`: where a file under a jail's root really is. safe is false when a
+/// component resolves outside ROOT's own resolution (resolved says where); exists when the file resolved.
+struct RealpathCheck {
+  bool safe = true;
+  bool exists = false;
+  std::string resolved;
+};
+RealpathCheck ParseRealpath(std::string_view out, const std::string& file);
 
 /// `route -n get default`: the gateway and interface; nullopt when there is no gateway line.
 struct RouteInfo {

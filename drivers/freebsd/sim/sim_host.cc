@@ -13,7 +13,9 @@ CommandResult Err(std::string err, int code) { return CommandResult{code, "", st
 CommandResult Machine::Dispatch(const Args& a, const std::string& input) {
   if (a.empty()) return Err("sim: empty command", 127);
   const std::string& tool = a[0];
-  if (tool == "ifconfig") return Ifconfig(kHostVnet, a, false);
+  if (tool == "ifconfig") return Ifconfig(a);
+  if (tool == "route") return Route(a);
+  if (tool == "realpath" || tool == "stat" || tool == "cat" || tool == "tee" || tool == "ln") return Files(a, input, "");
   if (tool == "jail") return Jail(a);
   if (tool == "jls") return Jls(a);
   if (tool == "jexec") return Jexec(a, input);
@@ -30,8 +32,10 @@ bool IsReadOnly(const std::vector<std::string>& a) {
     cmd.erase(cmd.begin(), cmd.begin() + 2);
     cmd[0] = cmd[0].substr(cmd[0].rfind('/') + 1);
   }
+  if ((cmd[0] == "ifconfig" || cmd[0] == "route") && cmd.size() >= 3 && cmd[1] == "-j")
+    cmd.erase(cmd.begin() + 1, cmd.begin() + 3);
   const std::string& tool = cmd[0];
-  if (tool == "jls" || tool == "cat") return true;
+  if (tool == "jls" || tool == "cat" || tool == "realpath" || tool == "stat") return true;
   if (tool == "ifconfig") return cmd.size() <= 2 || cmd[1] == "-l" || cmd[1] == "-g";
   if (tool == "route") return std::find(cmd.begin(), cmd.end(), "get") != cmd.end();
   if (tool == "pfctl") return std::find(cmd.begin(), cmd.end(), "-s") != cmd.end();
@@ -48,8 +52,11 @@ SimFreeBsd::SimFreeBsd() {
   m.NewInterface({"em0", "", -1, 0, -1, kHostVnet, kHostVnet, true, 1500, "", {}, "58:9c:fc:00:00:01", "",
                   {*model::Cidr4::Parse("192.0.2.10/24")}, {}, 0});
   state_.pf_main_nat = {"nat-anchor \"berth/*\" all", "rdr-anchor \"berth/*\" all"};
+  state_.dirs = {"/etc", "/usr/local/etc"};  // the host's own tree, as far as tests touch it
   state_.sysctls = {{"net.inet.ip.forwarding", "0"}, {"kern.features.vimage", "1"}, {"net.inet.ip.fw.enable", "1"},
-                    {"net.link.ether.ipfw", "1"},    {"net.link.bridge.ipfw", "1"}};
+                    {"net.link.ether.ipfw", "1"},    {"net.link.bridge.ipfw", "1"},
+                    // ipfw2.c fills a "log" rule's logamount from this at add time (ipfw -S list shows it)
+                    {"net.inet.ip.fw.verbose_limit", "5"}};
   state_.return_ticks = 2;
 }
 

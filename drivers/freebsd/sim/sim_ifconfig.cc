@@ -7,6 +7,10 @@
 #include "drivers/freebsd/sim/sim_machine.h"
 #include "model/naming.h"
 
+// The grammar below is ifconfig.c's: an optional address family right after the interface (af_getbyname on that
+// one word; af_link.c registers "link" with the aliases "ether" and "lladdr"), then parameters, each word not a
+// parameter being the address and the next such word the destination address (setifaddr, setifdstaddr).
+
 namespace berth::drivers::freebsd::sim {
 namespace {
 
@@ -81,45 +85,72 @@ void Machine::Move(int id, int vnet) {
   i.index = s_.next_interface++;
 }
 
-CommandResult Machine::Ifconfig(int vnet, const Args& a, bool read_only_jail) {
-  if (a.size() == 1 || (a.size() == 2 && a[1] == "-a")) {
-    std::string out;
-    for (const SimInterface* i : InVnet(vnet)) out += Render(*i);
-    return Ok(out);
+CommandResult Machine::Ifconfig(const Args& a) {
+  // ifconfig.c main: getopt over the leading options, up to the interface name. -j JAIL attaches to the jail
+  // before anything else (ifconfig(8) -j, in 15.0): the host's binary, the jail's view.
+  size_t k = 1;
+  bool all = false, names = false;
+  std::string group, jail;
+  for (; k < a.size() && a[k].size() > 1 && a[k][0] == '-'; ++k) {
+    const std::string& o = a[k];
+    if (o == "-a") all = true;
+    else if (o == "-l") names = true;
+    else if ((o == "-j" || o == "-g") && k + 1 < a.size()) (o == "-j" ? jail : group) = a[++k];
+    else if (o == "-d" || o == "-u" || o == "-m" || o == "-n" || o == "-v" || o == "-k") continue;
+    else return Err("usage: ifconfig [-j jail] [-kLmn] [-f type:format] interface [create] [address_family]\n"
+                    "                [address [dest_address]] [parameters]");
   }
-  if (a[1] == "-l") {
+  int vnet = kHostVnet;
+  bool read_only = false;
+  if (!jail.empty()) {
+    SimJail* j = FindJail(jail, false);  // jail_getid(3): a dying jail is not found
+    if (!j) return Err("ifconfig: jail \"" + jail + "\" not found");
+    vnet = j->vnet ? j->jid : kHostVnet;
+    read_only = !j->vnet;  // a jail without its own vnet may look at the host's interfaces, not change them
+  }
+  Args rest(a.begin() + long(k), a.end());
+  if (names) {
     std::string out;
     for (const SimInterface* i : InVnet(vnet)) out += (out.empty() ? "" : " ") + i->name;
     return Ok(out + "\n");
   }
-  if (a[1] == "-g" && a.size() == 3) {  // one member per line; unknown or empty group: nothing, exit 0 (facts A1)
+  if (!group.empty() && !all) {  // one member per line; unknown or empty group: nothing, exit 0 (facts A1)
     std::string out;
     for (const SimInterface* i : InVnet(vnet))
-      if (std::find(i->groups.begin(), i->groups.end(), a[2]) != i->groups.end()) out += i->name + "\n";
+      if (std::find(i->groups.begin(), i->groups.end(), group) != i->groups.end()) out += i->name + "\n";
     return Ok(out);
   }
-  const std::string& name = a[1];
-  // A non-VNET jail sees the host's interfaces but may not change them [UNCONFIRMED: jail(8) privileges].
-  if (read_only_jail && a.size() > 2) return Err("ifconfig: ioctl (SIOCSIFFLAGS): Operation not permitted");
-  if (a.size() >= 3 && a[2] == "create") return Create(vnet, name, Args(a.begin() + 3, a.end()));
-  if (a.size() == 4 && a[2] == "-vnet") {
+  if (all || rest.empty()) {
+    if (rest.size() > 1) return Err("usage: ifconfig -a [-d] [-m] [-u] [-v] [address_family]");
+    std::string out;
+    for (const SimInterface* i : InVnet(vnet)) out += Render(*i);
+    return Ok(out);
+  }
+  return IfconfigIn(vnet, rest, read_only);
+}
+
+CommandResult Machine::IfconfigIn(int vnet, const Args& a, bool read_only) {
+  const std::string& name = a[0];
+  if (read_only && a.size() > 1) return Err("ifconfig: ioctl (SIOCSIFFLAGS): Operation not permitted");
+  if (a.size() >= 2 && (a[1] == "create" || a[1] == "plumb")) return Create(vnet, name, Args(a.begin() + 2, a.end()));
+  if (a.size() == 3 && a[1] == "-vnet") {
     // ifconfig skips its own existence check for -vnet: the name is looked up in the jail (facts A2).
-    SimJail* jail = FindJail(a[3], false);
-    if (!jail) return Err("ifconfig: jail \"" + a[3] + "\" not found");  // facts A2
+    SimJail* jail = FindJail(a[2], false);
+    if (!jail) return Err("ifconfig: jail \"" + a[2] + "\" not found");  // facts A2
     SimInterface* i = Find(jail->jid, name);
-    if (!i)  // facts A2: -vnet for an interface not in the jail
+    if (!i)  // facts A2: -vnet for an interface not in the jail (ENXIO)
       return Err("ifconfig: SIOCSIFRVNET(" + std::to_string(jail->jid) + ", " + name + "): Device not configured");
     for (auto& [id, x] : s_.interfaces)
       if (&x == i) Move(id, kHostVnet);  // no check for a clash with a host name (facts A2)
     return Ok();
   }
   SimInterface* i = Find(vnet, name);
-  if (!i) return Err("ifconfig: interface " + name + " does not exist");  // facts A1, any verb but create
-  if (a.size() == 2) return Ok(Render(*i));
+  if (!i) return Err("ifconfig: interface " + name + " does not exist");  // ifconfig.c main, any verb but create
+  if (a.size() == 1) return Ok(Render(*i));
   int id = 0;
-  for (auto& [k, x] : s_.interfaces)
-    if (&x == i) id = k;
-  return ApplyOps(vnet, id, a, 2, "");
+  for (auto& [key, x] : s_.interfaces)
+    if (&x == i) id = key;
+  return ApplyOps(vnet, id, a, 1, "");
 }
 
 CommandResult Machine::Create(int vnet, const std::string& name, const Args& ops) {
@@ -168,14 +199,26 @@ CommandResult Machine::Create(int vnet, const std::string& name, const Args& ops
 }
 
 CommandResult Machine::ApplyOps(int vnet, int id, const Args& ops, size_t from, std::string out) {
-  // ifconfig applies its arguments one by one: a failure leaves what came before in place (facts A1: a
-  // failed "name" after "create" leaves bridgeN behind).
+  // ifconfig applies its parameters one by one, each with its own ioctl: a failure leaves what came before in
+  // place (facts A1: a failed "name" after "create" leaves bridgeN behind). Addresses are parsed where they
+  // stand (a bad one ends the command there) and set at the end (ifconfig.c: the deferred SIOCAIFADDR).
   auto fail = [&](std::string message) {
     CommandResult r = Err(std::move(message));
     r.out = out;
     return r;
   };
-  for (size_t k = from; k < ops.size(); ++k) {
+  std::string family = "inet";  // ifconfig.c ifconfig(): the historical default
+  size_t k = from;
+  if (k < ops.size()) {
+    const std::string& f = ops[k];
+    if (f == "inet" || f == "inet6" || f == "link" || f == "ether" || f == "lladdr") {
+      family = f == "inet" || f == "inet6" ? f : "link";
+      ++k;
+    }
+  }
+  std::vector<std::string> addresses;
+  int alias = 0;  // 1: alias/add, -1: -alias/delete/remove
+  for (; k < ops.size(); ++k) {
     SimInterface& i = s_.interfaces.at(id);
     const std::string& op = ops[k];
     const bool has_arg = k + 1 < ops.size();
@@ -185,27 +228,39 @@ CommandResult Machine::ApplyOps(int vnet, int id, const Args& ops, size_t from, 
         if (std::count(b.members.begin(), b.members.end(), id)) return &b;
       return nullptr;
     };
+    static const std::vector<std::string> kNextArg = {"mtu", "description", "descr", "name", "addm", "deletem",
+                                                      "vnet", "group", "-group", "netmask", "broadcast"};
+    if (std::count(kNextArg.begin(), kNextArg.end(), op) && !has_arg)
+      return fail("ifconfig: '" + op + "' requires argument");  // ifconfig.c: NEXTARG without an argument
     if (op == "up" || op == "down") {
       i.up = op == "up";
-    } else if (op == "mtu" && has_arg) {
+    } else if (op == "alias" || op == "add") {
+      alias = 1;
+    } else if (op == "-alias" || op == "delete" || op == "remove") {
+      alias = -1;
+    } else if (op == "netmask" || op == "broadcast") {
+      ++k;
+      if (family != "inet") return fail("ifconfig: can't set link-level netmask or broadcast");
+      return fail("sim: " + op + " is not simulated (berth writes CIDR)");
+    } else if (op == "mtu") {
       ++k;
       // On 15.1 a member's MTU cannot change once it is on a bridge (facts A1 [3p]).
       if (member_of()) return fail("ifconfig: ioctl SIOCSIFMTU (set mtu): Operation not supported");
       i.mtu = std::atoi(arg.c_str());
-    } else if ((op == "description" || op == "descr") && has_arg) {
+    } else if (op == "description" || op == "descr") {
       ++k;
       if (arg.size() > 1024) return fail("ifconfig: ioctl SIOCSIFDESCR (set descr): File name too long");
       i.description = arg;  // net.ifdescr_maxlen, default 1024 (facts A1)
     } else if (op == "-description" || op == "-descr") {
       i.description.clear();
-    } else if (op == "name" && has_arg) {
+    } else if (op == "name") {
       ++k;
       // IFNAMSIZ is 16: at most 15 characters (facts A1, if.h); renaming onto a taken name fails (facts A1).
       if (arg.size() > model::kMaxInterfaceName) return fail("ifconfig: ioctl SIOCSIFNAME (set name): File name too long");
       if (Find(vnet, arg)) return fail("ifconfig: ioctl SIOCSIFNAME (set name): File exists");
       i.name = arg;
       out += arg + "\n";  // a rename prints the final name (facts A1)
-    } else if ((op == "addm" || op == "deletem") && has_arg) {
+    } else if (op == "addm" || op == "deletem") {
       ++k;
       const std::string verb = op == "addm" ? "BRDGADD " : "BRDGDEL ";
       if (i.cloner != "bridge") return fail("ifconfig: " + verb + arg + ": Invalid argument");
@@ -229,44 +284,19 @@ CommandResult Machine::ApplyOps(int vnet, int id, const Args& ops, size_t from, 
       if (i.members.empty()) i.mtu = m->mtu;
       else if (m->mtu != i.mtu) return fail("ifconfig: BRDGADD " + arg + ": Invalid argument");
       i.members.push_back(mid);
-    } else if (op == "inet" && has_arg) {
-      ++k;
-      bool alias = k + 1 < ops.size() && ops[k + 1] == "alias";
-      bool remove = k + 1 < ops.size() && ops[k + 1] == "-alias";
-      if (alias || remove) ++k;
-      auto cidr = model::Cidr4::Parse(arg);
-      if (auto ip = model::Ipv4::Parse(arg)) cidr = model::Cidr4{*ip, 32};  // no /len: a host address
-      if (!cidr) return fail("ifconfig: " + arg + ": bad value");
-      auto at = std::find_if(i.inet.begin(), i.inet.end(), [&](const model::Cidr4& c) { return c.address == cidr->address; });
-      if (remove) {
-        if (at == i.inet.end()) return fail("ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address");  // facts A1
-        i.inet.erase(at);
-        continue;
-      }
-      if (at != i.inet.end() && !alias) continue;
-      for (const auto& [oid, o] : s_.interfaces)
-        if (o.vnet == vnet)
-          for (const auto& c : o.inet)
-            if (c.address == cidr->address)  // an address once per vnet (in_aifaddr: EEXIST) [UNCONFIRMED text]
-              return fail("ifconfig: ioctl (SIOCAIFADDR): File exists");
-      if (!alias && !i.inet.empty()) i.inet.front() = *cidr;  // without alias the first address is replaced
-      else i.inet.push_back(*cidr);
-    } else if ((op == "ether" || op == "lladdr" || op == "link") && has_arg) {
-      ++k;
-      auto mac = model::Mac::Parse(arg);
-      if (!mac) return fail("ifconfig: malformed link-level address");
-      i.ether = mac->ToString();
-    } else if (op == "vnet" && has_arg) {
+    } else if (op == "vnet") {
       ++k;
       SimJail* jail = FindJail(arg, true);
-      if (!jail) return fail("ifconfig: jail \"" + arg + "\" not found");                     // facts A2
-      if (jail->dying) return fail("ifconfig: SIOCSIFVNET: Device busy");                     // facts A2: EBUSY
-      if (!jail->vnet) return fail("ifconfig: SIOCSIFVNET: File exists");                     // facts A2
-      // Seed 000: on FreeBSD 15.0 moving an epair into a VNET jail after jail -c fails with "Device not
-      // configured"; the end must be handed over at creation (jail -c vnet.interface=). The simulator refuses
-      // every such move, so a plan that relies on one fails here as it would there.
-      return fail("ifconfig: SIOCSIFVNET: Device not configured");
-    } else if ((op == "group" || op == "-group") && has_arg) {
+      if (!jail) return fail("ifconfig: jail \"" + arg + "\" not found");  // facts A2
+      if (jail->dying) return fail("ifconfig: SIOCSIFVNET: Device busy");  // facts A2: EBUSY
+      if (!jail->vnet) return fail("ifconfig: SIOCSIFVNET: File exists");  // if_vmove: same vnet, EEXIST
+      // A move after creation works: jail(8) implements vnet.interface with exactly this command right after
+      // creating the jail (jail.8 vnet.interface; usr.sbin/jail/command.c). The interface leaves this vnet, so
+      // nothing after it on the line can find it.
+      Move(id, jail->jid);
+      if (k + 1 < ops.size()) return fail("ifconfig: ioctl (SIOCGIFFLAGS): Device not configured");
+      return Ok(out);
+    } else if (op == "group" || op == "-group") {
       ++k;
       if (!arg.empty() && arg.back() >= '0' && arg.back() <= '9')
         return fail("ifconfig: setifgroup: group names may not end in a digit");  // facts A1, ifgroup.c
@@ -278,10 +308,53 @@ CommandResult Machine::ApplyOps(int vnet, int id, const Args& ops, size_t from, 
       Destroy(id);  // an epair goes with both ends, under any name, wherever the other end is (facts A1)
       return Ok(out);
     } else {
-      return fail("ifconfig: " + op + ": bad value");  // ifconfig.c's message for what it cannot parse
+      // Not a parameter: the address, then the destination address (ifconfig.c setifaddr / setifdstaddr),
+      // parsed by the family's af_getaddr right away.
+      if (family == "link") {
+        // af_link.c link_getaddr: only an address, never a destination.
+        if (!addresses.empty()) return fail("ifconfig: can't set link-level netmask or broadcast");
+        if (!model::Mac::Parse(op)) return fail("ifconfig: malformed link-level address");
+      } else if (family == "inet") {
+        // af_inet.c in_getaddr: an address with an optional /len, else a host name; "bad value" otherwise.
+        if (!model::Cidr4::Parse(op) && !model::Ipv4::Parse(op)) return fail("ifconfig: " + op + ": bad value");
+        if (!addresses.empty()) return fail("sim: destination addresses are not simulated");
+      } else {
+        return fail("sim: inet6 is not simulated");
+      }
+      addresses.push_back(op);
     }
   }
-  return Ok(out);
+  if (addresses.empty()) return Ok(out);
+  CommandResult r = SetAddress(vnet, id, family, addresses, alias);
+  r.out = out + r.out;
+  return r;
+}
+
+CommandResult Machine::SetAddress(int vnet, int id, const std::string& family, const std::vector<std::string>& addresses,
+                                  int alias) {
+  SimInterface& i = s_.interfaces.at(id);
+  const std::string& arg = addresses.front();
+  if (family == "link") {
+    i.ether = model::Mac::Parse(arg)->ToString();  // SIOCSIFLLADDR; hwaddr keeps the factory address
+    return Ok();
+  }
+  auto cidr = model::Cidr4::Parse(arg);
+  if (auto ip = model::Ipv4::Parse(arg)) cidr = model::Cidr4{*ip, 32};  // no /len: a host address
+  auto at = std::find_if(i.inet.begin(), i.inet.end(), [&](const model::Cidr4& c) { return c.address == cidr->address; });
+  if (alias < 0) {
+    if (at == i.inet.end()) return Err("ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address");  // facts A1
+    i.inet.erase(at);
+    return Ok();
+  }
+  if (at != i.inet.end() && alias == 0) return Ok();
+  for (const auto& [oid, o] : s_.interfaces)
+    if (o.vnet == vnet)
+      for (const auto& c : o.inet)
+        if (c.address == cidr->address)  // an address once per vnet (in_aifaddr: EEXIST) [UNCONFIRMED text]
+          return Err("ifconfig: ioctl (SIOCAIFADDR): File exists");
+  if (alias == 0 && !i.inet.empty()) i.inet.front() = *cidr;  // without alias the first address is replaced
+  else i.inet.push_back(*cidr);
+  return Ok();
 }
 
 std::string Machine::Render(const SimInterface& i) const {
@@ -294,7 +367,8 @@ std::string Machine::Render(const SimInterface& i) const {
   if (!i.description.empty()) o << "\tdescription: " << i.description << "\n";
   if (i.cloner == "epair") o << "\toptions=8<VLAN_MTU>\n";
   if (!i.ether.empty()) o << "\tether " << i.ether << "\n";
-  if (!i.hwaddr.empty()) o << "\thwaddr " << i.hwaddr << "\n";
+  // af_link.c prints hwaddr only when it differs from the current address (a changed MAC).
+  if (!i.hwaddr.empty() && i.hwaddr != i.ether) o << "\thwaddr " << i.hwaddr << "\n";
   for (const auto& c : i.inet) {
     char mask[16];
     std::snprintf(mask, sizeof mask, "0x%08x", c.mask());

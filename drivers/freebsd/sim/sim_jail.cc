@@ -11,6 +11,8 @@
 namespace berth::drivers::freebsd::sim {
 namespace {
 
+constexpr const char* kVnetInterfaceParam = "vnet.interface";
+
 std::string Quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 
 bool Reaches(const SimState& s, int vnet, const std::string& gateway, std::string* via) {
@@ -89,24 +91,28 @@ CommandResult Machine::Jail(const Args& a) {
     RemoveJail(*j);
     return Ok(gone + ": removed\n");
   }
+  // jail(8) without a configuration file: each argument is "name=value" split at the first '=' (or a bare
+  // boolean "name" / "noname"), and the name must be a parameter jail(8) or the kernel knows (jail.c main,
+  // config.c add_param; libjail jailparam_init: "unknown parameter"). "+=" exists only in jail.conf(5): on the
+  // command line "vnet.interface+=X" names the parameter "vnet.interface+". Each vnet.interface= adds one.
   std::map<std::string, std::string> params;
   std::vector<std::string> handover;
   bool persist = false, vnet = false;
+  std::string label;  // how jail(8) names the jail in its messages
+  for (size_t k = 2; k < a.size(); ++k)
+    if (a[k].starts_with("name=")) label = a[k].substr(5);
   for (size_t k = 2; k < a.size(); ++k) {
     const std::string& p = a[k];
     size_t eq = p.find('=');
     std::string key = p.substr(0, eq), value = eq == std::string::npos ? "" : p.substr(eq + 1);
-    bool append = key.ends_with("+");
-    if (append) key.pop_back();
     if (key == "persist") persist = true;
-    else if (key == "vnet") vnet = value.empty() || value == "new";
-    else if (key == "vnet.interface") {
-      if (!append) handover.clear();
-      handover.push_back(value);
-    } else if (key == "meta" && !s_.jail_meta) return Err("jail: unknown parameter: meta");
-    else if (key == "name" || key == "path" || key == "host.hostname" || key == "ip4.addr" || key == "ip4" || key == "meta")
+    else if (key == "nopersist") persist = false;
+    else if (key == "vnet") vnet = eq == std::string::npos || value == "new";
+    else if (key == kVnetInterfaceParam) handover.push_back(value);
+    else if ((key == "meta" && s_.jail_meta) || key == "name" || key == "path" || key == "host.hostname" ||
+             key == "ip4.addr" || key == "ip4")
       params[key] = value;
-    else return Err("jail: unknown parameter: " + key);
+    else return Err("jail: " + (label.empty() ? std::string("-") : label) + ": unknown parameter: " + key);
   }
   const std::string name = params["name"];
   if (mode == "-m") {
@@ -124,8 +130,9 @@ CommandResult Machine::Jail(const Args& a) {
   if (mode != "-c") return Err("jail: unknown flag " + mode);
   if (name.find('.') != std::string::npos)  // a dot names a child jail (jail.8): its parent must exist
     return Err("jail: jail \"" + name.substr(0, name.find('.')) + "\" not found");
-  if (SimJail* old = FindJail(name, true))
-    return Err(old->dying ? "jail: jail \"" + name + "\" is dying" : "jail: \"" + name + "\" already exists");  // facts A2
+  // Only a live jail holds its name: a create skips a dying jail of that name (kern_jail.c kern_jail_set looks
+  // names up among live prisons unless JAIL_DYING/allow.dying is given), so a new jail can be made meanwhile.
+  if (FindJail(name, false)) return Err("jail: \"" + name + "\" already exists");  // facts A2
   for (const auto& x : handover) {
     // jail(8) runs "ifconfig X vnet <jid>" right after creating the jail (facts A2, command.c); when that fails
     // it removes the jail again.
@@ -151,7 +158,7 @@ CommandResult Machine::Jail(const Args& a) {
     if (size_t bar = entry.find('|'); bar != std::string::npos) {
       std::string itf = entry.substr(0, bar), addr = entry.substr(bar + 1);
       if (addr.find('/') == std::string::npos) addr += "/32";
-      auto r = Ifconfig(kHostVnet, {"ifconfig", itf, "inet", addr, "alias"}, false);
+      auto r = IfconfigIn(kHostVnet, {itf, "inet", addr, "alias"}, false);
       if (!r.ok()) return r;
       entry = addr.substr(0, addr.find('/'));
     }
@@ -164,7 +171,7 @@ CommandResult Machine::Jail(const Args& a) {
     for (const auto& x : handover)
       for (auto& [id, i] : s_.interfaces)
         if (i.vnet == kHostVnet && i.name == x) {
-          Move(id, jid);  // handed over at creation: the only move the simulator allows (seed 000)
+          Move(id, jid);  // jail(8) runs "ifconfig X vnet <jid>" right after the create (jail.8)
           break;
         }
   }
@@ -249,27 +256,40 @@ CommandResult Machine::Jexec(const Args& a, const std::string& input) {
   if (k + 1 >= a.size()) return Err("usage: jexec [-l] [-u username | -U username] jail command ...");
   SimJail* jail = FindJail(a[k], false);  // dying jails cannot be entered
   if (!jail) return Err("jexec: jail \"" + a[k] + "\" not found");  // facts A2
+  // jexec.c: jail_attach(2), chdir("/"), execvp(3): the program is the jail's own, looked up in the jail's tree
+  // (its path on the host). An empty jail has none, and berth never runs what a jail's root put there.
   Args cmd(a.begin() + long(k) + 1, a.end());
-  std::string tool = cmd[0].substr(cmd[0].rfind('/') + 1);
-  cmd[0] = tool;
-  if (tool == "ifconfig") return Ifconfig(jail->vnet ? jail->jid : kHostVnet, cmd, !jail->vnet);
-  if (tool == "route") return Route(jail->vnet ? jail->jid : kHostVnet, jail, cmd);
-  if (tool == "cat" && cmd.size() == 2) {
-    auto f = jail->files.find(cmd[1]);
-    if (f == jail->files.end()) return Err("cat: " + cmd[1] + ": No such file or directory");
-    return Ok(f->second);
-  }
-  if (tool == "tee" && cmd.size() == 2) {
-    jail->files[cmd[1]] = input;
-    return Ok(input);
-  }
-  return Err("jexec: execvp: " + cmd[0] + ": No such file or directory");
+  const std::string program = cmd[0].starts_with("/") ? cmd[0] : "/bin/" + cmd[0];
+  auto found = Resolve(program, jail->path);
+  if (!found || !s_.files.count(*found)) return Err("jexec: execvp: " + cmd[0] + ": No such file or directory");
+  cmd[0] = cmd[0].substr(cmd[0].rfind('/') + 1);
+  // A tree that holds the tool runs it with the jail's view (the simulator has no other binaries).
+  if (cmd[0] == "ifconfig") return IfconfigIn(jail->vnet ? jail->jid : kHostVnet, Args(cmd.begin() + 1, cmd.end()), !jail->vnet);
+  if (cmd[0] == "cat" || cmd[0] == "tee") return Files(cmd, input, jail->path);
+  return Err("sim: " + cmd[0] + " inside a jail is not simulated", 127);
 }
 
-CommandResult Machine::Route(int vnet, SimJail* jail, const Args& a) {
-  Args args;
-  for (size_t k = 1; k < a.size(); ++k)
-    if (a[k] != "-n" && a[k] != "-q") args.push_back(a[k]);
+CommandResult Machine::Route(const Args& a) {
+  // route.c main: getopt "46nqdtvj:" before the command; -j JAIL attaches to the jail (route.8 -j, D40377, in
+  // 15.0).
+  size_t k = 1;
+  std::string jail_name;
+  for (; k < a.size() && a[k].size() > 1 && a[k][0] == '-'; ++k) {
+    if (a[k] == "-j" && k + 1 < a.size()) jail_name = a[++k];
+    else if (a[k] == "-n" || a[k] == "-q" || a[k] == "-4" || a[k] == "-6" || a[k] == "-v") continue;
+    else return Err("usage: route [-j jail] [-46dnqtv] command [[modifiers] args]");
+  }
+  SimJail* jail = nullptr;
+  if (!jail_name.empty()) {
+    jail = FindJail(jail_name, false);
+    if (!jail) return Err("route: jail \"" + jail_name + "\" not found");
+  }
+  return RouteIn(jail, Args(a.begin() + long(k), a.end()));
+}
+
+CommandResult Machine::RouteIn(SimJail* jail, const Args& args) {
+  if (!jail) return Err("sim: route on the host is not simulated");
+  const int vnet = jail->vnet ? jail->jid : kHostVnet;
   if (args.size() < 2 || args[1] != "default") return Err("route: unsupported in the simulator");
   std::optional<std::string>& gw = jail->gateway;
   std::string via;

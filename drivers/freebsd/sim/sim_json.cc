@@ -21,7 +21,7 @@ json JailToJson(const SimJail& j) {
   return {{"jid", j.jid},           {"name", j.name},       {"path", j.path},          {"hostname", j.hostname},
           {"meta", j.meta},         {"vnet", j.vnet},       {"ip4", j.ip4},            {"ip4_addrs", j.ip4_addrs},
           {"persist", j.persist},   {"dying", j.dying},     {"dying_ticks", j.dying_ticks},
-          {"gateway", j.gateway ? json(*j.gateway) : json()}, {"files", j.files}};
+          {"gateway", j.gateway ? json(*j.gateway) : json()}};
 }
 
 }  // namespace
@@ -33,7 +33,7 @@ json SimFreeBsd::ToJson() const {
   for (const auto& [id, i] : s.interfaces) interfaces.push_back(InterfaceToJson(id, i));
   for (const auto& [jid, j] : s.jails) jails.push_back(JailToJson(j));
   for (const auto& l : s.limbo) limbo.push_back({{"jid", l.jid}, {"ticks", l.ticks}, {"interfaces", l.interfaces}});
-  for (const auto& [n, body] : s.ipfw_rules) ipfw.push_back({{"number", n}, {"body", body}});
+  for (const auto& r : s.ipfw_rules) ipfw.push_back({{"number", r.number}, {"set", r.set}, {"body", r.body}});
   return {{"interfaces", interfaces},         {"next_interface", s.next_interface},
           {"jails", jails},                   {"next_jid", s.next_jid},
           {"limbo", limbo},                   {"pf_loaded", s.pf_loaded},
@@ -41,7 +41,9 @@ json SimFreeBsd::ToJson() const {
           {"ipfw_loaded", s.ipfw_loaded},     {"ipfw_rules", ipfw},
           {"sysctls", s.sysctls},             {"jail_meta", s.jail_meta},
           {"return_ticks", s.return_ticks},   {"dying_on_remove", s.dying_on_remove},
-          {"mac_seed", s.mac_seed}};
+          {"mac_seed", s.mac_seed},           {"files", s.files},
+          {"links", s.links},                 {"dirs", s.dirs},
+          {"pf_enabled", s.pf_enabled},       {"ipfw_default_accept", s.ipfw_default_accept}};
 }
 
 Result<SimState> SimFreeBsd::FromJson(const json& j) {
@@ -87,7 +89,6 @@ Result<SimState> SimFreeBsd::FromJson(const json& j) {
       x.dying = jj.at("dying");
       x.dying_ticks = jj.at("dying_ticks");
       if (jj.at("gateway").is_string()) x.gateway = jj.at("gateway").get<std::string>();
-      x.files = jj.at("files").get<std::map<std::string, std::string>>();
       s.jails[x.jid] = std::move(x);
     }
     s.next_jid = j.at("next_jid");
@@ -97,12 +98,18 @@ Result<SimState> SimFreeBsd::FromJson(const json& j) {
     s.pf_main_nat = j.at("pf_main_nat").get<std::vector<std::string>>();
     s.pf_anchors = j.at("pf_anchors").get<std::map<std::string, std::vector<std::string>>>();
     s.ipfw_loaded = j.at("ipfw_loaded");
-    for (const auto& rj : j.at("ipfw_rules")) s.ipfw_rules.push_back({rj.at("number"), rj.at("body")});
+    for (const auto& rj : j.at("ipfw_rules"))
+      s.ipfw_rules.push_back({rj.at("number"), rj.value("set", 0), rj.at("body")});
     s.sysctls = j.at("sysctls").get<std::map<std::string, std::string>>();
     s.jail_meta = j.at("jail_meta");
     s.return_ticks = j.at("return_ticks");
     s.dying_on_remove = j.at("dying_on_remove").get<std::map<std::string, int>>();
     s.mac_seed = j.at("mac_seed");
+    s.files = j.value("files", std::map<std::string, std::string>{});
+    s.links = j.value("links", std::map<std::string, std::string>{});
+    s.dirs = j.value("dirs", std::set<std::string>{});
+    s.pf_enabled = j.value("pf_enabled", true);
+    s.ipfw_default_accept = j.value("ipfw_default_accept", true);
   } catch (const json::exception& e) {
     return Fail(std::string("not a simulated FreeBSD host: ") + e.what());
   }

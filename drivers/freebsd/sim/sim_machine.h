@@ -1,8 +1,10 @@
 // The simulated host's machinery behind SimFreeBsd: one method per tool, over SimState. Not thread-safe
 // (SimFreeBsd serialises calls). Each rule it enforces cites its source: "facts A1" is
-// /work/shared/reference/platform-facts.md section A1, "seed 000" the VNET seed, [man] a FreeBSD manual page.
+// /work/shared/reference/platform-facts.md section A1, a path (sbin/ifconfig/ifconfig.c) a file of FreeBSD's source
+// tree, name(8) a FreeBSD manual page; tests/freebsd/conformance/ holds the verdicts with their sources.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,12 +30,23 @@ class Machine {
   /// Removes a live jail as jail -r does (the caller checked it exists).
   void RemoveJail(SimJail& jail);
 
-  // Tools. `vnet` is where the command runs: kHostVnet, or a jail's jid under jexec.
-  CommandResult Ifconfig(int vnet, const Args& args, bool read_only_jail);
+  // Tools, as the host runs them. ifconfig and route take -j JAIL (attach to the jail first).
+  CommandResult Ifconfig(const Args& args);
   CommandResult Jail(const Args& args);
   CommandResult Jls(const Args& args);
   CommandResult Jexec(const Args& args, const std::string& input);
-  CommandResult Route(int vnet, SimJail* jail, const Args& args);
+  CommandResult Route(const Args& args);
+  // Files under the host's root (root "") or a jail's (jexec): realpath, stat -f %HT, cat, tee.
+  CommandResult Files(const Args& args, const std::string& input, const std::string& root);
+
+  /// ifconfig after its options, in a vnet (kHostVnet, or a VNET jail's jid); read_only: a non-VNET jail.
+  CommandResult IfconfigIn(int vnet, const Args& args, bool read_only);
+  /// route after its options, for the host (jail null) or a jail.
+  CommandResult RouteIn(SimJail* jail, const Args& args);
+  /// A path with every symbolic link followed (an absolute target starts again at `root`); nullopt on a loop.
+  std::optional<std::string> Resolve(const std::string& path, const std::string& root, bool follow_last = true) const;
+  /// Whether a resolved path exists: a file, a directory, a prefix of either, or a jail's tree (path, path/etc).
+  bool Exists(const std::string& path) const;
   CommandResult Pfctl(const Args& args, const std::string& input);
   CommandResult Ipfw(const Args& args);
   CommandResult Sysctl(const Args& args);
@@ -57,6 +70,8 @@ class Machine {
  private:
   CommandResult Create(int vnet, const std::string& name, const Args& ops);
   CommandResult ApplyOps(int vnet, int id, const Args& ops, size_t from, std::string out);
+  CommandResult SetAddress(int vnet, int id, const std::string& family, const std::vector<std::string>& addresses,
+                           int alias);
   CommandResult Show(int vnet, const Args& args);
   SimState& s_;
 };

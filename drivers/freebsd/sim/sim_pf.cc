@@ -1,6 +1,7 @@
 // pfctl(8), ipfw(8) and sysctl(8) on the simulated host: pf anchors replaced wholesale from stdin and listed in
 // canonical form, ipfw rules by number, sysctl values.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <sstream>
 
@@ -86,7 +87,21 @@ CommandResult Machine::Pfctl(const Args& a, const std::string& input) {
     else if (a[k] == "-f" && more) file = a[++k];
     else if (a[k] == "-F" && more) flush = a[++k];
     else if (a[k] == "-q" || a[k] == "-N") continue;
+    else if (a[k] == "-e" || a[k] == "-d") {  // pfctl.c: "pf enabled" / "pf disabled" on stderr
+      if (s_.pf_enabled == (a[k] == "-e")) return Err(std::string("pfctl: pf already ") + (s_.pf_enabled ? "enabled" : "disabled"));
+      s_.pf_enabled = a[k] == "-e";
+      CommandResult r = Ok();
+      r.err = s_.pf_enabled ? "pf enabled\n" : "pf disabled\n";
+      return r;
+    }
     else return Err("pfctl: unknown option " + a[k]);
+  }
+  if (show == "info") {
+    // pfctl.c print_status: the first line says whether pf filters at all; a loaded but disabled pf still
+    // lists and loads rules, and translates nothing.
+    return Ok(std::string("Status: ") + (s_.pf_enabled ? "Enabled" : "Disabled") +
+              " for 0 days 00:00:42           Debug: Urgent\n\nState Table                          Total             Rate\n"
+              "  current entries                        0               \n");
   }
   if (show == "nat") {
     const auto& rules = anchor.empty() ? s_.pf_main_nat : s_.pf_anchors[anchor];
@@ -130,44 +145,75 @@ CommandResult Machine::Pfctl(const Args& a, const std::string& input) {
 }
 
 CommandResult Machine::Ipfw(const Args& a) {
+  // main.c ipfw_main: getopt options, then an optional "set N" prefix (co.use_set) before the command.
   size_t k = 1;
-  bool quiet = false;
-  while (k < a.size() && a[k] == "-q") quiet = true, ++k;
+  bool quiet = false, show_sets = false;
+  for (; k < a.size() && a[k].size() > 1 && a[k][0] == '-'; ++k) {
+    if (a[k] == "-q") quiet = true;
+    else if (a[k] == "-S") show_sets = true;
+    else if (a[k] == "-n" || a[k] == "-N" || a[k] == "-t" || a[k] == "-a" || a[k] == "-c") continue;
+    else return Err("usage: ipfw [options]");
+  }
   if (!s_.ipfw_loaded) return Err("ipfw: retrieving config failed: Protocol not available");
   if (k >= a.size()) return Err("usage: ipfw [options]");
-  const std::string verb = a[k];
-  if (verb == "list") {
-    std::vector<std::pair<int, std::string>> rules = s_.ipfw_rules;
-    std::stable_sort(rules.begin(), rules.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    std::string out;
-    char num[16];
-    for (const auto& [n, body] : rules) {
-      std::snprintf(num, sizeof num, "%05d", n);
-      out += std::string(num) + " " + body + "\n";
-    }
-    return Ok(out + "65535 deny ip from any to any\n");
+  auto set_number = [](const std::string& w) { return IsPort(w) && w.size() <= 2 ? std::stoi(w) : -1; };
+  int use_set = -1;
+  if (a[k] == "set" && k + 2 < a.size() && !a[k + 1].empty() && std::isdigit(static_cast<unsigned char>(a[k + 1][0]))) {
+    use_set = set_number(a[k + 1]);
+    if (use_set < 0 || use_set > 30) return Err("ipfw: invalid set number " + a[k + 1]);
+    k += 2;
   }
-  if (k + 1 >= a.size() || !IsPort(a[k + 1])) return Err("ipfw: rule number expected");
-  const int number = std::stoi(a[k + 1]);
-  if (number < 1 || number > 65534) return Err("ipfw: illegal rule number " + a[k + 1]);
+  const std::string verb = a[k];
+  char num[16];
+  if (verb == "list" || verb == "show") {
+    std::vector<SimIpfwRule> rules = s_.ipfw_rules;
+    std::stable_sort(rules.begin(), rules.end(), [](const auto& x, const auto& y) { return x.number < y.number; });
+    rules.push_back({65535, 31, s_.ipfw_default_accept ? "allow ip from any to any" : "deny ip from any to any"});
+    std::string out;
+    for (const auto& r : rules) {
+      if (use_set >= 0 && r.set != use_set) continue;
+      std::snprintf(num, sizeof num, "%05d", r.number);
+      // ipfw2.c show_static_rule: "set N " after the number only with -S.
+      out += std::string(num) + (show_sets ? " set " + std::to_string(r.set) : "") + " " + r.body + "\n";
+    }
+    return Ok(out);
+  }
   if (verb == "delete") {
+    // ipfw2.c ipfw_delete: "set N delete M" deletes rule M of set N only; "delete M" rule M in every set.
+    if (k + 1 >= a.size() || !IsPort(a[k + 1])) return Err("ipfw: missing rule specification");
+    const int number = std::stoi(a[k + 1]);
     auto before = s_.ipfw_rules.size();
-    std::erase_if(s_.ipfw_rules, [&](const auto& r) { return r.first == number; });
+    std::erase_if(s_.ipfw_rules, [&](const auto& r) { return r.number == number && (use_set < 0 || r.set == use_set); });
     if (before == s_.ipfw_rules.size())
       return Err("ipfw: rule " + std::to_string(number) + ": setsockopt(IP_FW_XDEL): No such process");
     return Ok();
   }
   if (verb != "add") return Err("ipfw: bad command `" + verb + "'");
-  std::vector<std::string> body(a.begin() + long(k) + 2, a.end());
+  if (use_set >= 0) return Err("sim: \"set N add\" is not simulated (berth puts the set in the rule)", 64);
+  // ipfw.8 RULE FORMAT: [rule_number] [set set_number] [prob p] action [log [logamount N]] body
+  size_t b = k + 1;
+  int number = 0, set = 0;
+  if (b < a.size() && IsPort(a[b])) number = std::stoi(a[b++]);
+  if (number < 1 || number > 65534) return Err("ipfw: illegal rule number " + a[b - 1]);
+  if (b + 1 < a.size() && a[b] == "set") {
+    set = set_number(a[b + 1]);
+    if (set < 0 || set > 30) return Err("ipfw: illegal set " + a[b + 1]);
+    b += 2;
+  }
+  std::vector<std::string> body(a.begin() + long(b), a.end());
   static const std::vector<std::string> kActions = {"allow", "accept", "pass", "permit", "deny", "drop", "reject",
                                                     "count", "skipto"};
   if (body.empty() || std::find(kActions.begin(), kActions.end(), body[0]) == kActions.end())
     return Err("ipfw: invalid action " + (body.empty() ? std::string() : body[0]));
   auto from = std::find(body.begin(), body.end(), "from"), to = std::find(body.begin(), body.end(), "to");
   if (from == body.end() || to == body.end() || to < from) return Err("ipfw: missing ``to''");
+  // compile_rule: "log" without "logamount" takes net.inet.ip.fw.verbose_limit; the listing shows it when > 0.
+  if (body.size() > 1 && body[1] == "log" && (body.size() < 3 || body[2] != "logamount")) {
+    const int limit = std::atoi(s_.sysctls["net.inet.ip.fw.verbose_limit"].c_str());
+    if (limit > 0) body.insert(body.begin() + 2, {"logamount", std::to_string(limit)});
+  }
   std::string text = Join(body);
-  s_.ipfw_rules.push_back({number, text});
-  char num[16];
+  s_.ipfw_rules.push_back({number, set, text});
   std::snprintf(num, sizeof num, "%05d", number);
   return Ok(quiet ? "" : std::string(num) + " " + text + "\n");
 }

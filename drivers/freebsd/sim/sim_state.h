@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,13 @@ struct SimJail {
   bool dying = false;
   int dying_ticks = 0;  // commands until a dying jail is gone
   std::optional<std::string> gateway;  // default route (VNET jails)
-  std::map<std::string, std::string> files;  // inside the jail's tree, e.g. /etc/resolv.conf
+};
+
+/// One ipfw rule: its number, its set (0..30; 31 is the default rule's) and its body as ipfw lists it.
+struct SimIpfwRule {
+  int number = 0;
+  int set = 0;
+  std::string body;  // with "// comment"
 };
 
 /// A torn-down vnet whose interfaces have not come back yet (facts A2: vnet teardown is asynchronous).
@@ -62,12 +69,21 @@ struct SimState {
   int next_jid = 1;
   std::vector<SimLimbo> limbo;
 
+  // The host's file tree, as far as berth touches it (jails' trees live under their path): files, symbolic links
+  // (path -> target, followed as the kernel does, so an absolute target leaves a jail's tree when read from the
+  // host) and directories that exist without files in them. Programs a jail's tree holds are files too.
+  std::map<std::string, std::string> files;
+  std::map<std::string, std::string> links;
+  std::set<std::string> dirs;
+
   bool pf_loaded = true;
+  bool pf_enabled = true;  // pfctl -e / -d; `pfctl -s info` prints "Status: Enabled|Disabled"
   std::vector<std::string> pf_main_nat;                   // `pfctl -s nat` of the main ruleset
   std::map<std::string, std::vector<std::string>> pf_anchors;  // anchor -> rules, canonical
 
   bool ipfw_loaded = true;
-  std::vector<std::pair<int, std::string>> ipfw_rules;  // number, body (with "// comment")
+  std::vector<SimIpfwRule> ipfw_rules;  // in the order added
+  bool ipfw_default_accept = true;      // rule 65535: allow (net.inet.ip.fw.default_to_accept=1) or deny
 
   std::map<std::string, std::string> sysctls;
   bool jail_meta = true;  // whether jail(8) and jls know the meta parameter

@@ -81,7 +81,7 @@ TEST(Explain, JailsGetTheirEndsAtCreationAndBerthsMark) {
                                        {"vnet.interface", "bj00000001b bj00000002b"}});
   EXPECT_EQ(Cmds(Op::kCreate, vnet),
             Lines{"jail|-c|name=j1|path=/jails/j1|host.hostname=j1|persist|vnet|vnet.interface=bj00000001b|"
-                  "vnet.interface+=bj00000002b|meta=berth owner=Jail/j1"});
+                  "vnet.interface=bj00000002b|meta=berth owner=Jail/j1"});
   EXPECT_EQ(Cmds(Op::kDelete, vnet), Lines{"jail|-r|j1"});
   EXPECT_NE(Refusal(Op::kCreate, R("jail", "", "j1", {{"path", "/j"}, {"vnet", "new"},
                                                       {"epair.vnet0", "bj1a bridge=-x mtu=1500 peer=bj1b"}})),
@@ -93,18 +93,27 @@ TEST(Explain, JailsGetTheirEndsAtCreationAndBerthsMark) {
   EXPECT_EQ(Cmds(Op::kUpdate, flat, {"ip4.addr"}), Lines{"jail|-m|name=legacy|ip4.addr=10.1.1.10,10.1.1.11"});
 }
 
-TEST(Explain, InsideTheJailThroughJexec) {
+TEST(Explain, InsideTheJailFromTheHost) {
+  // The host's ifconfig and route attached to the jail (-j), one address family per ifconfig command, and
+  // resolv.conf written under the jail's path: nothing of the jail's own runs.
   Resource jif = R("jif", "j1", "vnet0", {{"device", "vnet0"}, {"epair", "bj00000001a"}, {"address", "10.0.0.2/24"},
                                           {"mac", "02:00:00:00:00:01"}, {"up", "true"}});
-  EXPECT_EQ(Cmds(Op::kCreate, jif), (Lines{"jexec|j1|/sbin/ifconfig|bj00000001b|name|vnet0",
-                                           "jexec|j1|/sbin/ifconfig|vnet0|ether|02:00:00:00:00:01|inet|10.0.0.2/24|up"}));
-  EXPECT_EQ(Cmds(Op::kUpdate, jif, {"address"}), Lines{"jexec|j1|/sbin/ifconfig|vnet0|ether|02:00:00:00:00:01|inet|10.0.0.2/24|up"});
+  EXPECT_EQ(Cmds(Op::kCreate, jif), (Lines{"ifconfig|-j|j1|bj00000001b|name|vnet0",
+                                           "ifconfig|-j|j1|vnet0|ether|02:00:00:00:00:01",
+                                           "ifconfig|-j|j1|vnet0|inet|10.0.0.2/24|up"}));
+  EXPECT_EQ(Cmds(Op::kUpdate, jif, {"address"}),
+            (Lines{"ifconfig|-j|j1|vnet0|ether|02:00:00:00:00:01", "ifconfig|-j|j1|vnet0|inet|10.0.0.2/24|up"}));
   EXPECT_EQ(Cmds(Op::kDelete, jif), Lines{});
+  Resource lo = R("jif", "j1", "lo0", {{"device", "lo0"}, {"up", "false"}});
+  EXPECT_EQ(Cmds(Op::kCreate, lo), Lines{"ifconfig|-j|j1|lo0|down"});
   Resource route = R("route", "j1", "default", {{"gateway", "10.0.0.1"}, {"interface", "vnet0"}});
-  EXPECT_EQ(Cmds(Op::kCreate, route), Lines{"jexec|j1|/sbin/route|add|default|10.0.0.1"});
-  EXPECT_EQ(Cmds(Op::kUpdate, route, {"gateway"}), Lines{"jexec|j1|/sbin/route|change|default|10.0.0.1"});
-  Resource resolv = R("file", "j1", "/etc/resolv.conf", {{"content", "nameserver 10.0.0.1\n"}});
-  EXPECT_EQ(Cmds(Op::kCreate, resolv), Lines{"jexec|j1|/usr/bin/tee|/etc/resolv.conf <<nameserver 10.0.0.1\n"});
+  EXPECT_EQ(Cmds(Op::kCreate, route), Lines{"route|-j|j1|add|default|10.0.0.1"});
+  EXPECT_EQ(Cmds(Op::kUpdate, route, {"gateway"}), Lines{"route|-j|j1|change|default|10.0.0.1"});
+  Resource resolv = R("file", "j1", "/etc/resolv.conf", {{"content", "nameserver 10.0.0.1\n"}, {"root", "/jails/j1"}});
+  EXPECT_EQ(Cmds(Op::kCreate, resolv), Lines{"tee|/jails/j1/etc/resolv.conf <<nameserver 10.0.0.1\n"});
+  EXPECT_NE(Refusal(Op::kCreate, R("file", "j1", "/etc/resolv.conf", {{"content", "x"}, {"root", "/jails/../etc"}})), "");
+  EXPECT_NE(Refusal(Op::kCreate, R("file", "j1", "/etc/resolv.conf", {{"content", "x"}, {"root", "/"}})), "");
+  EXPECT_NE(Refusal(Op::kCreate, R("file", "j1", "/etc/resolv.conf", {{"content", "x"}})), "");
 }
 
 TEST(Explain, PfAnchorsLoadAtomicallyAndIpfwRulesByNumber) {
@@ -113,9 +122,13 @@ TEST(Explain, PfAnchorsLoadAtomicallyAndIpfwRulesByNumber) {
   EXPECT_EQ(Cmds(Op::kDelete, pf), Lines{"pfctl|-a|berth/out|-F|nat"});
   Resource ipfw = R("ipfw", "", "20001", {{"rules", "deny log ip from any to any layer2 out via bj1a"}});
   EXPECT_EQ(Cmds(Op::kUpdate, ipfw, {"rules"}),
-            (Lines{"ipfw|-q|delete|20001",
-                   "ipfw|-q|add|20001|deny|log|ip|from|any|to|any|layer2|out|via|bj1a|//|berth|owner=Jail/j1"}));
-  EXPECT_EQ(Refusal(Op::kDelete, R("ipfw", "", "100", {})), "ipfw:/100: refusing ipfw rule number \"100\" in a command");
+            (Lines{"ipfw|-q|set|29|delete|20001",
+                   "ipfw|-q|add|20001|set|29|deny|log|ip|from|any|to|any|layer2|out|via|bj1a|//|berth|owner=Jail/j1"}));
+  // Only rules of berth's set are ever deleted, whatever their number; new ones only in berth's range.
+  EXPECT_EQ(Cmds(Op::kDelete, R("ipfw", "", "100", {})), Lines{"ipfw|-q|set|29|delete|100"});
+  EXPECT_EQ(Refusal(Op::kCreate, R("ipfw", "", "100", {{"rules", "allow ip from any to any"}})),
+            "ipfw:/100: refusing ipfw rule number \"100\" in a command");
+  EXPECT_EQ(Refusal(Op::kDelete, R("ipfw", "", "65535", {})), "ipfw:/65535: refusing ipfw rule number \"65535\" in a command");
   EXPECT_EQ(Refusal(Op::kDelete, R("pf", "", "main", {})), "pf:/main: refusing pf anchor \"main\" in a command");
 }
 

@@ -144,6 +144,48 @@ TEST(ParseIpfw, ReadsNumbersBodiesAndComments) {
   EXPECT_EQ(rules[2].body, "allow ip from any to any layer2 mac-type arp out via bj1a");
 }
 
+TEST(ParseIpfw, SetsLogamountAndTheRulesAroundBerths) {
+  auto rules = ParseIpfwList(
+      "00100 set 0 allow ip from any to any via lo0\n"
+      "00200 set 0 allow ip from any to any\n"
+      "00300 set 0 allow ip from any to any not layer2\n"
+      "20042 set 29 deny log logamount 5 ip from any to any layer2 out via bj1a // berth owner=Jail/j1\n"
+      "20202 set 0 deny ip from any to any\n"
+      "65535 set 31 deny ip from any to any\n");
+  ASSERT_EQ(rules.size(), 6u);
+  EXPECT_EQ(rules[3].set, 29);
+  EXPECT_EQ(rules[3].body, "deny log ip from any to any layer2 out via bj1a");  // logamount is never berth's
+  EXPECT_EQ(rules[4].set, 0);
+  EXPECT_EQ(ParseIpfwList("20042 allow ip from any to any\n")[0].set, -1);
+  // 00200 sees layer-2 frames before berth's range; 00100 (lo0) and 00300 (not layer2) do not; the default
+  // denies and nothing after berth's range allows layer2.
+  EXPECT_EQ(IpfwFacts(rules),
+            (std::vector<std::string>{"ipfw-bypass 200 allow ip from any to any", "ipfw-default-deny"}));
+  rules.insert(rules.end() - 1, IpfwRule{65000, 0, "allow ip from any to any layer2", ""});
+  rules.erase(rules.begin() + 1);
+  EXPECT_TRUE(IpfwFacts(rules).empty());
+}
+
+TEST(ParsePf, StatusLine) {
+  EXPECT_TRUE(ParsePfEnabled("Status: Enabled for 0 days 00:01:02           Debug: Urgent\n"));
+  EXPECT_FALSE(ParsePfEnabled("Status: Disabled for 0 days 00:01:02         Debug: Urgent\n"));
+  EXPECT_FALSE(ParsePfEnabled(""));
+}
+
+TEST(ParseRealpath, ALinkOutOfTheJailsTreeIsUnsafe) {
+  auto ok = ParseRealpath("/usr/jails/web\n/usr/jails/web/etc\n/usr/jails/web/etc/resolv.conf\n", "/etc/resolv.conf");
+  EXPECT_TRUE(ok.safe && ok.exists);
+  auto missing = ParseRealpath("/usr/jails/web\n/usr/jails/web/etc\n", "/etc/resolv.conf");
+  EXPECT_TRUE(missing.safe);
+  EXPECT_FALSE(missing.exists);
+  auto link = ParseRealpath("/usr/jails/web\n/usr/jails/web/etc\n/etc/master.passwd\n", "/etc/resolv.conf");
+  EXPECT_FALSE(link.safe);
+  EXPECT_EQ(link.resolved, "/etc/master.passwd");
+  auto dir = ParseRealpath("/usr/jails/web\n/etc\n/etc/resolv.conf\n", "/etc/resolv.conf");
+  EXPECT_FALSE(dir.safe);
+  EXPECT_EQ(dir.resolved, "/etc");
+}
+
 TEST(ParseRoute, ReadsGatewayAndInterface) {
   auto route = ParseRouteGet("   route to: default\ndestination: default\n       mask: default\n    gateway: 10.23.42.1\n"
                              "        fib: 0\n  interface: vnet0\n      flags: <UP,GATEWAY,DONE,STATIC>\n");

@@ -18,11 +18,12 @@ TEST(SimIfconfig, EpairCreatePrintsTheAEndAndNumbersUnits) {
   EXPECT_EQ(ErrOf(host, "ifconfig epair5 create"), "ifconfig: SIOCIFCREATE2: File exists\n");
   EXPECT_EQ(ErrOf(host, "ifconfig epairx create"), "ifconfig: SIOCIFCREATE2: Invalid argument\n");
   EXPECT_EQ(Out(host, "ifconfig -l"), "lo0 em0 epair0a epair0b epair1a epair1b epair5a epair5b\n");
-  // Both ends share the MAC but for the last byte (facts A1).
+  // Both ends share the MAC but for the last byte (facts A1); hwaddr is printed only once it was changed.
   auto ifs = ParseIfconfig(Out(host, "ifconfig -a"));
-  EXPECT_EQ(ifs[2].hwaddr.substr(0, 15), ifs[3].hwaddr.substr(0, 15));
-  EXPECT_EQ(ifs[2].hwaddr.substr(15), "0a");
-  EXPECT_EQ(ifs[3].hwaddr.substr(15), "0b");
+  EXPECT_EQ(ifs[2].ether.substr(0, 15), ifs[3].ether.substr(0, 15));
+  EXPECT_EQ(ifs[2].ether.substr(15), "0a");
+  EXPECT_EQ(ifs[3].ether.substr(15), "0b");
+  EXPECT_EQ(ifs[2].hwaddr, "");
 }
 
 TEST(SimIfconfig, BridgeCreatePrintsOnlyANameItChose) {
@@ -92,6 +93,26 @@ TEST(SimIfconfig, AddressesAliasesAndRemoval) {
             "ifconfig: ioctl (SIOCDIFADDR): Can't assign requested address\n");
   EXPECT_EQ(ErrOf(host, "ifconfig em0 group jails0"), "ifconfig: setifgroup: group names may not end in a digit\n");
   EXPECT_EQ(ErrOf(host, "ifconfig epair9a up"), "ifconfig: interface epair9a does not exist\n");
+}
+
+TEST(SimIfconfig, TheAddressFamilyComesRightAfterTheInterface) {
+  // ifconfig.c: af_getbyname on the word after the interface only; "ether" is af_link's alias of "link".
+  SimFreeBsd host;
+  Out(host, "ifconfig epair create");
+  EXPECT_EQ(ErrOf(host, "ifconfig epair0a ether 02:00:00:00:00:01 inet 10.0.0.1/24 up"),
+            "ifconfig: can't set link-level netmask or broadcast\n");
+  EXPECT_EQ(ErrOf(host, "ifconfig epair0a up ether 02:00:00:00:00:01"), "ifconfig: ether: bad value\n");
+  EXPECT_EQ(ErrOf(host, "ifconfig epair0a inet 10.0.0.1/24 inet 10.0.0.2/24"), "ifconfig: inet: bad value\n");
+  auto before = ParseIfconfig(Out(host, "ifconfig epair0a"))[0];
+  EXPECT_TRUE(before.up);  // "up" took effect before the bad word: parameters apply one by one
+  EXPECT_NE(before.ether, "02:00:00:00:00:01");
+  EXPECT_TRUE(before.inet.empty());
+  Out(host, "ifconfig epair0a ether 02:00:00:00:00:01");
+  Out(host, "ifconfig epair0a inet 10.0.0.1/24 up");
+  auto after = ParseIfconfig(Out(host, "ifconfig epair0a"))[0];
+  EXPECT_EQ(after.ether, "02:00:00:00:00:01");
+  EXPECT_EQ(after.inet.at(0).ToString(), "10.0.0.1/24");
+  EXPECT_TRUE(after.up);
 }
 
 }  // namespace
