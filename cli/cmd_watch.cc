@@ -145,6 +145,7 @@ void Watcher::ReloadManifests() {
   manifests_dirty_ = false;
   model::LoadOptions options;
   options.node = o_.node;
+  options.allow_unsafe_paths = o_.allow_unsafe_manifests;
   options.cache = &parse_cache_;  // a change to one file parses that file again, not the whole directory
   auto loaded = model::LoadManifests(o_.files, options);
   if (model::HasErrors(loaded.diagnostics)) {

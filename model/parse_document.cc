@@ -50,7 +50,7 @@ void ParseSpec(ParseContext& ctx, const MappingReader& spec, Document& doc, Pars
         doc.node = *node;
       } else {
         ctx.Error("invalid-name", node_value->path, node_value->span,
-                  "node \"" + *node + "\" is not a host name (lower-case letters, digits, '-', '.', '_')");
+                  "node " + QuoteToken(*node) + " is not a host name (lower-case letters, digits, '-', '.', '_')");
       }
     }
   }
@@ -97,7 +97,7 @@ std::optional<ParsedDocument> ParseDocument(const YAML::Node& root, const std::s
     auto api = ReadString(ctx, *value);
     if (api && *api != kApiVersion)
       ctx.Error("unsupported-api-version", value->path, value->span,
-                "apiVersion \"" + *api + "\" is not supported; use " + kApiVersion);
+                "apiVersion " + QuoteToken(*api) + " is not supported; use " + kApiVersion);
   }
   std::optional<ParsedDocument> record;
   if (auto value = reader->Require("kind")) {
@@ -107,7 +107,7 @@ std::optional<ParsedDocument> ParseDocument(const YAML::Node& root, const std::s
         doc.kind = *kind;
       else
         ctx.Error("unknown-kind", value->path, value->span,
-                  "unknown kind \"" + *kind + "\"; berth/v1 has Bridge, NAT, VM and Jail" + DidYouMean(*kind, kKinds));
+                  "unknown kind " + QuoteToken(*kind) + "; berth/v1 has Bridge, NAT, VM and Jail" + DidYouMean(*kind, kKinds));
     }
   }
   ParseMetadata(ctx, *reader, doc.kind, doc.metadata);

@@ -11,6 +11,8 @@
 #include <map>
 #include <set>
 
+#include "reconciler/half_made.h"
+
 namespace berth::reconciler {
 namespace {
 
@@ -51,6 +53,8 @@ std::optional<Change> Compare(const Platform& platform, const Resource& want, co
   if (have.ownership == Ownership::kUnowned && !platform.IsSetting(want.key))
     return Change{ChangeAction::kConflict, have, std::nullopt, {},
                   "the name is held by an object berth does not own", std::nullopt};
+  if (const std::string* broken = have.Attr(kBrokenAttr))
+    return Change{ChangeAction::kReplace, have, std::nullopt, {kBrokenAttr}, "half-made: " + *broken, std::nullopt};
   std::vector<std::string> fields;
   bool replace = false;
   // Both attribute maps are sorted by name: one walk over the two instead of a search per field, and the

@@ -11,6 +11,8 @@ packages=(
   libnl-3-dev libnl-route-3-dev libnftables-dev libsystemd-dev
   iproute2 nftables util-linux procps containernetworking-plugins
   python3 python3-jsonschema python3-yaml
+  # The sanitizer and fuzz step (scripts/sanitize.sh): clang with its runtimes (ASan, UBSan, libFuzzer).
+  clang libclang-rt-14-dev
   # VMs that really boot (docs/hypervisors.md): QEMU (TCG without KVM), a Debian kernel with its modules,
   # and a static busybox plus cpio for the test guest's initramfs.
   qemu-system-x86 linux-image-amd64 busybox-static cpio

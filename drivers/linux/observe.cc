@@ -22,6 +22,7 @@
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
 #include "model/naming.h"
+#include "reconciler/half_made.h"
 #include "reconciler/linux_resources.h"
 #include "reconciler/ownership.h"
 
@@ -143,7 +144,9 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
     if (!sub) continue;
     while (dirent* f = ::readdir(sub)) {
       std::string file = f->d_name;
-      if (file == "." || file == ".." || file.starts_with(".berth-tmp-")) continue;
+      // A temporary copy (.berth-tmp-*) is reported too: one left by a crash is a leak to collect, and would
+      // otherwise keep the directory from going with its last file.
+      if (file == "." || file == "..") continue;
       const std::string path = etc_dir + "/" + dir + "/" + file;
       int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd < 0) continue;
@@ -231,6 +234,9 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     r.key = ResourceKey{lr::kNetns, "", e.name};
     const bool berth = e.name.starts_with(model::kNetnsPrefix);
     r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
+    // A file with nothing mounted on it (a crash between creating and binding it, or a planted file) cannot be
+    // entered: it must be made again, not adopted.
+    if (berth && !e.mounted) r.attrs[reconciler::kBrokenAttr] = "a file with no namespace mounted on it";
     out.resources.push_back(std::move(r));
     if (!berth || !e.mounted) continue;
     if (stale(e)) {

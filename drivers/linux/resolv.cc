@@ -10,6 +10,7 @@
 
 #include "drivers/linux/apply.h"
 #include "model/naming.h"
+#include "reconciler/crash_point.h"
 #include "reconciler/linux_resources.h"
 
 namespace berth::drivers::linux {
@@ -37,6 +38,7 @@ OsStatus WriteAtomically(const std::string& path, const std::string& content) {
     }
     done += static_cast<size_t>(n);
   }
+  BERTH_CRASH_POINT("file.write.temporary");
   if (::fsync(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     auto e = OsFailErrno("rename " + tmp + " " + path);
     ::unlink(tmp.c_str());
@@ -72,6 +74,7 @@ void ApplyFiles(Env& env, std::vector<Job*>& jobs) {
         job->Fail(OsFailErrno("unlink " + *path).error);
         continue;
       }
+      BERTH_CRASH_POINT("file.delete.unlinked");
       // The directory goes with its last file; a directory someone else still uses stays.
       ::rmdir(DirOf(*path).c_str());
       continue;
