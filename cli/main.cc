@@ -44,6 +44,9 @@ void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("--firecracker", o.firecracker_binary, "The Firecracker binary berth's jailer copies and runs");
   cmd.add_option("--kvm-device", o.kvm_device, "KVM's device; Firecracker VMs are held back when it is missing");
   cmd.add_option("--vm-stop-timeout", o.vm_stop_timeout, "Seconds a VM gets after SIGTERM before SIGKILL");
+  cmd.add_flag("--adopt-foreign-netns", o.adopt_foreign_netns,
+               "Treat a berth- netns that holds links berth did not make as berth's: adopt it, and remove it with "
+               "them (the plan lists them); without it such a netns is a conflict, never changed");
 }
 
 /// Seconds to wait: a number >= 0 (infinity waits as long as it takes); NaN, negatives and text are refused.

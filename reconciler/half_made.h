@@ -8,4 +8,9 @@ namespace berth::reconciler {
 /// then create) and never "updates" it: an update would leave it as broken as it was.
 inline constexpr const char* kBrokenAttr = "broken";
 
+/// Observed only: set on a container with berth's name that holds objects berth did not create (a netns with
+/// an operator's veth in it), listing them. Such a container is not berth's: adopting or removing it would take
+/// them along, so the plan names them as the reason for the conflict instead.
+inline constexpr const char* kHoldsUnownedAttr = "holds-unowned";
+
 }  // namespace berth::reconciler
