@@ -14,6 +14,7 @@
 #include <set>
 
 #include "model/parse.h"
+#include "model/result.h"
 #include "model/validate.h"
 
 namespace berth::model {

@@ -126,6 +126,10 @@ Result<ObservedState> ObservedFromJsonUnguarded(const json& j) {
     o.resources.push_back(std::move(*r));
   }
   o.Sort();
+  // Keys are identities: everything after (diff, graph, plan) relies on each being listed once.
+  for (size_t i = 1; i < o.resources.size(); ++i)
+    if (o.resources[i].key == o.resources[i - 1].key)
+      return Fail("resource " + o.resources[i].key.ToString() + " is listed twice");
   const json facts = j.value("facts", json::object());
   try {
     for (const auto& f : facts.value("foreign_networks", json::array())) {

@@ -184,8 +184,9 @@ std::shared_ptr<spdlog::logger> Log() {
 
 /// A berth- namespace holding links berth did not make (no group mark; lo comes with every namespace) is not
 /// berth's: removing or adopting it would take them along. It is reported unowned, naming what it holds.
-void MarkForeignNetns(const std::vector<const NetnsView*>& views, const std::map<std::string, size_t>& netns_at,
-                      std::vector<Resource>& resources) {
+std::set<std::string> MarkForeignNetns(const std::vector<const NetnsView*>& views,
+                                       const std::map<std::string, size_t>& netns_at, std::vector<Resource>& resources) {
+  std::set<std::string> foreign;
   for (const NetnsView* v : views) {
     std::string holds;
     int count = 0;
@@ -200,7 +201,9 @@ void MarkForeignNetns(const std::vector<const NetnsView*>& views, const std::map
     Resource& r = resources[it->second];
     r.ownership = Ownership::kUnowned;
     r.attrs[reconciler::kHoldsUnownedAttr] = holds;
+    foreign.insert(v->name);
   }
+  return foreign;
 }
 
 reconciler::DriverError ObserveError(const OsError& e) {
@@ -276,7 +279,8 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     if (read[i]) kept.insert_or_assign(to_read[i], std::move(*read[i]));
   memory.views = std::move(kept);  // namespaces that are gone are forgotten
   for (const auto& [name, view] : memory.views) views.push_back(&view);
-  if (!env.options.adopt_foreign_netns) MarkForeignNetns(views, netns_at, out.resources);
+  std::set<std::string> foreign;
+  if (!env.options.adopt_foreign_netns) foreign = MarkForeignNetns(views, netns_at, out.resources);
 
   // Host links; a veth whose peer sits in a berth netns carries the peer's name, netns, MAC and state.
   std::vector<Resource> host_links;
@@ -314,6 +318,8 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
       // going with the netns (or collected), instead of the netns taking it along unmentioned.
       if (env.options.adopt_foreign_netns && ns_links.back().ownership == Ownership::kUnowned)
         ns_links.back().ownership = Ownership::kMarked;
+      // The loopback comes with the namespace, and so is as much berth's as the namespace is.
+      if (foreign.count(v.name) && l.type == "loopback") ns_links.back().ownership = Ownership::kUnowned;
     }
     AddAddrs(v.name, v.snap, ns_links, out.resources);
     for (const auto& [index, target] : v.snap.redirects) {

@@ -63,7 +63,7 @@ fail() {
 # foreign nftables table, a foreign DNS file. Nothing berth does may change them.
 ip link add lookalike0 type bridge
 ip addr add 10.99.0.1/24 dev lookalike0
-ip link add bv-ghost type dummy
+ip link add bv-ghost type bridge
 ip netns add other
 ip link add oth0 type veth peer name oth1 netns other
 mkdir -p /etc/netns/other

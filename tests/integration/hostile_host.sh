@@ -21,6 +21,7 @@ b() {
   shift
   case $cmd in
     apply | destroy) timeout 120 "$BERTH" "$cmd" "$@" --state-dir "$work/state" --lock-dir "$work/lock" ;;
+    validate) timeout 120 "$BERTH" "$cmd" "$@" ;;
     *) timeout 120 "$BERTH" "$cmd" "$@" --state-dir "$work/state" ;;
   esac
 }
@@ -50,9 +51,9 @@ clean_host "planted netns"
 
 echo "== a berth- netns holding someone else's link is neither adopted nor removed"
 ip netns add berth-vm1
-ip -n berth-vm1 link add oper0 type dummy
+ip -n berth-vm1 link add oper0 type bridge
 ip netns add berth-x-unowned
-ip -n berth-x-unowned link add oper1 type dummy
+ip -n berth-x-unowned link add oper1 type bridge
 expect_rc 1 "apply over a foreign berth-vm1" b apply -f "$cni"
 expect_out "holds link oper0" "apply over a foreign berth-vm1"
 expect_rc 0 "destroy with foreign berth- netns" b destroy
@@ -111,7 +112,18 @@ echo "== options: usage errors exit 1, odd lock timeouts are handled"
 expect_rc 1 "an unknown option" "$BERTH" plan --no-such-option
 expect_rc 1 "--lock-timeout nan" b apply -f "$cni" --lock-timeout nan
 expect_rc 1 "--lock-timeout -1" b apply -f "$cni" --lock-timeout -1
-expect_rc 0 "--lock-timeout 1e30" b apply -f "$cni" --lock-timeout 1e30
+# 1e30 seconds overflowed the conversion to milliseconds and gave up at once: hold the lock for a second
+# (flock(1) on berth's lock file) and berth must wait for it, not fail.
+mkdir -p -m 700 "$work/lock"
+flock "$work/lock/apply.lock" sleep 1 &
+holder=$!
+deadline=$((SECONDS + 10))
+while flock -n "$work/lock/apply.lock" true; do  # until the holder has it
+  ((SECONDS < deadline)) || fail "flock(1) did not take the lock within 10 s"
+  sleep 0.02
+done
+expect_rc 0 "--lock-timeout 1e30 while the lock is held" b apply -f "$cni" --lock-timeout 1e30
+wait "$holder"
 clean_host "lock timeout"
 
 echo "== descriptors: 60 VMs under a soft limit of 64 descriptors"
@@ -120,7 +132,7 @@ printf 'apiVersion: berth/v1\nkind: Bridge\nmetadata: {name: manybr0}\nspec: {ad
 for ((i = 1; i <= 60; i++)); do
   printf -- '---\napiVersion: berth/v1\nkind: VM\nmetadata: {name: m%d}\nspec: {network: {bridge: manybr0}}\n' "$i"
 done >"$work/many/vms.yaml"
-expect_rc 0 "apply of 60 VMs with ulimit -n 64" prlimit --nofile=64:65536 "$BERTH" apply -f "$work/many" \
+expect_rc 0 "apply of 60 VMs with ulimit -n 64" prlimit --nofile=64:"$(ulimit -Hn)" "$BERTH" apply -f "$work/many" \
   --state-dir "$work/state" --lock-dir "$work/lock"
 clean_host "descriptors"
 
