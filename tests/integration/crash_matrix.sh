@@ -132,20 +132,25 @@ crashed_at() {
 # A watch pass armed at POINT:NTH: 0 when it died there, 1 when its first pass converged without reaching it.
 watch_crashed_at() {
   local at=$1 deadline=$((SECONDS + 120))
-  BERTH_TEST_CRASH_AT=$at b watch -f "$man" --gc-grace 0 --log-format json >"$work/watch.out" 2>&1 &
+  # berth itself in the background (not through b, a function, whose subshell would be the job): SIGTERM
+  # must reach the watcher, or it would go on reconciling while the next checks run.
+  BERTH_TEST_CRASH_AT=$at "$BERTH" watch -f "$man" --gc-grace 0 --log-format json --state-dir "$work/state" \
+    --lock-dir "$work/state" >"$work/watch.out" 2>&1 &
   watch_pid=$!
   while kill -0 "$watch_pid" 2>/dev/null; do
     if grep -q '"msg":"pass converged"' "$work/watch.out"; then
       kill "$watch_pid"
-      wait "$watch_pid" || true
+      local rc=0
+      wait "$watch_pid" || rc=$?
       watch_pid=
+      [[ $rc == 0 ]] || { cat "$work/watch.out" >&2; fail "$at: watch exited $rc after SIGTERM"; }
       return 1
     fi
     ((SECONDS < deadline)) || { cat "$work/watch.out" >&2; fail "$at: watch neither crashed nor converged in 120 s"; }
     sleep 0.1
   done
   local rc=0
-  wait "$watch_pid" || rc=$?
+  wait "$watch_pid" 2>/dev/null || rc=$?  # (bash would report the kill on stderr)
   watch_pid=
   [[ $rc == 137 ]] || { cat "$work/watch.out" >&2; fail "$at: watch exited $rc"; }
   return 0

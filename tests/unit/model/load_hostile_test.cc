@@ -16,6 +16,12 @@ namespace {
 namespace fs = std::filesystem;
 using testing::BridgeDoc;
 
+LoadOptions AllowUnsafe() {
+  LoadOptions o;
+  o.allow_unsafe_paths = true;
+  return o;
+}
+
 class LoadHostileTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -61,7 +67,7 @@ TEST_F(LoadHostileTest, FifoIsRefusedWithoutWaitingForAWriter) {
 TEST_F(LoadHostileTest, DeviceIsRefused) {
   // /dev/zero is world-writable, refused as unsafe first; allowed, it is refused for not being a file.
   EXPECT_NE(OnlyDiagnostic(LoadManifests({"/dev/zero"})).find("unsafe manifest"), std::string::npos);
-  auto r = LoadManifests({"/dev/zero"}, {.allow_unsafe_paths = true});
+  auto r = LoadManifests({"/dev/zero"}, AllowUnsafe());
   EXPECT_EQ(OnlyDiagnostic(r), "unreadable-file not a regular file (a manifest must be one)");
 }
 
@@ -80,7 +86,7 @@ TEST_F(LoadHostileTest, WritableByOthersIsRefusedUnlessAllowed) {
   fs::permissions(root_ / "a.yaml", fs::perms(0666));
   auto r = LoadManifests({(root_ / "a.yaml").string()});
   EXPECT_NE(OnlyDiagnostic(r).find("file is group- or world-writable"), std::string::npos);
-  EXPECT_TRUE(LoadManifests({(root_ / "a.yaml").string()}, {.allow_unsafe_paths = true}).diagnostics.empty());
+  EXPECT_TRUE(LoadManifests({(root_ / "a.yaml").string()}, AllowUnsafe()).diagnostics.empty());
 
   fs::permissions(root_ / "a.yaml", fs::perms(0644));
   fs::create_directory(root_ / "shared");
