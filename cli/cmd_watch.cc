@@ -261,7 +261,15 @@ int Watcher::Run() {
 
 }  // namespace
 
-int RunWatch(const Options& o) { return Watcher(o).Run(); }
+int RunWatch(const Options& o) {
+  // Blocked before anything can start a thread: a thread that does not block SIGTERM would take it with the
+  // default action (death, exit 143) instead of the signalfd's graceful stop.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+  ::pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  return Watcher(o).Run();
+}
 
 }  // namespace berth::cli
 

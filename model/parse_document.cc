@@ -90,6 +90,17 @@ std::optional<ParsedDocument> ParseDocument(const YAML::Node& root, const std::s
   Document doc;
   ParseContext ctx(file, out, doc.fields);
   doc.span = ctx.SpanOf(root.Mark());
+  if (root.IsMap()) {
+    // A mapping with neither apiVersion nor kind is some other file (a symlinked secret, a config file): one
+    // error for the document, not one per key, which would quote its content line by line.
+    bool manifest_like = false;
+    for (auto it = root.begin(); it != root.end() && !manifest_like; ++it)
+      manifest_like = it->first.IsScalar() && (it->first.Scalar() == "apiVersion" || it->first.Scalar() == "kind");
+    if (!manifest_like) {
+      ctx.Error("not-a-manifest", "", doc.span, "the document has neither apiVersion nor kind: not a berth manifest");
+      return std::nullopt;
+    }
+  }
   auto reader = MappingReader::Open(ctx, Value{root, "", doc.span, doc.span}, keys::kDocument);
   if (!reader) return std::nullopt;
 

@@ -6,6 +6,11 @@
 
 namespace berth::model {
 
+std::string ShortToken(std::string_view token) {
+  if (token.size() <= kMaxQuotedToken) return std::string(token);
+  return std::string(token.substr(0, kMaxQuotedToken)) + "...";
+}
+
 std::string QuoteToken(std::string_view token) {
   if (token.size() <= kMaxQuotedToken) return "\"" + std::string(token) + "\"";
   return "\"" + std::string(token.substr(0, kMaxQuotedToken)) + "\"... (" + std::to_string(token.size()) + " bytes)";

@@ -104,7 +104,7 @@ std::optional<MappingReader> MappingReader::OpenChecked(ParseContext& ctx, const
       continue;
     }
     const std::string& name = key.Scalar();
-    std::string path = reader.PathOf(name);
+    std::string path = reader.PathOf(ShortToken(name));  // the field path quotes the key: at most a token
     if (auto seen = first_line.find(name); seen != first_line.end()) {
       ctx.Error("duplicate-key", path, key_span,
                 "key " + QuoteToken(name) + " is given twice (first on line " + std::to_string(seen->second) + ")");

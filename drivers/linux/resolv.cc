@@ -24,7 +24,11 @@ OsStatus WriteAtomically(const std::string& path, const std::string& content) {
   const std::string dir = DirOf(path);
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return OsFailErrno("mkdir " + dir);
   const std::string tmp = dir + "/.berth-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(::gettid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // O_EXCL|O_NOFOLLOW: a file or symlink planted under the temporary name is never written through; one left
+  // by a crash (or planted) is removed first (unlink takes the link itself, not its target).
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST && ::unlink(tmp.c_str()) == 0)
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return OsFailErrno("create " + tmp);
   UniqueFd guard(fd);
   size_t done = 0;
