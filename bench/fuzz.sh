@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # bench/fuzz.sh: the long fuzz runs. Builds the libFuzzer targets (scripts/sanitize.sh's build-san/, clang with
-# ASan and UBSan) and runs each for SECONDS (default 600) at low priority from the seed corpus, keeping the
+# ASan and UBSan) and runs each for FUZZ_TIME seconds (default 600) at low priority from the seed corpus, keeping the
 # grown corpus in build-san/fuzz-long/<target>/ and any crash reproducer beside it. Prints the final stats.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECONDS_EACH=${SECONDS:-600}
+SECONDS_EACH=${FUZZ_TIME:-600}
 [[ -f build-san/build.ninja ]] || FUZZ_SECONDS=1 scripts/sanitize.sh >/dev/null
 ninja -C build-san manifest_fuzz plan_fuzz observation_fuzz state_fuzz >/dev/null
 for t in ${TARGETS:-manifest plan observation state}; do

@@ -109,6 +109,21 @@ TEST_F(LoadHostileTest, ASecretFileIsNotEchoed) {
   for (const auto& d : r.diagnostics) EXPECT_EQ(d.ToString().find("c2VjcmV0aGFzaHZhbHVl"), std::string::npos) << d.ToString();
 }
 
+// yaml-cpp 0.7's LoadAll loops forever, allocating, on a text of a lone ',' (found by tests/fuzz/manifest_fuzz):
+// berth must answer with a syntax error. The child gets 10 s, so a hang fails the test instead of the suite.
+TEST(ParseHostile, TextThatMakesYamlCppLoopIsASyntaxError) {
+  for (const char* text : {",\n", "a: 1\n---\n,\n"}) {
+    EXPECT_EXIT(
+        {
+          ::alarm(10);
+          auto r = testing::Load(text);
+          std::exit(r.diagnostics.size() == 1 && r.diagnostics[0].code == "yaml-syntax" ? 0 : 1);
+        },
+        ::testing::ExitedWithCode(0), "")
+        << text;
+  }
+}
+
 TEST(ParseHostile, BinaryTaggedNameSaysItIsBinary) {
   auto r = testing::Load("apiVersion: berth/v1\nkind: Bridge\nmetadata:\n  name: !!binary YnIw\nspec:\n  address: 10.0.0.1/24\n");
   ASSERT_FALSE(r.diagnostics.empty());
