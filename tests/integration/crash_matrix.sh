@@ -130,28 +130,38 @@ crashed_at() {
 }
 
 # A watch pass armed at POINT:NTH: 0 when it died there, 1 when its first pass converged without reaching it.
+# The watcher's pid and exit status go through files, not bash's job table: over hundreds of background jobs
+# a recycled pid made `wait` return an earlier watcher's status.
 watch_crashed_at() {
-  local at=$1 deadline=$((SECONDS + 120))
-  # berth itself in the background (not through b, a function, whose subshell would be the job): SIGTERM
-  # must reach the watcher, or it would go on reconciling while the next checks run.
-  BERTH_TEST_CRASH_AT=$at "$BERTH" watch -f "$man" --gc-grace 0 --log-format json --state-dir "$work/state" \
-    --lock-dir "$work/state" >"$work/watch.out" 2>&1 &
-  watch_pid=$!
-  while kill -0 "$watch_pid" 2>/dev/null; do
-    if grep -q '"msg":"pass converged"' "$work/watch.out"; then
-      kill "$watch_pid"
-      local rc=0
-      wait "$watch_pid" || rc=$?
-      watch_pid=
-      [[ $rc == 0 ]] || { cat "$work/watch.out" >&2; fail "$at: watch exited $rc after SIGTERM"; }
-      return 1
+  local at=$1 deadline=$((SECONDS + 120)) pid rc
+  rm -f "$work/watch.pid" "$work/watch.rc"
+  (
+    sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$work/watch.pid" env BERTH_TEST_CRASH_AT="$at" "$BERTH" watch \
+      -f "$man" --gc-grace 0 --log-format json --state-dir "$work/state" --lock-dir "$work/state" \
+      >"$work/watch.out" 2>&1
+    echo $? >"$work/watch.rc"
+  ) 2>/dev/null &  # (the subshell's note that the hook killed the watcher)
+  until [[ -s $work/watch.pid ]]; do
+    ((SECONDS < deadline)) || fail "$at: the watcher did not start"
+    sleep 0.02
+  done
+  pid=$(cat "$work/watch.pid")
+  watch_pid=$pid
+  local stopped=0
+  until [[ -s $work/watch.rc ]]; do
+    if ((!stopped)) && grep -q '"msg":"pass converged"' "$work/watch.out"; then
+      kill "$pid"
+      stopped=1
     fi
     ((SECONDS < deadline)) || { cat "$work/watch.out" >&2; fail "$at: watch neither crashed nor converged in 120 s"; }
-    sleep 0.1
+    sleep 0.05
   done
-  local rc=0
-  wait "$watch_pid" 2>/dev/null || rc=$?  # (bash would report the kill on stderr)
   watch_pid=
+  rc=$(cat "$work/watch.rc")
+  if ((stopped)); then
+    [[ $rc == 0 ]] || { cat "$work/watch.out" >&2; fail "$at: watch exited $rc after SIGTERM"; }
+    return 1
+  fi
   [[ $rc == 137 ]] || { cat "$work/watch.out" >&2; fail "$at: watch exited $rc"; }
   return 0
 }
