@@ -11,8 +11,10 @@ for t in ${TARGETS:-manifest plan observation state}; do
   work=build-san/fuzz-long/$t
   mkdir -p "$work/corpus"
   echo "== $t: ${SECONDS_EACH} s"
+  rc=0
   nice -n 19 build-san/tests/fuzz/${t}_fuzz -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$work/" "$work/corpus" "tests/fuzz/corpus/$t" \
-    2>&1 | grep -E '^(stat::|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY|Done)' || true
-  echo "exit: ${PIPESTATUS[0]}"
+    >"$work/log" 2>&1 || rc=$?
+  grep -E '^(stat::|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY|Done)' "$work/log" || true
+  echo "exit: $rc (log: $work/log)"
 done
