@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -12,6 +13,7 @@
 
 #include "cli/options.h"
 #include "cli/session.h"
+#include "reconciler/crash_point.h"
 #include "reconciler/executor.h"
 #include "reconciler/plan_json.h"
 #include "reconciler/planner.h"
@@ -56,11 +58,14 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
   known.insert(known.end(), plan.manifest_ids.begin(), plan.manifest_ids.end());
   std::sort(known.begin(), known.end());
   known.erase(std::unique(known.begin(), known.end()), known.end());
-  for (auto saved : {s.state_dir().SaveAllocations(plan.allocations), s.state_dir().SaveInventory(known)}) {
-    if (!saved) {
-      std::cerr << "berth: " << saved.error().message << "\n";
-      return kExitError;
-    }
+  auto saved = s.state_dir().SaveAllocations(plan.allocations);
+  if (saved) {
+    BERTH_CRASH_POINT("state.saved-allocations");
+    saved = s.state_dir().SaveInventory(known);
+  }
+  if (!saved) {
+    std::cerr << "berth: " << saved.error().message << "\n";
+    return kExitError;
   }
   reconciler::ExecuteOptions options;
   options.parallelism = o.parallelism;
@@ -101,9 +106,15 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
   return kExitOk;
 }
 
-std::optional<reconciler::ApplyLock> Lock(const Options& o) {
-  auto lock = reconciler::ApplyLock::Acquire(o.lock_dir, "pid " + std::to_string(::getpid()) + " berth apply",
-                                             std::chrono::milliseconds(static_cast<long>(o.lock_timeout * 1000)));
+std::optional<reconciler::ApplyLock> Lock(const Options& o, const char* command) {
+  // Clamped before the conversion: 1e30 seconds overflows milliseconds (undefined, and in practice "give up at
+  // once"); a year is as good as forever here. NaN and negatives are refused by the option's check.
+  constexpr double kMaxWaitSeconds = 365.0 * 24 * 3600;
+  const double wait = std::isfinite(o.lock_timeout) ? std::clamp(o.lock_timeout, 0.0, kMaxWaitSeconds)
+                                                    : kMaxWaitSeconds;
+  auto lock = reconciler::ApplyLock::Acquire(o.lock_dir,
+                                             "pid " + std::to_string(::getpid()) + " berth " + command,
+                                             std::chrono::milliseconds(static_cast<long long>(wait * 1000)));
   if (!lock) {
     std::cerr << "berth: " << lock.error().message << "\n";
     return std::nullopt;
@@ -119,7 +130,7 @@ int RunApply(const Options& o) {
     std::cerr << "berth: no " << o.platform << " driver on this machine; apply runs on the node itself\n";
     return kExitError;
   }
-  auto lock = Lock(o);
+  auto lock = Lock(o, "apply");
   if (!lock) return kExitError;
   if (o.plan_file) {
     auto plan = ReadSavedPlan(*o.plan_file);
@@ -147,7 +158,7 @@ int RunDestroy(const Options& o) {
     std::cerr << "berth: no " << o.platform << " driver on this machine\n";
     return kExitError;
   }
-  auto lock = Lock(o);
+  auto lock = Lock(o, "destroy");
   if (!lock) return kExitError;
   auto plan = s.MakePlan(/*destroy=*/true);
   if (!plan) return kExitError;

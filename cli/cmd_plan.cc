@@ -16,6 +16,7 @@ int RunValidate(const Options& o) {
   }
   model::LoadOptions options;
   options.node = o.node;
+  options.allow_unsafe_paths = o.allow_unsafe_manifests;
   auto loaded = model::LoadManifests(o.files, options);
   const bool json = o.output == "json";
   PrintDiagnostics(loaded.diagnostics, json);
@@ -38,14 +39,14 @@ int RunPlan(const Options& o) {
   if (!plan) return kExitError;
   if (o.out_file) {
     std::ofstream out(*o.out_file);
-    out << reconciler::PlanToJson(*plan).dump(1) << "\n";
+    out << reconciler::PlanToJson(*plan).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     if (!out) {
       std::cerr << "berth: cannot write " << *o.out_file << "\n";
       return kExitError;
     }
   }
   if (o.output == "json") {
-    std::cout << reconciler::PlanToJson(*plan).dump(2) << "\n";
+    std::cout << reconciler::PlanToJson(*plan).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     reconciler::RenderOptions render{s.color(), false};
     render.show_commands = o.show_commands;

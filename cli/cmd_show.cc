@@ -33,7 +33,7 @@ void EmitYaml(YAML::Emitter& out, const nlohmann::json& j) {
   } else if (j.is_null()) {
     out << YAML::Null;
   } else {
-    out << j.dump();
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 }
 
@@ -89,7 +89,7 @@ int RunShow(const Options& o) {
     out["jails"] = jails;
   }
   if (o.output == "json") {
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   out["observed"] = reconciler::ObservedToJson(owned);  // YAML is for people: owned objects and facts only

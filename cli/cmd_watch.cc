@@ -145,6 +145,7 @@ void Watcher::ReloadManifests() {
   manifests_dirty_ = false;
   model::LoadOptions options;
   options.node = o_.node;
+  options.allow_unsafe_paths = o_.allow_unsafe_manifests;
   options.cache = &parse_cache_;  // a change to one file parses that file again, not the whole directory
   auto loaded = model::LoadManifests(o_.files, options);
   if (model::HasErrors(loaded.diagnostics)) {
@@ -260,7 +261,15 @@ int Watcher::Run() {
 
 }  // namespace
 
-int RunWatch(const Options& o) { return Watcher(o).Run(); }
+int RunWatch(const Options& o) {
+  // Blocked before anything can start a thread: a thread that does not block SIGTERM would take it with the
+  // default action (death, exit 143) instead of the signalfd's graceful stop.
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+  ::pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  return Watcher(o).Run();
+}
 
 }  // namespace berth::cli
 

@@ -1,10 +1,15 @@
 // berth: keeps a sandbox host's networking equal to its manifests. Subcommands and flags; see --help.
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cli/options.h"
+#include "reconciler/crash_point.h"
 #include "reconciler/state_dir.h"
 
 namespace {
@@ -22,6 +27,9 @@ void AddManifestOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("--node", o.node,
                  "Keep only documents for this node and those without spec.node (default: this host's name; "
                  "validate: every node)");
+  cmd.add_flag("--allow-unsafe-manifests", o.allow_unsafe_manifests,
+               "Read manifests that others could change (a group- or world-writable file, or such a directory on "
+               "the way without the sticky bit); refused by default");
 }
 
 void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
@@ -36,7 +44,20 @@ void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("--firecracker", o.firecracker_binary, "The Firecracker binary berth's jailer copies and runs");
   cmd.add_option("--kvm-device", o.kvm_device, "KVM's device, probed once per boot by running a small guest program; without a usable KVM, QEMU runs under TCG and Firecracker VMs are held back");
   cmd.add_option("--vm-stop-timeout", o.vm_stop_timeout, "Seconds a VM gets after SIGTERM before SIGKILL");
+  cmd.add_flag("--adopt-foreign-netns", o.adopt_foreign_netns,
+               "Treat a berth- netns that holds links berth did not make as berth's: adopt it, and remove it with "
+               "them (the plan lists them); without it such a netns is a conflict, never changed");
 }
+
+/// Seconds to wait: a number >= 0 (infinity waits as long as it takes); NaN, negatives and text are refused.
+const CLI::Validator kSeconds(
+    [](std::string& text) -> std::string {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || std::isnan(v) || v < 0) return "must be a number of seconds >= 0";
+      return "";
+    },
+    "SECONDS");
 
 void AddPlanOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("--observed", o.observed_file, "Plan against a saved observation (berth show -o json)")
@@ -44,6 +65,17 @@ void AddPlanOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_flag("--allow-mass-delete", o.allow_mass_delete, "Allow a plan that removes most or all workloads");
   cmd.add_option("--max-delete-share", o.max_delete_share, "Largest share of workloads one plan may remove")
       ->check(CLI::Range(0.0, 1.0));
+}
+
+/// Raises the soft descriptor limit to the hard one. An apply holds a netlink socket and a namespace descriptor
+/// per VM namespace of a batch, so the usual soft limit of 1,024 runs out at a few hundred VMs (EMFILE).
+void RaiseDescriptorLimit() {
+  struct rlimit lim {};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  const rlim_t before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) == 0)
+    spdlog::debug("raised the descriptor limit (RLIMIT_NOFILE) from {} to {}", before, lim.rlim_cur);
 }
 
 }  // namespace
@@ -81,18 +113,23 @@ int main(int argc, char** argv) {
   auto* apply = app.add_subcommand("apply", "Converge the host: plan and apply, or apply a saved plan");
   apply->add_option("FILE", o.plan_file, "A plan saved by berth plan --out")->check(CLI::ExistingFile);
   apply->add_option("-f,--filename", o.files, "Manifest files or directories")->check(CLI::ExistingPath);
+  apply->add_flag("--allow-unsafe-manifests", o.allow_unsafe_manifests,
+                  "Read manifests that others could change (see plan --help)");
   apply->add_option("--node", o.node, "Keep only documents for this node");
   AddHostOptions(*apply, o);
   apply->add_flag("--allow-mass-delete", o.allow_mass_delete, "Allow a plan that removes most or all workloads");
   apply->add_option("--max-delete-share", o.max_delete_share, "Largest share of workloads one plan may remove");
   apply->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
   apply->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
-  apply->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)");
+  apply->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)")
+      ->check(kSeconds);
 
   auto* destroy = app.add_subcommand("destroy", "Remove everything berth owns on this host");
   AddHostOptions(*destroy, o);
   destroy->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
   destroy->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
+  destroy->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)")
+      ->check(kSeconds);
 
   auto* show = app.add_subcommand("show", "Print the observed state and what each VM's launcher needs");
   AddHostOptions(*show, o);
@@ -112,8 +149,21 @@ int main(int argc, char** argv) {
   watch->add_option("--metrics", o.metrics_address, "Serve /metrics and /healthz on IPV4:PORT");
   watch->add_option("--log-format", o.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
-  CLI11_PARSE(app, argc, argv);
+  if (!berth::reconciler::InitCrashPoints()) return berth::cli::kExitError;  // a test hook; see crash_point.h
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);  // 0, after printing the help
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints the message; its own code (e.g. 105) is not one of berth's documented codes
+    return berth::cli::kExitError;
+  }
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
+  RaiseDescriptorLimit();
   if (show->parsed() && o.output == "text") o.output = "yaml";
   // Commands that act for one host keep that host's documents: --node, else this machine's name (as a kubelet
   // does). validate without --node checks every node's view.

@@ -34,6 +34,8 @@ struct Options {
   std::optional<std::string> plan_file;      // apply FILE
   bool detailed_exitcode = false;
   bool allow_mass_delete = false;
+  bool allow_unsafe_manifests = false;
+  bool adopt_foreign_netns = false;     // --adopt-foreign-netns: take over berth- netns holding others' links  // --allow-unsafe-manifests: read group/world-writable manifest paths
   double max_delete_share = 0.5;
   int parallelism = 0;
   bool no_color = false;

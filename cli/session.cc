@@ -36,7 +36,7 @@ void PrintDiagnostics(const model::Diagnostics& ds, bool json) {
                      {"file", d.span.file},
                      {"line", d.span.line},
                      {"column", d.span.column}});
-    std::cout << nlohmann::json{{"valid", !model::HasErrors(ds)}, {"diagnostics", out}}.dump(2) << "\n";
+    std::cout << nlohmann::json{{"valid", !model::HasErrors(ds)}, {"diagnostics", out}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   for (const auto& d : ds) std::cerr << d.ToString() << "\n";
@@ -65,6 +65,7 @@ bool Session::LoadManifests() {
   }
   model::LoadOptions options;
   options.node = o_.node;
+  options.allow_unsafe_paths = o_.allow_unsafe_manifests;
   const auto start = std::chrono::steady_clock::now();
   loaded_ = model::LoadManifests(o_.files, options);
   spdlog::debug("loaded {} manifest resources in {:.1f} ms", loaded_.manifest.vms.size() + loaded_.manifest.bridges.size() +
@@ -98,6 +99,7 @@ drivers::linux::LinuxDriverOptions LinuxOptions(const Options& o) {
   options.netns_dir = o.netns_dir;
   options.etc_dir = o.etc_netns_dir;
   options.state_dir = o.state_dir;
+  options.adopt_foreign_netns = o.adopt_foreign_netns;
   options.qemu_binary = o.qemu_binary;
   options.firecracker_binary = o.firecracker_binary;
   options.kvm_device = o.kvm_device;

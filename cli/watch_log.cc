@@ -31,7 +31,7 @@ void WatchLog::Write(const std::string& level, const std::string& message,
   if (json_) {
     nlohmann::json j{{"time", Timestamp()}, {"level", level}, {"msg", message}};
     for (const auto& [k, v] : fields) j[k] = v;
-    line = j.dump();
+    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // a name may hold any bytes
   } else {
     line = Timestamp() + " " + level + " " + message;
     for (const auto& [k, v] : fields) line += " " + k + "=" + v;

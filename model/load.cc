@@ -2,14 +2,19 @@
 // resources, and return every diagnostic in file order.
 #include "model/load.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "model/parse.h"
+#include "model/result.h"
 #include "model/validate.h"
 
 namespace berth::model {
@@ -35,11 +40,17 @@ std::vector<fs::path> FilesUnder(const fs::path& dir, Diagnostics& out) {
   fs::recursive_directory_iterator it(dir, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     const fs::directory_entry& entry = *it;
+    // Every test below takes an error code: the throwing forms abort on a symlink loop (ELOOP) or an entry
+    // that vanished meanwhile. Symlinked directories are not followed, so a loop cannot recurse.
+    std::error_code entry_ec;
     if (entry.path().filename().string().starts_with(".")) {
-      if (entry.is_directory()) it.disable_recursion_pending();
+      if (entry.is_directory(entry_ec)) it.disable_recursion_pending();
       continue;
     }
-    if (entry.is_regular_file() && IsManifestFile(entry.path())) files.push_back(entry.path());
+    if (!IsManifestFile(entry.path())) continue;
+    const bool regular = entry.is_regular_file(entry_ec);
+    if (entry_ec) out.push_back(FileError(entry.path().string(), "cannot read file: " + entry_ec.message()));
+    else if (regular) files.push_back(entry.path());
   }
   if (ec) out.push_back(FileError(dir.string(), "cannot read directory: " + ec.message()));
   std::sort(files.begin(), files.end());  // element-wise, so "a/b.yaml" sorts with "a", not after "a-c.yaml"
@@ -67,13 +78,53 @@ std::vector<fs::path> ExpandPaths(const std::vector<std::string>& paths, Diagnos
   return files;
 }
 
-std::optional<std::string> ReadWholeFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return text.str();
+/// The file's text, or why it cannot be a manifest. Only regular files, and at most kMaxManifestBytes: a FIFO
+/// would block forever and /dev/zero never ends. O_NONBLOCK keeps the open itself from waiting for a writer.
+Result<std::string> ReadManifestFile(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return Fail(std::string("cannot read file: ") + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Fail(std::string("cannot read file: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return Fail("not a regular file (a manifest must be one)");
+  if (st.st_size > off_t(kMaxManifestBytes))
+    return Fail("file is " + std::to_string(st.st_size) + " bytes; a manifest may have at most " +
+                             std::to_string(kMaxManifestBytes));
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Fail(std::string("cannot read file: ") + std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, size_t(n));
+    if (text.size() > kMaxManifestBytes)  // grew while being read
+      return Fail("file has more than " + std::to_string(kMaxManifestBytes) + " bytes");
+  }
+  return text;
+}
+
+/// Why `path` could be changed by someone other than its owner: the file or a directory on its way (as given
+/// and as resolved) is group- or world-writable, a directory without the sticky bit. Nullopt when safe.
+std::optional<std::string> UnsafePath(const fs::path& path) {
+  std::error_code ec;
+  const fs::path given = fs::absolute(path, ec).lexically_normal();
+  const fs::path real = fs::canonical(path, ec);
+  struct stat st {};
+  if (!ec && ::stat(real.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return "the file is group- or world-writable";
+  for (const fs::path& start : {given.parent_path(), ec ? fs::path() : real.parent_path()}) {
+    for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
+      if (::lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)) &&
+          !(st.st_mode & S_ISVTX))
+        return "directory " + dir.string() + " is group- or world-writable without the sticky bit";
+      if (dir == dir.root_path()) break;
+    }
+  }
+  return std::nullopt;
 }
 
 bool Selected(const Document& doc, const std::optional<std::string>& node) {
@@ -186,9 +237,17 @@ LoadResult LoadManifests(const std::vector<std::string>& paths, const LoadOption
   for (const fs::path& path : ExpandPaths(paths, diagnostics)) {
     const std::string name = path.string();
     order.push_back(name);
-    auto text = ReadWholeFile(path);
+    if (!options.allow_unsafe_paths) {
+      if (auto why = UnsafePath(path)) {
+        diagnostics.push_back(FileError(name, "refusing an unsafe manifest: " + *why +
+                                                  ", so others could change what berth applies "
+                                                  "(--allow-unsafe-manifests overrides)"));
+        continue;
+      }
+    }
+    auto text = ReadManifestFile(path);
     if (!text) {
-      diagnostics.push_back(FileError(name, "cannot read file"));
+      diagnostics.push_back(FileError(name, text.error().message));
       continue;
     }
     files.push_back(ParseCacheAccess::Parse(options.cache, next_cache, std::move(*text), name));

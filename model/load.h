@@ -30,7 +30,13 @@ class ParseCache {
 struct LoadOptions {
   std::optional<std::string> node;  // --node: keep documents for this node and those without spec.node
   ParseCache* cache = nullptr;      // reuse and remember parsed files (files no longer read are forgotten)
+  /// Read manifests others could change (a group- or world-writable file, or such a directory on its way
+  /// without the sticky bit); refused by default (--allow-unsafe-manifests).
+  bool allow_unsafe_paths = false;
 };
+
+/// The largest manifest file read (unreadable-file beyond): 16 MiB, far past any real manifest.
+inline constexpr size_t kMaxManifestBytes = 16u << 20;
 
 struct LoadResult {
   Manifest manifest;        // meaningful only when !HasErrors(diagnostics)

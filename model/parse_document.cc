@@ -1,6 +1,11 @@
 // Parsing of one YAML text: documents, their common part (apiVersion, kind, metadata, spec.node) and dispatch
 // to the kind's spec parser. yaml-cpp exceptions are caught here and nowhere else.
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
+#include <sstream>
+
 #include "model/naming.h"
 #include "model/parse.h"
 #include "model/parse_kinds.h"
@@ -11,6 +16,36 @@
 
 namespace berth::model {
 namespace {
+
+/// Counts documents and ignores everything else.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+/// yaml-cpp 0.7's LoadAll loops forever, allocating, on some malformed texts (a document that consumes no
+/// token is reported again and again; fixed upstream after 0.8). A text holds at most one document more than
+/// it has "---" and "..." markers, so the documents are counted first and a text that yields more is refused.
+/// Throws YAML::Exception like LoadAll for a syntax error.
+bool DocumentCountIsSane(const std::string& text) {
+  size_t markers = 1;
+  for (const char* m : {"---", "..."})
+    for (size_t at = text.find(m); at != std::string::npos; at = text.find(m, at + 3)) ++markers;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (size_t documents = 0; parser.HandleNextDocument(counter);)
+    if (++documents > markers) return false;
+  return true;
+}
 
 // Label keys follow the Kubernetes shape (an optional DNS prefix and '/'), so labels can be shared with it:
 // see IsLabelKey.
@@ -50,7 +85,7 @@ void ParseSpec(ParseContext& ctx, const MappingReader& spec, Document& doc, Pars
         doc.node = *node;
       } else {
         ctx.Error("invalid-name", node_value->path, node_value->span,
-                  "node \"" + *node + "\" is not a host name (lower-case letters, digits, '-', '.', '_')");
+                  "node " + QuoteToken(*node) + " is not a host name (lower-case letters, digits, '-', '.', '_')");
       }
     }
   }
@@ -90,6 +125,17 @@ std::optional<ParsedDocument> ParseDocument(const YAML::Node& root, const std::s
   Document doc;
   ParseContext ctx(file, out, doc.fields);
   doc.span = ctx.SpanOf(root.Mark());
+  if (root.IsMap()) {
+    // A mapping with neither apiVersion nor kind is some other file (a symlinked secret, a config file): one
+    // error for the document, not one per key, which would quote its content line by line.
+    bool manifest_like = false;
+    for (auto it = root.begin(); it != root.end() && !manifest_like; ++it)
+      manifest_like = it->first.IsScalar() && (it->first.Scalar() == "apiVersion" || it->first.Scalar() == "kind");
+    if (!manifest_like) {
+      ctx.Error("not-a-manifest", "", doc.span, "the document has neither apiVersion nor kind: not a berth manifest");
+      return std::nullopt;
+    }
+  }
   auto reader = MappingReader::Open(ctx, Value{root, "", doc.span, doc.span}, keys::kDocument);
   if (!reader) return std::nullopt;
 
@@ -97,7 +143,7 @@ std::optional<ParsedDocument> ParseDocument(const YAML::Node& root, const std::s
     auto api = ReadString(ctx, *value);
     if (api && *api != kApiVersion)
       ctx.Error("unsupported-api-version", value->path, value->span,
-                "apiVersion \"" + *api + "\" is not supported; use " + kApiVersion);
+                "apiVersion " + QuoteToken(*api) + " is not supported; use " + kApiVersion);
   }
   std::optional<ParsedDocument> record;
   if (auto value = reader->Require("kind")) {
@@ -107,7 +153,7 @@ std::optional<ParsedDocument> ParseDocument(const YAML::Node& root, const std::s
         doc.kind = *kind;
       else
         ctx.Error("unknown-kind", value->path, value->span,
-                  "unknown kind \"" + *kind + "\"; berth/v1 has Bridge, NAT, VM and Jail" + DidYouMean(*kind, kKinds));
+                  "unknown kind " + QuoteToken(*kind) + "; berth/v1 has Bridge, NAT, VM and Jail" + DidYouMean(*kind, kKinds));
     }
   }
   ParseMetadata(ctx, *reader, doc.kind, doc.metadata);
@@ -131,6 +177,7 @@ ParsedFile ParseManifestText(const std::string& text, const std::string& file) {
   ParsedFile parsed;
   parsed.file = file;
   try {
+    if (!DocumentCountIsSane(text)) throw YAML::ParserException(YAML::Mark::null_mark(), "the parser makes no progress");
     for (const YAML::Node& root : YAML::LoadAll(text)) {
       if (root.IsNull()) continue;  // "---" with nothing after it, or a file of comments
       if (auto document = ParseDocument(root, file, parsed.diagnostics))

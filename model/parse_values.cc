@@ -7,7 +7,7 @@
 namespace berth::model {
 namespace {
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quote(std::string_view s) { return QuoteToken(s); }
 
 }  // namespace
 
@@ -71,6 +71,12 @@ std::optional<std::vector<std::string>> ReadNameservers(ParseContext& ctx, const
     }
     servers.push_back(*text);
   }
+  // glibc's resolver reads the first MAXNS (3) nameserver lines and ignores the rest; more would only look
+  // like they count (and an unbounded list makes an unbounded file).
+  if (items->size() > kMaxNameservers)
+    ctx.Error("too-many-nameservers", value.path, value.span,
+              std::to_string(items->size()) + " nameservers given; at most " + std::to_string(kMaxNameservers) +
+                  " (the resolver reads only the first three)");
   return servers;
 }
 

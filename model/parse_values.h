@@ -20,7 +20,9 @@ std::optional<Ipv4> ReadIpv4(ParseContext& ctx, const Value& value);
 std::optional<Mac> ReadMac(ParseContext& ctx, const Value& value);
 /// disabled | loopback | outbound | full (invalid-enum, with a suggestion).
 std::optional<NetworkMode> ReadMode(ParseContext& ctx, const Value& value);
-/// A list of nameserver IP literals, IPv4 or IPv6 (invalid-address per entry).
+/// At most this many nameservers (too-many-nameservers): glibc's resolver reads only the first three (MAXNS).
+inline constexpr size_t kMaxNameservers = 3;
+/// A list of nameserver IP literals, IPv4 or IPv6 (invalid-address per entry), at most kMaxNameservers.
 std::optional<std::vector<std::string>> ReadNameservers(ParseContext& ctx, const Value& value);
 /// An interface name given in a manifest: at most 15 characters (name-too-long) of letters, digits, '_', '.'
 /// and '-', starting with a letter or digit (invalid-interface-name).

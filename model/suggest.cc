@@ -5,6 +5,16 @@
 #include <cctype>
 
 namespace berth::model {
+
+std::string ShortToken(std::string_view token) {
+  if (token.size() <= kMaxQuotedToken) return std::string(token);
+  return std::string(token.substr(0, kMaxQuotedToken)) + "...";
+}
+
+std::string QuoteToken(std::string_view token) {
+  if (token.size() <= kMaxQuotedToken) return "\"" + std::string(token) + "\"";
+  return "\"" + std::string(token.substr(0, kMaxQuotedToken)) + "\"... (" + std::to_string(token.size()) + " bytes)";
+}
 namespace {
 
 // Case and separators rarely carry meaning in a typo: "memorymib", "memory_mib" and "MemoryMiB" all mean

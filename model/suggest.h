@@ -15,6 +15,13 @@ size_t EditDistance(std::string_view a, std::string_view b);
 /// The candidate closest to `word`, when it is close enough to be a plausible typo; nullopt otherwise.
 std::optional<std::string> ClosestMatch(std::string_view word, const std::vector<std::string_view>& candidates);
 
+/// `token` in double quotes for a diagnostic, cut after kMaxQuotedToken bytes: a message names the offending
+/// value but never carries a whole line of a file that was not meant to be a manifest (a symlinked secret).
+inline constexpr size_t kMaxQuotedToken = 48;
+std::string QuoteToken(std::string_view token);
+/// `token` cut the same way, unquoted (for field paths built from keys).
+std::string ShortToken(std::string_view token);
+
 /// " (did you mean \"x\"?)" for the closest candidate, or "" when none is close.
 std::string DidYouMean(std::string_view word, const std::vector<std::string_view>& candidates);
 

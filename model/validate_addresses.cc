@@ -31,6 +31,29 @@ void CheckGateway(const Bridge& bridge, Diagnostics& out) {
                             Cidr4{Ipv4{subnet.network().value + 1}, subnet.prefix}.ToString()));
 }
 
+// The loopback device and range belong to the host's own stack: a bridge there could not carry workloads.
+void CheckLoopback(const Bridge& bridge, Diagnostics& out) {
+  if (bridge.doc.metadata.name == "lo")
+    out.push_back(ErrorAt(bridge.doc, "metadata.name", "reserved-name",
+                          "\"lo\" is the loopback device every network namespace has; name the bridge otherwise"));
+  const Cidr4 loopback{Ipv4{0x7f000000}, 8};
+  if (loopback.Contains(bridge.address.address))
+    out.push_back(ErrorAt(bridge.doc, "spec.address", "loopback-address",
+                          bridge.address.ToString() + " is in 127.0.0.0/8, the loopback range: packets to it never "
+                          "leave the host's loopback device; use a private range such as 10.0.0.0/8"));
+}
+
+// A Linux bridge has at most 1,024 ports and port 0 is reserved (BR_MAX_PORTS): the 1,024th VM's veth
+// would fail to attach with EXFULL at apply time.
+void CheckBridgePorts(const Bridge& bridge, const std::vector<const Attachment*>& attached, Diagnostics& out) {
+  size_t vms = 0;
+  for (const Attachment* a : attached) vms += a->doc->kind == "VM";
+  if (vms <= kMaxBridgePorts) return;
+  out.push_back(ErrorAt(bridge.doc, "metadata.name", "too-many-ports",
+                        std::to_string(vms) + " VMs are on this bridge; a Linux bridge takes at most " +
+                            std::to_string(kMaxBridgePorts) + " ports (spread them over more bridges)"));
+}
+
 void CheckPool(const Bridge& bridge, Diagnostics& out) {
   if (!bridge.pool) return;
   const Cidr4& pool = *bridge.pool;
@@ -112,6 +135,7 @@ void CheckBridges(const Manifest& manifest, Diagnostics& out) {
   std::vector<const Bridge*> checked;
   for (const Bridge& bridge : manifest.bridges) {
     if (!bridge.doc.valid) continue;
+    CheckLoopback(bridge, out);
     CheckGateway(bridge, out);
     CheckPool(bridge, out);
     for (const Bridge* earlier : checked) {
@@ -161,7 +185,10 @@ void CheckAddresses(const Manifest& manifest, Diagnostics& out) {
       claim_ip(jail.network.ip4[i].address.address, jail.doc, "spec.network.ip4[" + std::to_string(i) + "]");
   }
   for (const Bridge& bridge : manifest.bridges)
-    if (bridge.doc.valid) CheckPoolSize(bridge, by_bridge[bridge.doc.metadata.name], out);
+    if (bridge.doc.valid) {
+      CheckPoolSize(bridge, by_bridge[bridge.doc.metadata.name], out);
+      CheckBridgePorts(bridge, by_bridge[bridge.doc.metadata.name], out);
+    }
   for (const Jail& jail : manifest.jails) CheckDefaultRouter(manifest, jail, out);
 }
 

@@ -11,6 +11,14 @@ namespace {
 // then reported elsewhere or here).
 std::optional<Cidr4> SourceRange(const Manifest& manifest, const Nat& nat, Diagnostics& out) {
   if (const auto* cidr = std::get_if<Cidr4>(&nat.source)) {
+    if (cidr->prefix == 0) {
+      // berth's masquerade excludes traffic to the source range itself, so /0 leaves nothing to translate.
+      out.push_back(ErrorAt(nat.doc, "spec.source", "source-is-everything",
+                            "source " + cidr->ToString() +
+                                " covers every address, so the masquerade rule (source range to elsewhere) could "
+                                "never match; name a bridge or the workloads' own range"));
+      return std::nullopt;
+    }
     if (cidr->address == cidr->network()) return *cidr;
     out.push_back(
         ErrorAt(nat.doc, "spec.source", "host-bits-set",

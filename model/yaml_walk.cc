@@ -65,6 +65,13 @@ std::string DescribeNode(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "nothing";
   if (node.IsMap()) return "a mapping";
   if (node.IsSequence()) return "a list";
+  if (!IsPlain(node) && !IsStringTagged(node)) {
+    // An explicit tag (!!binary, !!int, !custom) makes a value of that type, not a string.
+    std::string tag = node.Tag();
+    if (tag.starts_with("tag:yaml.org,2002:")) tag = "!!" + tag.substr(std::string_view("tag:yaml.org,2002:").size());
+    if (tag.size() > 40) tag = tag.substr(0, 40) + "...";
+    return "a value tagged " + tag;
+  }
   if (!IsPlain(node)) return "a string";
   const std::string& s = node.Scalar();
   if (LooksLikeBool(s)) return "a boolean (" + s + ")";
@@ -97,15 +104,15 @@ std::optional<MappingReader> MappingReader::OpenChecked(ParseContext& ctx, const
       continue;
     }
     const std::string& name = key.Scalar();
-    std::string path = reader.PathOf(name);
+    std::string path = reader.PathOf(ShortToken(name));  // the field path quotes the key: at most a token
     if (auto seen = first_line.find(name); seen != first_line.end()) {
       ctx.Error("duplicate-key", path, key_span,
-                "key \"" + name + "\" is given twice (first on line " + std::to_string(seen->second) + ")");
+                "key " + QuoteToken(name) + " is given twice (first on line " + std::to_string(seen->second) + ")");
       continue;
     }
     first_line.emplace(name, key_span.line);
     if (keys && std::find(keys->begin(), keys->end(), name) == keys->end()) {
-      ctx.Error("unknown-field", path, key_span, "unknown field \"" + name + "\"" + DidYouMean(name, *keys));
+      ctx.Error("unknown-field", path, key_span, "unknown field " + QuoteToken(name) + DidYouMean(name, *keys));
       continue;
     }
     SourceSpan span = item.IsScalar() ? ctx.SpanOf(item.Mark()) : key_span;

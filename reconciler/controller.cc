@@ -6,6 +6,7 @@
 #include <ctime>
 #include <set>
 
+#include "reconciler/crash_point.h"
 #include "reconciler/executor.h"
 #include "reconciler/ownership.h"
 #include "reconciler/planner.h"
@@ -179,11 +180,15 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
     known.insert(known.end(), plan.manifest_ids.begin(), plan.manifest_ids.end());
     std::sort(known.begin(), known.end());
     known.erase(std::unique(known.begin(), known.end()), known.end());
-    for (auto saved : {state_dir_.SaveAllocations(plan.allocations), state_dir_.SaveInventory(known)})
-      if (!saved) {
-        report.errors.push_back(saved.error().message);
-        return report;
-      }
+    auto saved = state_dir_.SaveAllocations(plan.allocations);
+    if (saved) {
+      BERTH_CRASH_POINT("state.saved-allocations");
+      saved = state_dir_.SaveInventory(known);
+    }
+    if (!saved) {
+      report.errors.push_back(saved.error().message);
+      return report;
+    }
     ExecuteOptions exec_options;
     exec_options.parallelism = options_.parallelism;
     exec_options.cancelled = cancelled;

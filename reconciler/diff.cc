@@ -11,6 +11,8 @@
 #include <map>
 #include <set>
 
+#include "reconciler/half_made.h"
+
 namespace berth::reconciler {
 namespace {
 
@@ -48,9 +50,13 @@ struct Draft {
 
 /// The change `want` against `have` needs, or nullopt when none.
 std::optional<Change> Compare(const Platform& platform, const Resource& want, const Resource& have) {
-  if (have.ownership == Ownership::kUnowned && !platform.IsSetting(want.key))
-    return Change{ChangeAction::kConflict, have, std::nullopt, {},
-                  "the name is held by an object berth does not own", std::nullopt};
+  if (have.ownership == Ownership::kUnowned && !platform.IsSetting(want.key)) {
+    std::string reason = "the name is held by an object berth does not own";
+    if (const std::string* holds = have.Attr(kHoldsUnownedAttr)) reason += " (it holds " + *holds + ")";
+    return Change{ChangeAction::kConflict, have, std::nullopt, {}, std::move(reason), std::nullopt};
+  }
+  if (const std::string* broken = have.Attr(kBrokenAttr))
+    return Change{ChangeAction::kReplace, have, std::nullopt, {kBrokenAttr}, "half-made: " + *broken, std::nullopt};
   std::vector<std::string> fields;
   bool replace = false;
   // Both attribute maps are sorted by name: one walk over the two instead of a search per field, and the

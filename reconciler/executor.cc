@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "reconciler/crash_point.h"
 #include "reconciler/plan_tracker.h"
 
 namespace berth::reconciler {
@@ -72,6 +73,7 @@ std::vector<ApplyResponse> RunBatches(Driver& driver, const std::vector<ApplyReq
   for (size_t start = 0; start < batches.size(); start += size_t(parallelism)) {
     size_t end = std::min(batches.size(), start + size_t(parallelism));
     std::vector<std::future<ApplyResponse>> others;
+    for (size_t i = start; i < end; ++i) BERTH_CRASH_POINT("exec.batch");
     for (size_t i = start + 1; i < end; ++i)
       others.push_back(std::async(std::launch::async, [&driver, &batches, i] { return driver.Apply(batches[i]); }));
     responses[start] = driver.Apply(batches[start]);

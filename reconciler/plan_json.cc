@@ -46,6 +46,13 @@ ResourceKey KeyFromJson(const json& j) { return {j.value("kind", ""), j.value("s
 
 }  // namespace
 
+// The readers below take any JSON (a file that crossed a trust boundary): each is wrapped by a public function
+// that turns a JSON type error (a number where a string belongs, ...) into an error value, never an exception.
+Result<Allocations> AllocationsFromJsonUnguarded(const json& j);
+Result<Resource> ResourceFromJsonUnguarded(const json& j);
+Result<ObservedState> ObservedFromJsonUnguarded(const json& j);
+Result<Plan> PlanFromJsonUnguarded(const json& j);
+
 json AllocationsToJson(const Allocations& allocations) {
   json out = json::object();
   for (const auto& [id, a] : allocations.by_interface)
@@ -53,7 +60,7 @@ json AllocationsToJson(const Allocations& allocations) {
   return out;
 }
 
-Result<Allocations> AllocationsFromJson(const json& j) {
+Result<Allocations> AllocationsFromJsonUnguarded(const json& j) {
   Allocations out;
   if (!j.is_object()) return Fail("allocations must be an object");
   for (const auto& [id, a] : j.items()) {
@@ -74,7 +81,7 @@ json ResourceToJson(const Resource& r) {
   return j;
 }
 
-Result<Resource> ResourceFromJson(const json& j) {
+Result<Resource> ResourceFromJsonUnguarded(const json& j) {
   if (!j.is_object()) return Fail("a resource must be an object");
   Resource r;
   r.key = KeyFromJson(j);
@@ -109,7 +116,7 @@ json ObservedToJson(const ObservedState& observed) {
                 {"launch_blockers", observed.facts.launch_blockers}}}};
 }
 
-Result<ObservedState> ObservedFromJson(const json& j) {
+Result<ObservedState> ObservedFromJsonUnguarded(const json& j) {
   if (!j.is_object() || !j.contains("resources") || !j["resources"].is_array())
     return Fail("an observation needs a \"resources\" array");
   ObservedState o;
@@ -119,11 +126,15 @@ Result<ObservedState> ObservedFromJson(const json& j) {
     o.resources.push_back(std::move(*r));
   }
   o.Sort();
+  // Keys are identities: everything after (diff, graph, plan) relies on each being listed once.
+  for (size_t i = 1; i < o.resources.size(); ++i)
+    if (o.resources[i].key == o.resources[i - 1].key)
+      return Fail("resource " + o.resources[i].key.ToString() + " is listed twice");
   const json facts = j.value("facts", json::object());
   try {
     for (const auto& f : facts.value("foreign_networks", json::array())) {
       auto cidr = model::Cidr4::Parse(f.value("network", ""));
-      if (!cidr) return Fail("bad foreign network " + f.dump());
+      if (!cidr) return Fail("bad foreign network " + f.dump(-1, ' ', false, json::error_handler_t::replace));
       o.facts.foreign_networks.push_back({*cidr, f.value("where", "")});
     }
     o.facts.interfaces = facts.value("interfaces", std::vector<std::string>{});
@@ -190,10 +201,10 @@ json PlanToJson(const Plan& plan) {
               {"basis", ObservedToJson(plan.basis)}};
 }
 
-Result<Plan> PlanFromJson(const json& j) {
+Result<Plan> PlanFromJsonUnguarded(const json& j) {
   if (!j.is_object()) return Fail("a plan must be a JSON object");
   if (j.value("format_version", 0) != kPlanFormatVersion)
-    return Fail("plan format version " + j.value("format_version", json(0)).dump() + " is not supported (expected " +
+    return Fail("plan format version " + j.value("format_version", json(0)).dump(-1, ' ', false, json::error_handler_t::replace) + " is not supported (expected " +
                 std::to_string(kPlanFormatVersion) + ")");
   Plan plan;
   plan.platform = j.value("platform", "");
@@ -255,5 +266,25 @@ Result<Plan> PlanFromJson(const json& j) {
   plan.basis = std::move(*basis);
   return plan;
 }
+
+namespace {
+
+template <typename T>
+Result<T> Guarded(Result<T> (*read)(const json&), const json& j, const char* what) {
+  try {
+    return read(j);
+  } catch (const json::exception& e) {
+    return Fail(std::string("malformed ") + what + ": " + e.what());
+  } catch (const std::exception& e) {  // e.g. std::bad_alloc from an absurd size: still an error, not an abort
+    return Fail(std::string("malformed ") + what + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Result<Allocations> AllocationsFromJson(const json& j) { return Guarded(&AllocationsFromJsonUnguarded, j, "allocations"); }
+Result<Resource> ResourceFromJson(const json& j) { return Guarded(&ResourceFromJsonUnguarded, j, "resource"); }
+Result<ObservedState> ObservedFromJson(const json& j) { return Guarded(&ObservedFromJsonUnguarded, j, "observation"); }
+Result<Plan> PlanFromJson(const json& j) { return Guarded(&PlanFromJsonUnguarded, j, "plan"); }
 
 }  // namespace berth::reconciler

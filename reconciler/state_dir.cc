@@ -1,21 +1,22 @@
-// State directory and apply lock. Files are small JSON documents; writes go through a temporary file and
-// rename so a crash leaves either the old or the new content, never a torn one.
+// State directory and apply lock. Files are small JSON documents written through private_files.h: atomic,
+// 0600 in a 0700 directory, never through a symlink, never another user's file.
 #include "reconciler/state_dir.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "reconciler/plan_json.h"
+#include "reconciler/private_files.h"
 
 namespace berth::reconciler {
 namespace {
@@ -25,81 +26,81 @@ using nlohmann::json;
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-Status<> WriteFileAtomically(const fs::path& path, const std::string& content) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) return Fail("create " + path.parent_path().string() + ": " + ec.message());
-  const std::string tmp = path.string() + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Fail(Errno("open " + tmp));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return Fail(Errno("write " + tmp));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) return Fail(Errno("sync " + tmp));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(Errno("rename " + tmp));
-  return Ok{};
+/// The JSON document at `file`: nullopt (no error) when missing, an error naming the file when unreadable,
+/// not JSON or not an object of `version` 1.
+Result<std::optional<json>> ReadRecord(const fs::path& file, const char* what) {
+  bool missing = false;
+  auto text = ReadPrivateFile(file.string(), missing);
+  if (!text) return Unexpected<Error>{text.error()};
+  if (missing) return std::optional<json>();
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("version") || j["version"] != 1)
+    return Fail(file.string() + ": not a berth " + what + " file");
+  return std::optional<json>(std::move(j));
 }
 
 }  // namespace
 
 Result<Allocations> StateDir::LoadAllocations() const {
   const fs::path file = fs::path(path_) / "allocations.json";
-  std::ifstream in(file);
-  if (!in) return Allocations{};
-  json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || j.value("version", 0) != 1) return Fail(file.string() + ": not a berth allocations file");
-  auto out = AllocationsFromJson(j.value("interfaces", json::object()));
+  auto j = ReadRecord(file, "allocations");
+  if (!j) return Unexpected<Error>{j.error()};
+  if (!*j) return Allocations{};
+  auto interfaces = (**j).find("interfaces");
+  auto out = AllocationsFromJson(interfaces == (**j).end() ? json::object() : *interfaces);
   if (!out) return Fail(file.string() + ": " + out.error().message);
   return out;
 }
 
 Status<> StateDir::SaveAllocations(const Allocations& allocations) const {
   json j{{"version", 1}, {"interfaces", AllocationsToJson(allocations)}};
-  return WriteFileAtomically(fs::path(path_) / "allocations.json", j.dump(2) + "\n");
+  return WritePrivateFileAtomically((fs::path(path_) / "allocations.json").string(),
+                                    j.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 Result<std::vector<std::string>> StateDir::LoadInventory() const {
   const fs::path file = fs::path(path_) / "inventory.json";
-  std::ifstream in(file);
-  if (!in) return std::vector<std::string>{};
-  json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || j.value("version", 0) != 1 || !j.contains("applied") || !j["applied"].is_array())
-    return Fail(file.string() + ": not a berth inventory file");
+  auto j = ReadRecord(file, "inventory");
+  if (!j) return Unexpected<Error>{j.error()};
+  if (!*j) return std::vector<std::string>{};
+  auto applied = (**j).find("applied");
+  if (applied == (**j).end() || !applied->is_array()) return Fail(file.string() + ": not a berth inventory file");
   std::vector<std::string> ids;
-  for (const auto& id : j["applied"])
-    if (id.is_string()) ids.push_back(id.get<std::string>());
+  for (const auto& id : *applied) {
+    if (!id.is_string()) return Fail(file.string() + ": \"applied\" holds a " + id.type_name() + ", not a name");
+    ids.push_back(id.get<std::string>());
+  }
   return ids;
 }
 
 Status<> StateDir::SaveInventory(const std::vector<std::string>& ids) const {
   json j{{"version", 1}, {"applied", ids}};
-  return WriteFileAtomically(fs::path(path_) / "inventory.json", j.dump(2) + "\n");
+  return WritePrivateFileAtomically((fs::path(path_) / "inventory.json").string(),
+                                    j.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 Result<ApplyLock> ApplyLock::Acquire(const std::string& dir, const std::string& holder_description,
                                      std::chrono::milliseconds wait) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Fail("create lock directory " + dir + ": " + ec.message());
+  if (auto st = EnsurePrivateDir(dir); !st) return Fail("lock directory: " + st.error().message);
   const std::string path = (fs::path(dir) / "apply.lock").string();
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // O_NOFOLLOW: a planted apply.lock -> victim must not make berth truncate the victim.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+  if (fd < 0 && errno == ELOOP) return Fail("refusing lock " + path + ": it is a symlink");
   if (fd < 0) return Fail(Errno("open " + path));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+    ::close(fd);
+    return Fail("refusing lock " + path + ": not a regular file of berth's uid");
+  }
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    std::ostringstream holder;
-    holder << std::ifstream(path).rdbuf();
+    char buf[256] = {};
+    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);  // the holder's line, from the file we hold open
     ::close(fd);
-    std::string who = holder.str();
-    while (!who.empty() && who.back() == '\n') who.pop_back();
+    std::string who = n > 0 ? std::string(buf, size_t(n)) : "";
+    if (auto nl = who.find('\n'); nl != std::string::npos) who.resize(nl);
     return Fail("another berth is applying on this host (" + (who.empty() ? "unknown holder" : who) + "); lock " +
                 path);
   }

@@ -16,6 +16,10 @@ packages=(
   # GNU time: the benchmarks (and the bench_smoke test) measure peak memory with /usr/bin/time; the CNI
   # peer of the benchmark counts its iptables rules; bench/vm_profile.sh profiles with callgrind.
   time iptables valgrind
+  # bench/crash_matrix.sh names the commit it measured.
+  git
+  # The sanitizer and fuzz step (scripts/sanitize.sh): clang with its runtimes (ASan, UBSan, libFuzzer).
+  clang libclang-rt-14-dev
   # VMs that really boot (docs/hypervisors.md): QEMU (TCG without KVM), a Debian kernel with its modules,
   # and a static busybox plus cpio for the test guest's initramfs.
   qemu-system-x86 linux-image-amd64 busybox-static cpio gzip
@@ -25,10 +29,10 @@ packages=(
 # (tests/tools/check_tools.py fails when a script calls a program that is missing here).
 tools=(
   ip:iproute2 tc:iproute2 bridge:iproute2 nft:nftables unshare:util-linux nsenter:util-linux mount:mount
-  umount:mount sysctl:procps pgrep:procps /usr/lib/cni/bridge:containernetworking-plugins
+  umount:mount flock:util-linux sysctl:procps pgrep:procps /usr/lib/cni/bridge:containernetworking-plugins
   python3:python3 /usr/bin/time:time qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static
   cpio:cpio gzip:gzip awk:mawk sed:sed grep:grep find:findutils cmake:cmake ninja:ninja-build
-  ctest:cmake iptables:iptables valgrind:valgrind callgrind_annotate:valgrind
+  ctest:cmake iptables:iptables valgrind:valgrind callgrind_annotate:valgrind clang++:clang git:git
 )
 
 if [[ ${1:-} == --check ]]; then

@@ -20,6 +20,7 @@ struct LinuxDriverOptions {
   std::string kvm_device = "/dev/kvm";             // probed (kvm_probe.h); unusable: QEMU under TCG, Firecracker held back
   int stop_timeout_ms = 10000;                     // SIGTERM, then SIGKILL after this long
   int observe_threads = 0;  // threads that read namespaces; 0: one per core once there are enough to share
+  bool adopt_foreign_netns = false;  // a berth- netns holding links berth did not make is berth's all the same
 };
 
 /// The host is the network namespace of the thread that calls this factory. The driver is thread-safe:

@@ -13,6 +13,7 @@
 
 #include "drivers/linux/apply.h"
 #include "model/net.h"
+#include "reconciler/crash_point.h"
 #include "reconciler/linux_resources.h"
 #include "reconciler/ownership.h"
 
@@ -260,12 +261,14 @@ void LinkBatch::Create(Job& job, const LinkSpec& s) {
   const std::string alias = OwnerAliasFor(job.res());
   pipe->Add(CreateRequest(s, *master, netns_fd), [&job, pipe, peer_pipe, s, alias](const NlReply& r) {
     if (!r.ok()) return job.Fail(LinkError(r, "RTM_NEWLINK", s.type));
+    BERTH_CRASH_POINT("link.create.unaliased");
     // The kernel ignores an alias in the create message: tag right after; the group already marks it.
     const bool veth = s.type == "veth";
     NlMsg tag = AliasRequest(s.name, alias, veth ? s.up : std::nullopt);
     if (tag && veth && !PutNoLinkLocal(tag.get())) tag.reset();
     pipe->Add(std::move(tag), [&job](const NlReply& r2) {
       if (!r2.ok()) job.Fail(OsError{r2.err, "RTM_NEWLINK alias", r2.detail});
+      BERTH_CRASH_POINT("link.create.peer-down");
     });
     if (peer_pipe) {
       NlMsg peer = LinkRequest(0, s.peer, s.peer_up);

@@ -19,6 +19,8 @@
 #include <cstring>
 #include <thread>
 
+#include "reconciler/crash_point.h"
+
 namespace berth::drivers::linux {
 namespace {
 
@@ -105,6 +107,7 @@ OsStatus NetnsDir::Create(const std::string& name) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
   if (fd < 0) return OsFailErrno("create " + path);
   ::close(fd);
+  BERTH_CRASH_POINT("netns.create.file");
 
   OsStatus status = Ok{};
   RunThenReturnHome([&] {
@@ -129,6 +132,7 @@ OsStatus NetnsDir::Delete(const std::string& name) {
   if (::lstat(path.c_str(), &st) != 0) return OsFailErrno("stat " + path);
   // EINVAL: not a mount point (a file left by an interrupted create); remove it all the same.
   if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL) return OsFailErrno("umount " + path);
+  BERTH_CRASH_POINT("netns.delete.unmounted");
   if (::unlink(path.c_str()) != 0) return OsFailErrno("unlink " + path);
   return Ok{};
 }

@@ -22,6 +22,7 @@
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
 #include "model/naming.h"
+#include "reconciler/half_made.h"
 #include "reconciler/linux_resources.h"
 #include "reconciler/ownership.h"
 
@@ -143,7 +144,9 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
     if (!sub) continue;
     while (dirent* f = ::readdir(sub)) {
       std::string file = f->d_name;
-      if (file == "." || file == ".." || file.starts_with(".berth-tmp-")) continue;
+      // A temporary copy (.berth-tmp-*) is reported too: one left by a crash is a leak to collect, and would
+      // otherwise keep the directory from going with its last file.
+      if (file == "." || file == "..") continue;
       const std::string path = etc_dir + "/" + dir + "/" + file;
       int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
       if (fd < 0) continue;
@@ -157,7 +160,9 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
       Resource r;
       r.key = ResourceKey{lr::kFile, "", std::string(kEtcNetns) + "/" + dir + "/" + file};
       r.attrs[lr::kContent] = std::move(content);
-      r.ownership = Ownership::kOwned;
+      // The prefix makes the directory berth's, not everything in it: only the files berth writes there are.
+      const bool berths = file == "resolv.conf" || file.starts_with(".berth-tmp-");
+      r.ownership = berths ? Ownership::kOwned : Ownership::kUnowned;
       out.push_back(std::move(r));
     }
     ::closedir(sub);
@@ -175,6 +180,30 @@ std::shared_ptr<spdlog::logger> Log() {
   l->set_level(spdlog::default_logger()->level());
   spdlog::register_logger(l);
   return l;
+}
+
+/// A berth- namespace holding links berth did not make (no group mark; lo comes with every namespace) is not
+/// berth's: removing or adopting it would take them along. It is reported unowned, naming what it holds.
+std::set<std::string> MarkForeignNetns(const std::vector<const NetnsView*>& views,
+                                       const std::map<std::string, size_t>& netns_at, std::vector<Resource>& resources) {
+  std::set<std::string> foreign;
+  for (const NetnsView* v : views) {
+    std::string holds;
+    int count = 0;
+    for (const auto& l : v->snap.links) {
+      if (l.type == "loopback" || l.group == reconciler::kLinkGroup) continue;
+      if (++count <= 4) holds += (holds.empty() ? "link " : ", link ") + l.name;
+    }
+    if (count == 0) continue;
+    if (count > 4) holds += " and " + std::to_string(count - 4) + " more";
+    auto it = netns_at.find(v->name);
+    if (it == netns_at.end()) continue;
+    Resource& r = resources[it->second];
+    r.ownership = Ownership::kUnowned;
+    r.attrs[reconciler::kHoldsUnownedAttr] = holds;
+    foreign.insert(v->name);
+  }
+  return foreign;
 }
 
 reconciler::DriverError ObserveError(const OsError& e) {
@@ -224,6 +253,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   auto entries = env.netns.List();
   if (!entries) return MakeUnexpected(ObserveError(entries.error()));
   std::vector<const NetnsView*> views;
+  std::map<std::string, size_t> netns_at;  // name -> index of its resource in out.resources
   std::map<std::string, NetnsView> kept;
   std::vector<std::string> to_read;
   for (const auto& e : *entries) {
@@ -231,6 +261,10 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     r.key = ResourceKey{lr::kNetns, "", e.name};
     const bool berth = e.name.starts_with(model::kNetnsPrefix);
     r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
+    // A file with nothing mounted on it (a crash between creating and binding it, or a planted file) cannot be
+    // entered: it must be made again, not adopted.
+    if (berth && !e.mounted) r.attrs[reconciler::kBrokenAttr] = "a file with no namespace mounted on it";
+    netns_at[e.name] = out.resources.size();
     out.resources.push_back(std::move(r));
     if (!berth || !e.mounted) continue;
     if (stale(e)) {
@@ -245,6 +279,8 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     if (read[i]) kept.insert_or_assign(to_read[i], std::move(*read[i]));
   memory.views = std::move(kept);  // namespaces that are gone are forgotten
   for (const auto& [name, view] : memory.views) views.push_back(&view);
+  std::set<std::string> foreign;
+  if (!env.options.adopt_foreign_netns) foreign = MarkForeignNetns(views, netns_at, out.resources);
 
   // Host links; a veth whose peer sits in a berth netns carries the peer's name, netns, MAC and state.
   std::vector<Resource> host_links;
@@ -278,6 +314,12 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     for (const auto& l : v.snap.links) {
       if (folded.count({v.name, l.index})) continue;
       ns_links.push_back(LinkResource(v.name, l, v.snap, true));
+      // Adopting a netns (--adopt-foreign-netns) adopts what is in it: the plan then lists each such link as
+      // going with the netns (or collected), instead of the netns taking it along unmentioned.
+      if (env.options.adopt_foreign_netns && ns_links.back().ownership == Ownership::kUnowned)
+        ns_links.back().ownership = Ownership::kMarked;
+      // The loopback comes with the namespace, and so is as much berth's as the namespace is.
+      if (foreign.count(v.name) && l.type == "loopback") ns_links.back().ownership = Ownership::kUnowned;
     }
     AddAddrs(v.name, v.snap, ns_links, out.resources);
     for (const auto& [index, target] : v.snap.redirects) {

@@ -10,6 +10,7 @@
 
 #include "drivers/linux/apply.h"
 #include "model/naming.h"
+#include "reconciler/crash_point.h"
 #include "reconciler/linux_resources.h"
 
 namespace berth::drivers::linux {
@@ -23,7 +24,11 @@ OsStatus WriteAtomically(const std::string& path, const std::string& content) {
   const std::string dir = DirOf(path);
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return OsFailErrno("mkdir " + dir);
   const std::string tmp = dir + "/.berth-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(::gettid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // O_EXCL|O_NOFOLLOW: a file or symlink planted under the temporary name is never written through; one left
+  // by a crash (or planted) is removed first (unlink takes the link itself, not its target).
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST && ::unlink(tmp.c_str()) == 0)
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) return OsFailErrno("create " + tmp);
   UniqueFd guard(fd);
   size_t done = 0;
@@ -37,6 +42,7 @@ OsStatus WriteAtomically(const std::string& path, const std::string& content) {
     }
     done += static_cast<size_t>(n);
   }
+  BERTH_CRASH_POINT("file.write.temporary");
   if (::fsync(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     auto e = OsFailErrno("rename " + tmp + " " + path);
     ::unlink(tmp.c_str());
@@ -72,6 +78,7 @@ void ApplyFiles(Env& env, std::vector<Job*>& jobs) {
         job->Fail(OsFailErrno("unlink " + *path).error);
         continue;
       }
+      BERTH_CRASH_POINT("file.delete.unlinked");
       // The directory goes with its last file; a directory someone else still uses stays.
       ::rmdir(DirOf(*path).c_str());
       continue;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "drivers/linux/apply.h"
+#include "reconciler/crash_point.h"
 #include "reconciler/linux_resources.h"
 #include "reconciler/ownership.h"
 
@@ -82,6 +83,7 @@ void CreateTap(Env& env, Job& job) {
     if (auto st = (*sock)->Call(std::move(m)); !st) return job.Fail(st.error());
     if (::ioctl(tun->get(), TUNSETPERSIST, 1UL) != 0) return job.Fail(OsFailErrno("TUNSETPERSIST").error);
     tun->Reset();
+    BERTH_CRASH_POINT("tap.create.persistent");
     if (auto st = (*sock)->Call(AliasRequest(name, alias)); !st) {
       job.Fail(OsError{st.error().err, "RTM_NEWLINK alias", st.error().detail});
     }

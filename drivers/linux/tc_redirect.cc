@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "drivers/linux/apply.h"
+#include "reconciler/crash_point.h"
 #include "reconciler/linux_resources.h"
 
 namespace berth::drivers::linux {
@@ -177,6 +178,7 @@ void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
     filters.push_back({job, pipe.get(), from, target});
   }
   for (auto& [scope, pipe] : pipes) pipe->Run();
+  if (!filters.empty()) BERTH_CRASH_POINT("tc.create.qdisc");
   // Filters go in only once every qdisc is there: the first filter on a qdisc younger than one RCU grace
   // period waits for a grace period, while the time spent on the other namespaces' qdiscs lets one pass.
   for (const PendingFilter& f : filters) {

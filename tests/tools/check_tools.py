@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 ESSENTIAL = set("""
 basename cat chmod chown cp cut date dd df dirname du echo env expr false head id install kill ln ls mkdir
 mkfifo mknod mktemp mv nproc od printf pwd readlink realpath rm rmdir seq sleep sort stat sync tail tee test
-timeout touch tr true truncate uname uniq wc xargs yes diff cmp bash sh hostname
+timeout touch tr true truncate uname uniq wc xargs yes diff cmp bash sh hostname nice nohup
 """.split())
 
 SHELL_WORDS = set("""
@@ -43,7 +43,11 @@ def shell_commands(path):
     functions = set(re.findall(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(\)", text, re.M))
     out = []
     in_heredoc = None
-    for n, line in enumerate(text.splitlines(), 1):
+    lines = text.splitlines()
+    for i in range(len(lines) - 1):  # a continued line is the end of the one before
+        if lines[i].endswith("\\"):
+            lines[i], lines[i + 1] = lines[i][:-1] + " " + lines[i + 1], ""
+    for n, line in enumerate(lines, 1):
         if in_heredoc:
             if line.strip() == in_heredoc:
                 in_heredoc = None
@@ -57,7 +61,8 @@ def shell_commands(path):
         # Double-quoted text is data too, but for the commands it substitutes.
         line = re.sub(r'"[^"]*"', lambda m: "".join(";" + c + ";" for c in re.findall(r"\$\(([^()]*)\)", m.group(0))) or '""', line)
         line = re.sub(r"\(\(.*?\)\)", "", line)  # arithmetic
-        line = re.sub(r"^\s*[^\s()]+\)", "", line)  # a case pattern
+        line = re.sub(r"^\s*[A-Za-z0-9_.*\[\]| -]+\)", "", line)  # a case pattern
+        line = re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\+?=\([^)]*\)", "", line)  # an array
         for segment in re.split(r"\|\||&&|[;|&`]|\$\(|\(|\bthen\b|\bdo\b|\belse\b", line):
             words = segment.split()
             while words and re.match(r"^[A-Za-z_][A-Za-z0-9_]*(\[[^]]*\])?\+?=", words[0]):

@@ -103,5 +103,31 @@ TEST(ValidateAddresses, BrokenDocumentsHideFollowOnErrors) {
   EXPECT_EQ(CodesAndFields(r), Strings{"invalid-enum spec.network.mode"});
 }
 
+// A Linux bridge takes 1,023 ports: the 1,024th VM would fail at apply time with EXFULL, after the first
+// 1,023 were made; validation says so first.
+TEST(ValidateBridges, ALinuxBridgeTakesAtMost1023Vms) {
+  auto docs = [](int n) {
+    std::vector<std::string> d = {BridgeDoc("br0", "10.168.0.1/16")};
+    for (int i = 0; i < n; ++i) d.push_back(VmDoc("vm" + std::to_string(i)));
+    return Docs(d);
+  };
+  EXPECT_EQ(Codes(Load(docs(1023))), Strings{});
+  auto r = Load(docs(1024));
+  EXPECT_EQ(CodesAndFields(r), Strings{"too-many-ports metadata.name"});
+  EXPECT_NE(r.diagnostics.at(0).summary.find("1024 VMs"), std::string::npos) << r.diagnostics[0].summary;
+}
+
+TEST(ValidateBridges, LoopbackNameAndRangeAreRefusedWithTheReason) {
+  auto r = Load(Docs({BridgeDoc("lo", "10.168.0.1/24"), BridgeDoc("br1", "127.0.0.2/8")}));
+  EXPECT_EQ(CodesAndFields(r), (Strings{"reserved-name metadata.name", "loopback-address spec.address"}));
+  EXPECT_NE(r.diagnostics.at(1).summary.find("loopback"), std::string::npos);
+}
+
+TEST(ValidateNameservers, AtMostThreeBecauseTheResolverReadsThree) {
+  EXPECT_EQ(Codes(Load(Docs({BridgeDoc(), VmDoc("a", "br0", "    dns: [1.1.1.1, 9.9.9.9, 8.8.8.8]\n")}))), Strings{});
+  auto r = Load(Docs({BridgeDoc(), VmDoc("a", "br0", "    dns: [1.1.1.1, 9.9.9.9, 8.8.8.8, 8.8.4.4]\n")}));
+  EXPECT_EQ(CodesAndFields(r), Strings{"too-many-nameservers spec.network.dns"});
+}
+
 }  // namespace
 }  // namespace berth::model

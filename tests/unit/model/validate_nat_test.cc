@@ -43,5 +43,11 @@ TEST(ValidateNat, APortIsForwardedOncePerEgress) {
   EXPECT_TRUE(r.diagnostics[0].summary.starts_with("tcp port 80 is already forwarded by NAT/a (test.yaml:"));
 }
 
+TEST(ValidateNat, ASourceOfEverythingIsRefused) {
+  auto r = Load(Nat("out", "  source: 0.0.0.0/0\n"));
+  EXPECT_EQ(CodesAndFields(r), Strings{"source-is-everything spec.source"});
+  EXPECT_NE(r.diagnostics.at(0).summary.find("never match"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace berth::model

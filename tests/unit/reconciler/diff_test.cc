@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "reconciler/half_made.h"
 #include "reconciler/linux_expand.h"
 #include "tests/unit/reconciler/manifest_builder.h"
 
@@ -160,6 +161,18 @@ TEST_F(DiffTest, HostChecksFlagOverlapsAndMissingFeatures) {
   ASSERT_EQ(set.conflicts.size(), 2u);
   EXPECT_NE(set.conflicts[0].message.find("wg0"), std::string::npos);
   EXPECT_NE(set.conflicts[1].message.find("tun"), std::string::npos);
+}
+
+// A crash between creating /run/netns/berth-vm1 and mounting a namespace on it leaves a plain file: the
+// observer marks it half-made, and the diff must replace it (an "update" of a netns does nothing at all).
+TEST_F(DiffTest, HalfMadeObjectIsReplacedNeverUpdated) {
+  Resource& ns = HostObject({"netns", "", "berth-vm1"});
+  ns.ownership = Ownership::kMarked;
+  ns.attrs[kBrokenAttr] = "a file with no namespace mounted on it";
+  const ChangeSet set = Diff();
+  const Change c = ChangeOf(set, ns.key);
+  EXPECT_EQ(c.action, ChangeAction::kReplace);
+  EXPECT_NE(c.reason.find("half-made"), std::string::npos) << c.reason;
 }
 
 }  // namespace
