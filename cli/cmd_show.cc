@@ -7,8 +7,8 @@
 
 #include "cli/options.h"
 #include "cli/session.h"
-#include "reconciler/freebsd_show.h"
-#include "reconciler/linux_show.h"
+#include "drivers/freebsd/platform/freebsd_show.h"
+#include "drivers/linux/platform/linux_show.h"
 #include "reconciler/plan_json.h"
 
 namespace berth::cli {

@@ -13,7 +13,9 @@
 
 #include "drivers/freebsd/explain.h"
 #include "drivers/freebsd/freebsd_driver.h"
+#include "drivers/freebsd/platform/freebsd_platform.h"
 #include "drivers/freebsd/sim/sim_driver.h"
+#include "drivers/linux/platform/linux_platform.h"
 #include "reconciler/planner.h"
 #include "reconciler/plan_json.h"
 

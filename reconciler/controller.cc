@@ -7,7 +7,6 @@
 #include <set>
 
 #include "reconciler/executor.h"
-#include "reconciler/ownership.h"
 #include "reconciler/planner.h"
 
 namespace berth::reconciler {

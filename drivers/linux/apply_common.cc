@@ -7,7 +7,7 @@
 
 #include "drivers/linux/apply.h"
 #include "drivers/linux/nft.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::linux {
 

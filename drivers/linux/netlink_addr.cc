@@ -9,7 +9,7 @@
 
 #include "drivers/linux/apply.h"
 #include "model/net.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::linux {
 namespace {

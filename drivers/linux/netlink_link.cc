@@ -13,8 +13,8 @@
 
 #include "drivers/linux/apply.h"
 #include "model/net.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::linux {
 

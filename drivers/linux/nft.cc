@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::linux {
 namespace {

@@ -22,8 +22,8 @@
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
 #include "model/naming.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::linux {
 namespace {

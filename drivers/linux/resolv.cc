@@ -10,7 +10,7 @@
 
 #include "drivers/linux/apply.h"
 #include "model/naming.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::linux {
 namespace {

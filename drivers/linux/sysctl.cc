@@ -7,7 +7,7 @@
 
 #include "drivers/linux/apply.h"
 #include "drivers/linux/sysctl.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::linux {
 namespace {

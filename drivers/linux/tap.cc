@@ -11,8 +11,8 @@
 #include <cstring>
 
 #include "drivers/linux/apply.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::linux {
 namespace {

@@ -15,7 +15,7 @@
 #include <cstring>
 
 #include "drivers/linux/apply.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::linux {
 namespace {

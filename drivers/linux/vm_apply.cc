@@ -16,7 +16,7 @@
 
 #include "drivers/linux/vm.h"
 #include "drivers/linux/vm_process.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::linux {
 namespace {

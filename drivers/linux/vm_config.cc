@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/linux/vm.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::linux {
 namespace {

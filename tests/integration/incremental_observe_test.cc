@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "drivers/linux/change_feed.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {

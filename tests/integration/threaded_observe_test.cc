@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "drivers/linux/linux_driver.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {

@@ -5,7 +5,8 @@
 
 #include <algorithm>
 
-#include "reconciler/linux_expand.h"
+#include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_platform.h"
 #include "tests/unit/reconciler/manifest_builder.h"
 
 namespace berth::reconciler {

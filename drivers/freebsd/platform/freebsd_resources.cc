@@ -1,5 +1,5 @@
 // The compound value of a jail record's epairs.
-#include "reconciler/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
 
 #include <sstream>
 

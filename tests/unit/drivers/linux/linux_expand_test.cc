@@ -1,9 +1,9 @@
 // The Linux expansion: what each mode gets, names, and nft rule text.
-#include "reconciler/linux_expand.h"
+#include "drivers/linux/platform/linux_expand.h"
 
 #include <gtest/gtest.h>
 
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "tests/unit/reconciler/manifest_builder.h"
 
 namespace berth::reconciler {

@@ -3,15 +3,15 @@
 // an epair with its host end on the bridge — or, for secure VNET, on a per-jail bridge joined to the host
 // bridge by an uplink epair, with ipfw layer-2 rules — the interface's address and MAC inside the jail, the
 // default route and resolv.conf. Per non-VNET jail: the jail and its aliases on host interfaces.
-#include "reconciler/freebsd_expand.h"
+#include "drivers/freebsd/platform/freebsd_expand.h"
 
 #include <algorithm>
 #include <set>
 
 #include "model/naming.h"
 #include "reconciler/desired_builder.h"
-#include "reconciler/freebsd_resources.h"
-#include "reconciler/freebsd_rules.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_rules.h"
 
 namespace berth::reconciler::freebsd_res {
 namespace {

@@ -1,13 +1,13 @@
 // The vmproc resource: expansion from spec.qemu / spec.firecracker, its dependencies, and the plan-time hold
 // on launches the host cannot carry out (no /dev/kvm, no hypervisor binary).
-#include "reconciler/linux_vm.h"
+#include "drivers/linux/platform/linux_vm.h"
 
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
 #include "model/naming.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::reconciler::linux_res {
 namespace {

@@ -1,7 +1,7 @@
 // The simulated host's link rules: names, netns, masters, veth pairs, loopback, ownership marks.
 #include <cerrno>
 
-#include "tests/unit/reconciler/sim_fixture.h"
+#include "tests/unit/drivers/sim/sim_fixture.h"
 
 namespace berth::drivers::sim {
 namespace {

@@ -1,15 +1,15 @@
 // Linux expansion. Per networked VM: netns, lo, veth (host end on the bridge, peer eth0 in the netns), TAP in
 // the netns, tc redirect both ways (tc-redirect-tap), its forward rules and its DNS file. Per bridge: the link
 // and its gateway address. Per NAT: masquerade and port forwards, and IP forwarding.
-#include "reconciler/linux_expand.h"
+#include "drivers/linux/platform/linux_expand.h"
 
 #include <algorithm>
 
 #include "model/naming.h"
 #include "reconciler/desired_builder.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/linux_vm.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/linux_vm.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::reconciler::linux_res {
 namespace {

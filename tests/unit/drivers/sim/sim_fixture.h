@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "drivers/sim/sim_host.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::sim::testing {
 

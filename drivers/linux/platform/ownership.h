@@ -1,4 +1,5 @@
-// How berth marks what it owns, shared by the core (which reads marks) and the drivers (which write them).
+// How berth marks what it owns on Linux, shared by the platform part (which reads marks) and the driver and
+// simulator (which write them).
 // Linux links: interface group kLinkGroup at creation (the kernel keeps it; it ignores an alias in the create
 // message), then an alias with the details. Netns and files: the "berth-" name prefix. nftables: table kNftTable.
 #pragma once
@@ -8,15 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "reconciler/resource.h"  // kCreatedAttr
+
 namespace berth::reconciler {
 
 inline constexpr uint32_t kLinkGroup = 0x62657274;  // "bert"
 inline constexpr std::string_view kNftTable = "berth";  // family inet
-
-/// Observed-only attribute: when an owned object was created (RFC 3339 UTC), from its tag — or, for objects
-/// marked by name (a netns), from the file that marks it. Drivers report it; desired states never set it, so
-/// the diff never compares it. The watch loop's grace period before collecting a leak is judged by it.
-inline constexpr const char* kCreatedAttr = "created";
 
 /// Details of an ownership tag, stored in a link alias (at most 255 bytes).
 struct OwnerTag {

@@ -1,9 +1,9 @@
 // DescribeJails: joins each berth jail with its in-jail interfaces, their epairs' bridges, route and resolv.conf.
-#include "reconciler/freebsd_show.h"
+#include "drivers/freebsd/platform/freebsd_show.h"
 
 #include <sstream>
 
-#include "reconciler/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
 
 namespace berth::reconciler::freebsd_res {
 

@@ -4,12 +4,12 @@
 #include <set>
 #include <string_view>
 
-#include "model/naming.h"
-#include "reconciler/linux_expand.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/linux_vm.h"
-#include "reconciler/ownership.h"
-#include "reconciler/platform.h"
+#include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_platform.h"
+#include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/linux_vm.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::reconciler {
 namespace {
@@ -20,8 +20,8 @@ ResourceKey NetnsKey(const std::string& name) { return ResourceKey{kNetns, "", n
 
 /// In a VM's netns, eth0 is the peer of the host veth; the pair is one resource keyed by the host end.
 ResourceKey LinkKeyIn(const std::string& scope, const std::string& dev) {
-  if (!scope.empty() && dev == model::kVmPeerName && scope.starts_with(model::kNetnsPrefix))
-    return ResourceKey{kLink, "", model::VmHostVethName(scope.substr(model::kNetnsPrefix.size()))};
+  if (!scope.empty() && dev == linux_res::kVmPeerName && scope.starts_with(linux_res::kNetnsPrefix))
+    return ResourceKey{kLink, "", linux_res::VmHostVethName(scope.substr(linux_res::kNetnsPrefix.size()))};
   return ResourceKey{kLink, scope, dev};
 }
 
@@ -123,7 +123,7 @@ class LinuxPlatform final : public Platform {
       ns = r.key.name.substr(11);
       ns = ns.substr(0, ns.find('/'));
     }
-    if (ns.starts_with(model::kNetnsPrefix)) return "VM/" + ns.substr(model::kNetnsPrefix.size());
+    if (ns.starts_with(linux_res::kNetnsPrefix)) return "VM/" + ns.substr(linux_res::kNetnsPrefix.size());
     // nft rule groups are named after their manifest resource: "vm/NAME", "nat/NAME".
     if (r.key.kind == kNft && r.key.name.starts_with("vm/")) return "VM/" + r.key.name.substr(3);
     if (r.key.kind == kVmProc) return "VM/" + r.key.name;

@@ -1,5 +1,5 @@
 // Rule text for pf and ipfw, and its normalisation.
-#include "reconciler/freebsd_rules.h"
+#include "drivers/freebsd/platform/freebsd_rules.h"
 
 #include <cctype>
 #include <sstream>

@@ -5,9 +5,9 @@
 #include <set>
 #include <sstream>
 
-#include "reconciler/freebsd_expand.h"
-#include "reconciler/freebsd_resources.h"
-#include "reconciler/platform.h"
+#include "drivers/freebsd/platform/freebsd_platform.h"
+#include "drivers/freebsd/platform/freebsd_expand.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
 
 namespace berth::reconciler {
 namespace {

@@ -2,7 +2,7 @@
 #include <cerrno>
 
 #include "drivers/sim/faulty_driver.h"
-#include "tests/unit/reconciler/sim_fixture.h"
+#include "tests/unit/drivers/sim/sim_fixture.h"
 
 namespace berth::drivers::sim {
 namespace {

@@ -4,9 +4,10 @@
 
 #include <algorithm>
 
+#include "drivers/linux/platform/linux_platform.h"
 #include "drivers/sim/sim_host.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/linux_vm.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/linux_vm.h"
 #include "reconciler/planner.h"
 #include "tests/unit/reconciler/manifest_builder.h"
 

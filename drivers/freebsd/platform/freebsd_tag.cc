@@ -1,5 +1,5 @@
 // The FreeBSD ownership tag: "berth owner=<origin>[ key=value]...".
-#include "reconciler/freebsd_tag.h"
+#include "drivers/freebsd/platform/freebsd_tag.h"
 
 #include <sstream>
 

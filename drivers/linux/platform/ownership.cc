@@ -1,5 +1,5 @@
 // Ownership tags in link aliases: "berth owner=<origin> created=<time>".
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::reconciler {
 namespace {

@@ -1,7 +1,7 @@
 // The simulated host's rules for netns, addresses, tc, nftables, sysctls and files, and its observation.
 #include <cerrno>
 
-#include "tests/unit/reconciler/sim_fixture.h"
+#include "tests/unit/drivers/sim/sim_fixture.h"
 
 namespace berth::drivers::sim {
 namespace {

@@ -1,11 +1,11 @@
 // DescribeVms: joins the netns, veth, TAP, bridge address and DNS file of each berth VM.
-#include "reconciler/linux_show.h"
+#include "drivers/linux/platform/linux_show.h"
 
 #include <cstdlib>
 #include <sstream>
 
 #include "model/naming.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::reconciler::linux_res {
 
