@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "reconciler/log.h"
 #include "reconciler/plan_tracker.h"
 
 namespace berth::reconciler {
@@ -33,17 +34,8 @@ std::string DriverError::ToString() const {
 
 namespace {
 
-/// The "exec" logger; made from the default logger's sinks when the program did not register one.
-std::shared_ptr<spdlog::logger> ExecLogger() {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  if (auto logger = spdlog::get("exec")) return logger;
-  auto sinks = spdlog::default_logger()->sinks();
-  auto logger = std::make_shared<spdlog::logger>("exec", sinks.begin(), sinks.end());
-  logger->set_level(spdlog::default_logger()->level());
-  spdlog::register_logger(logger);
-  return logger;
-}
+/// The "exec" logger.
+std::shared_ptr<spdlog::logger> ExecLogger() { return NamedLogger("exec"); }
 
 /// Ready steps grouped by kind, in kind order, each batch in step order.
 std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& ready) {

@@ -19,7 +19,7 @@
 #include <cstring>
 #include <thread>
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 #ifndef NSFS_MAGIC
@@ -159,4 +159,4 @@ Result<std::vector<NetnsEntry>, OsError> NetnsDir::List() const {
   return out;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -21,11 +21,12 @@
 #include "drivers/linux/snapshot.h"
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/ownership.h"
+#include "reconciler/log.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -138,7 +139,7 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
   if (!top) return;
   while (dirent* d = ::readdir(top)) {
     std::string dir = d->d_name;
-    if (!dir.starts_with(model::kNetnsPrefix)) continue;
+    if (!dir.starts_with(reconciler::linux_res::kNetnsPrefix)) continue;
     DIR* sub = ::opendir((etc_dir + "/" + dir).c_str());
     if (!sub) continue;
     while (dirent* f = ::readdir(sub)) {
@@ -165,17 +166,8 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
   ::closedir(top);
 }
 
-/// The "driver.linux" logger, made from the default logger's sinks when the program registered none.
-std::shared_ptr<spdlog::logger> Log() {
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  if (auto l = spdlog::get("driver.linux")) return l;
-  auto sinks = spdlog::default_logger()->sinks();
-  auto l = std::make_shared<spdlog::logger>("driver.linux", sinks.begin(), sinks.end());
-  l->set_level(spdlog::default_logger()->level());
-  spdlog::register_logger(l);
-  return l;
-}
+/// The "driver.linux" logger.
+std::shared_ptr<spdlog::logger> Log() { return reconciler::NamedLogger("driver.linux"); }
 
 reconciler::DriverError ObserveError(const OsError& e) {
   return MakeDriverError("observe", ResourceKey{"host", "", ""}, e);
@@ -229,7 +221,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   for (const auto& e : *entries) {
     Resource r;
     r.key = ResourceKey{lr::kNetns, "", e.name};
-    const bool berth = e.name.starts_with(model::kNetnsPrefix);
+    const bool berth = e.name.starts_with(reconciler::linux_res::kNetnsPrefix);
     r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
     out.resources.push_back(std::move(r));
     if (!berth || !e.mounted) continue;
@@ -367,4 +359,4 @@ void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& l
 }
 
 }  // namespace
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 using Kind = reconciler::DriverError::Kind;
@@ -52,4 +52,4 @@ reconciler::DriverError MakeDriverError(const std::string& op, const reconciler:
   return d;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

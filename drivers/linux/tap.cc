@@ -14,7 +14,7 @@
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/ownership.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -98,4 +98,4 @@ void UpdateTapOwner(Env& env, Job& job) {
   });
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

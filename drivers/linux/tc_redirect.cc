@@ -17,7 +17,7 @@
 #include "drivers/linux/apply.h"
 #include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -188,4 +188,4 @@ void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
   for (auto& [scope, pipe] : pipes) pipe->Run();
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -18,7 +18,7 @@
 #include "drivers/linux/vm_process.h"
 #include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace fs = std::filesystem;
@@ -198,4 +198,4 @@ void ApplyVms(Env& env, std::vector<Job*>& jobs) {
   }
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -10,7 +10,7 @@
 #include "drivers/linux/vm.h"
 #include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -100,4 +100,4 @@ std::string FirecrackerConfig(const reconciler::Resource& r) {
   return config.dump(2) + "\n";
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

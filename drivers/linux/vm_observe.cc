@@ -14,7 +14,7 @@
 #include "drivers/linux/vm_process.h"
 #include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -100,4 +100,4 @@ void ObserveVms(Env& env, const std::vector<std::string>& netns_names, std::vect
   }
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <set>
 
-#include "model/naming.h"
+#include "drivers/freebsd/platform/freebsd_names.h"
 #include "reconciler/desired_builder.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_rules.h"
@@ -95,15 +95,15 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
     auto alloc = allocations.by_interface.find(jail.doc.Id() + "/" + itf.name);
     if (bridge == nullptr || alloc == allocations.by_interface.end()) continue;  // validation reports these
     const Assignment& a = alloc->second;
-    const std::string host_end = model::JailEpairName(name, itf.name, 'a');
-    const std::string jail_end = model::JailEpairName(name, itf.name, 'b');
+    const std::string host_end = JailEpairName(name, itf.name, 'a');
+    const std::string jail_end = JailEpairName(name, itf.name, 'b');
     const std::string mtu = WithMtu({}, *bridge)[kMtu];
     handover.push_back(jail_end);
     std::string port_bridge = bridge->doc.metadata.name;
     if (itf.secure) {
-      const std::string own_bridge = model::JailSecureBridgeName(name, itf.name);
-      const std::string uplink_a = model::JailUplinkName(name, itf.name, 'a');
-      const std::string uplink_b = model::JailUplinkName(name, itf.name, 'b');
+      const std::string own_bridge = JailSecureBridgeName(name, itf.name);
+      const std::string uplink_a = JailUplinkName(name, itf.name, 'a');
+      const std::string uplink_b = JailUplinkName(name, itf.name, 'b');
       b.Add(kIface, "", own_bridge, WithMtu({{kType, "bridge"}, {kUp, kTrue}}, *bridge), jail.doc);
       std::string rules;
       for (const auto& rule : SecureVnetRules(a.address.address, a.mac, uplink_b, host_end))

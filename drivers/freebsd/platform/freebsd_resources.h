@@ -1,6 +1,6 @@
 // The FreeBSD resource vocabulary: kinds, attribute names and values shared by the FreeBSD expansion (which
 // produces them), the FreeBSD driver (which observes them and turns actions into ifconfig/jail/pfctl/ipfw argv)
-// and its simulator. Values are strings. Names in <> are derived in model/naming.h.
+// and its simulator. Values are strings. Names in <> are derived in freebsd_names.h.
 //
 //   iface:/bridge0          type=bridge up=true mtu=N: a Bridge manifest's bridge, or (secure VNET) the per-jail
 //                           bridge <bs..> owned by the jail. Observed: every host interface, type=bridge|epair|

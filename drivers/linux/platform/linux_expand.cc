@@ -5,8 +5,9 @@
 
 #include <algorithm>
 
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
 #include "reconciler/desired_builder.h"
+#include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
 #include "drivers/linux/platform/ownership.h"
@@ -44,11 +45,11 @@ model::Cidr4 NatSource(const model::Nat& nat, const model::Manifest& manifest) {
 /// it once per VM built and dropped a few hundred bytes per VM).
 void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Allocations& allocations, Builder& b,
               bool& table_added) {
-  const std::string ns = model::VmNetnsName(vm.doc.metadata.name);
+  const std::string ns = linux_res::VmNetnsName(vm.doc.metadata.name);
   const Provenance from{vm.doc.Id(), vm.doc.span};
   const NetworkMode mode = vm.network.mode;
   b.Add(kNetns, "", ns, {}, from);
-  b.Add(kLink, ns, "lo", {{kType, "loopback"}, {kUp, mode == NetworkMode::kDisabled ? kFalse : kTrue}}, from);
+  b.Add(kLink, ns, "lo", {{kType, kLinkLoopback}, {kUp, mode == NetworkMode::kDisabled ? kFalse : kTrue}}, from);
   if (!vm.network.dns.empty())
     b.Add(kFile, "", "/etc/netns/" + ns + "/resolv.conf", {{kContent, ResolvConf(vm.network.dns)}}, from);
   if (mode == NetworkMode::kDisabled || mode == NetworkMode::kLoopback) return ExpandVmProcess(vm, nullptr, nullptr, b);
@@ -58,11 +59,11 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
   if (alloc == allocations.by_interface.end() || bridge == nullptr) return;  // validation reports these
   const Assignment& a = alloc->second;
   ExpandVmProcess(vm, &a, bridge, b);
-  const std::string peer(model::kVmPeerName), tap(model::kVmTapName);
+  const std::string peer(linux_res::kVmPeerName), tap(linux_res::kVmTapName);
 
-  Attrs veth{{kType, "veth"}, {kMaster, bridge->doc.metadata.name}, {kUp, kTrue},        {kPeer, peer},
+  Attrs veth{{kType, kLinkVeth}, {kMaster, bridge->doc.metadata.name}, {kUp, kTrue},        {kPeer, peer},
              {kPeerNetns, ns}, {kPeerMac, a.mac.ToString()},         {kPeerUp, kTrue}};
-  Attrs tap_attrs{{kType, "tap"}, {kUp, kTrue}};
+  Attrs tap_attrs{{kType, kLinkTap}, {kUp, kTrue}};
   if (bridge->mtu) {
     veth[kMtu] = std::to_string(*bridge->mtu);
     tap_attrs[kMtu] = std::to_string(*bridge->mtu);
@@ -73,7 +74,7 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
     tap_attrs[kOwnerUid] = std::to_string(jailer.uid);
     tap_attrs[kOwnerGid] = std::to_string(jailer.gid);
   }
-  b.Add(kLink, "", model::VmHostVethName(vm.doc.metadata.name), std::move(veth), from);
+  b.Add(kLink, "", linux_res::VmHostVethName(vm.doc.metadata.name), std::move(veth), from);
   b.Add(kLink, ns, tap, std::move(tap_attrs), from);
   b.Add(kTc, ns, peer, {{kRedirectTo, tap}}, from);
   b.Add(kTc, ns, tap, {{kRedirectTo, peer}}, from);
@@ -137,7 +138,7 @@ DesiredState ExpandLinux(const model::Manifest& manifest, const Allocations& all
   b.Reserve(manifest.bridges.size() * 2 + manifest.nats.size() * 3 + manifest.vms.size() * kPerVm);
   for (const auto& bridge : manifest.bridges) {
     const std::string& name = bridge.doc.metadata.name;
-    Attrs attrs{{kType, "bridge"}, {kUp, kTrue}};
+    Attrs attrs{{kType, kLinkBridge}, {kUp, kTrue}};
     if (bridge.mtu) attrs[kMtu] = std::to_string(*bridge.mtu);
     b.Add(kLink, "", name, std::move(attrs), bridge.doc);
     const std::string address = bridge.address.ToString();

@@ -6,6 +6,7 @@
 
 #include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_platform.h"
+#include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_expand.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
@@ -71,8 +72,8 @@ class LinuxPlatform final : public Platform {
     };
     const std::string* type = r.Attr(kType);
     if (!type) return {};
-    if (*type == "tap" && is_true(kUp)) return {{{kUp, kFalse}}, {kTc}};
-    if (*type == "veth" && is_true(kPeerUp)) return {{{kPeerUp, kFalse}}, {kTc}};
+    if (*type == kLinkTap && is_true(kUp)) return {{{kUp, kFalse}}, {kTc}};
+    if (*type == kLinkVeth && is_true(kPeerUp)) return {{{kPeerUp, kFalse}}, {kTc}};
     return {};
   }
 
@@ -152,8 +153,10 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
     if (r.key.kind == kNft) wants_nft = true;
     if (r.key.kind == kLink) {
       const std::string* type = r.Attr(kType);
-      if (type && *type == "tap") needed_features.insert("tun");
-      if (type && (*type == "veth" || *type == "bridge")) needed_features.insert(*type);
+      if (type && *type == kLinkTap) needed_features.insert("tun");
+      if (type && (*type == kLinkVeth || *type == kLinkBridge)) needed_features.insert(*type);
+      // Decoded here with the drivers' codec, so a malformed value fails the plan, not the apply.
+      if (auto bad = LinkAttrError(r)) conflicts.push_back({r.key, "malformed link: " + *bad, r.provenance});
     }
     if (r.key.kind == linux_res::kNftTable) needed_features.insert("nf_tables");
 

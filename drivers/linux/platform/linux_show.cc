@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::reconciler::linux_res {
@@ -13,12 +13,12 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
                                        const std::string& netns_dir) {
   std::vector<VmNetworkInfo> out;
   for (const auto& r : observed.resources) {
-    if (r.key.kind != kNetns || !r.key.name.starts_with(model::kNetnsPrefix)) continue;
+    if (r.key.kind != kNetns || !r.key.name.starts_with(linux_res::kNetnsPrefix)) continue;
     VmNetworkInfo info;
-    info.vm = r.key.name.substr(model::kNetnsPrefix.size());
+    info.vm = r.key.name.substr(linux_res::kNetnsPrefix.size());
     info.netns_path = netns_dir + "/" + r.key.name;
-    if (observed.Find({kLink, r.key.name, std::string(model::kVmTapName)})) info.tap = model::kVmTapName;
-    if (const Resource* veth = observed.Find({kLink, "", model::VmHostVethName(info.vm)})) {
+    if (observed.Find({kLink, r.key.name, std::string(linux_res::kVmTapName)})) info.tap = linux_res::kVmTapName;
+    if (const Resource* veth = observed.Find({kLink, "", linux_res::VmHostVethName(info.vm)})) {
       info.mac = veth->AttrOr(kPeerMac);
       info.bridge = veth->AttrOr(kMaster);
       for (const auto& a : observed.resources)

@@ -6,7 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::reconciler::linux_res {
@@ -54,10 +54,10 @@ void ExpandVmProcess(const model::Vm& vm, const Assignment* assignment, const mo
                      DesiredBuilder& b) {
   if (!vm.firecracker && !vm.qemu) return;
   const std::string& name = vm.doc.metadata.name;
-  Attrs attrs{{kRunning, kTrue}, {kNetnsAttr, model::VmNetnsName(name)}};
+  Attrs attrs{{kRunning, kTrue}, {kNetnsAttr, linux_res::VmNetnsName(name)}};
   std::string ip;
   if (assignment && bridge) {
-    attrs[kTap] = std::string(model::kVmTapName);
+    attrs[kTap] = std::string(linux_res::kVmTapName);
     attrs[kMac] = assignment->mac.ToString();
     ip = KernelIpArgument(assignment->address, bridge->address.address, vm.network.dns);
   }
@@ -96,7 +96,7 @@ std::vector<ResourceKey> VmProcDependencies(const Resource& r) {
   if (auto* tap = r.Attr(kTap); tap && !tap->empty()) {
     deps.push_back(ResourceKey{kLink, ns, *tap});
     deps.push_back(ResourceKey{kTc, ns, *tap});
-    deps.push_back(ResourceKey{kTc, ns, std::string(model::kVmPeerName)});
+    deps.push_back(ResourceKey{kTc, ns, std::string(linux_res::kVmPeerName)});
   }
   return deps;
 }
