@@ -1,10 +1,12 @@
-// The executor (ninja's Builder): in waves, takes every ready step, groups them by resource kind so a driver
-// can handle a kind in one transaction, runs the batches on up to `parallelism` threads, then books results.
+// The executor (ninja's Builder): takes every ready step, groups them by resource kind so a driver can handle a
+// kind in one transaction, and runs the batches on a fixed pool of `parallelism` workers; each finished batch
+// is booked at once and whatever it made ready is queued at once, so a slow step holds back only what needs it.
 #include "reconciler/executor.h"
 
 #include <algorithm>
 #include <chrono>
-#include <future>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -58,19 +60,87 @@ std::string KindsOf(const Plan& plan, const std::vector<int>& ready) {
   return text;
 }
 
-/// Runs the batches, up to `parallelism` at a time; the first of each group runs on this thread.
-std::vector<ApplyResponse> RunBatches(Driver& driver, const std::vector<ApplyRequest>& batches, int parallelism) {
-  std::vector<ApplyResponse> responses(batches.size());
-  for (size_t start = 0; start < batches.size(); start += size_t(parallelism)) {
-    size_t end = std::min(batches.size(), start + size_t(parallelism));
-    std::vector<std::future<ApplyResponse>> others;
-    for (size_t i = start + 1; i < end; ++i)
-      others.push_back(std::async(std::launch::async, [&driver, &batches, i] { return driver.Apply(batches[i]); }));
-    responses[start] = driver.Apply(batches[start]);
-    for (size_t i = start + 1; i < end; ++i) responses[i] = others[i - start - 1].get();
+/// A fixed pool of workers that run driver batches and hand back each response as soon as it is in, so the
+/// executor can refill the moment anything finishes (ninja's builder) instead of waiting for a whole wave.
+class BatchPool {
+ public:
+  BatchPool(Driver& driver, int workers) : driver_(driver) {
+    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
   }
-  return responses;
-}
+  ~BatchPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  /// Queues `request`, merged into a queued batch of the same kind that no worker has started yet: batches
+  /// stay as large as they were in waves.
+  void Submit(const std::string& kind, ApplyRequest request) {
+    {
+      std::lock_guard lock(mutex_);
+      ++outstanding_;
+      for (auto& [queued_kind, queued] : queue_)
+        if (queued_kind == kind) {  // both in step order: merged, the batch stays in step order
+          auto& actions = queued.actions;
+          const auto middle = actions.size();
+          for (auto& a : request.actions) actions.push_back(std::move(a));
+          std::inplace_merge(actions.begin(), actions.begin() + long(middle), actions.end(),
+                             [](const Action& x, const Action& y) { return x.step_id < y.step_id; });
+          --outstanding_;
+          return;
+        }
+      queue_.emplace_back(kind, std::move(request));
+    }
+    work_cv_.notify_one();
+  }
+  /// Batches submitted and not yet handed back by Wait (queued or running).
+  int outstanding() const { return outstanding_; }
+  /// Takes back the batches nobody has started (a cancelled run leaves them pending).
+  std::vector<ApplyRequest> Withdraw() {
+    std::lock_guard lock(mutex_);
+    std::vector<ApplyRequest> out;
+    for (auto& [kind, request] : queue_) out.push_back(std::move(request));
+    outstanding_ -= int(queue_.size());
+    queue_.clear();
+    return out;
+  }
+  /// Blocks until at least one batch has finished; returns every finished one with its response.
+  std::vector<std::pair<ApplyRequest, ApplyResponse>> Wait() {
+    std::unique_lock lock(mutex_);
+    done_cv_.wait(lock, [this] { return !done_.empty(); });
+    std::vector<std::pair<ApplyRequest, ApplyResponse>> out;
+    out.swap(done_);
+    outstanding_ -= int(out.size());
+    return out;
+  }
+
+ private:
+  void Work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      ApplyRequest request = std::move(queue_.front().second);
+      queue_.pop_front();
+      lock.unlock();
+      ApplyResponse response = driver_.Apply(request);
+      lock.lock();
+      done_.emplace_back(std::move(request), std::move(response));
+      done_cv_.notify_one();
+    }
+  }
+
+  Driver& driver_;
+  std::mutex mutex_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::pair<std::string, ApplyRequest>> queue_;  // not started, in submission order
+  std::vector<std::pair<ApplyRequest, ApplyResponse>> done_;
+  int outstanding_ = 0;  // touched by the executor's thread only (under the lock where workers read queue_)
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace
 
@@ -83,21 +153,30 @@ ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& op
   auto notify = [&](int id) {
     if (options.on_step) options.on_step(plan.steps[id], tracker.report(id));
   };
+  BatchPool pool(driver, parallelism);
+  bool cancelled = false;
   while (!tracker.finished()) {
-    if (options.cancelled && options.cancelled()) break;  // what is in flight has finished; start nothing new
-    std::vector<int> ready = tracker.TakeReady();
-    if (ready.empty()) break;  // unreachable while depends_on names earlier steps only
-    std::vector<ApplyRequest> batches = GroupByKind(plan, ready);
-    const auto wave_start = std::chrono::steady_clock::now();
-    std::vector<ApplyResponse> responses = RunBatches(driver, batches, parallelism);
-    log->debug("wave: {} steps in {} batches ({}) in {:.1f} ms", ready.size(), batches.size(), KindsOf(plan, ready),
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wave_start).count());
+    if (!cancelled && options.cancelled && options.cancelled()) {
+      cancelled = true;  // what is running finishes; what is queued is never started
+      pool.Withdraw();
+    }
+    if (!cancelled) {
+      std::vector<int> ready = tracker.TakeReady();
+      if (!ready.empty()) {
+        log->debug("ready: {} steps ({})", ready.size(), KindsOf(plan, ready));
+        for (ApplyRequest& batch : GroupByKind(plan, ready)) {
+          const std::string kind = plan.steps[batch.actions.front().step_id].key().kind;
+          pool.Submit(kind, std::move(batch));
+        }
+      }
+    }
+    if (pool.outstanding() == 0) break;  // cancelled, or nothing can become ready (depends_on names earlier steps)
 
-    for (size_t b = 0; b < batches.size(); ++b) {
+    for (auto& [batch, response] : pool.Wait()) {
       // First result per step wins; a step the driver did not answer for counts as failed.
       std::map<int, const ActionResult*> results;
-      for (const ActionResult& r : responses[b].results) results.emplace(r.step_id, &r);
-      for (const Action& action : batches[b].actions) {
+      for (const ActionResult& r : response.results) results.emplace(r.step_id, &r);
+      for (const Action& action : batch.actions) {
         const Step& step = plan.steps[action.step_id];
         auto it = results.find(action.step_id);
         std::optional<DriverError> error;

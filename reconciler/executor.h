@@ -1,6 +1,6 @@
-// The executor: runs a plan's steps through a driver, independent steps in parallel batches, skipping the
-// dependents of a failed step while independent branches go on. Book-keeping (and the step reports) lives in
-// PlanTracker.
+// The executor: runs a plan's steps through a driver, independent steps in parallel batches on a fixed worker
+// pool, refilled as soon as any batch finishes, skipping the dependents of a failed step while independent
+// branches go on. Book-keeping (and the step reports) lives in PlanTracker.
 #pragma once
 
 #include <functional>
@@ -14,10 +14,11 @@
 namespace berth::reconciler {
 
 struct ExecuteOptions {
-  int parallelism = 0;  // concurrent batches; 0: number of cores
-  /// Called after each step finishes (from the executor's thread), for progress output.
+  int parallelism = 0;  // concurrent batches (the pool's workers); 0: number of cores
+  /// Called after each step finishes (from the calling thread, never a worker), for progress output.
   std::function<void(const Step&, const StepReport&)> on_step;
-  /// Polled between waves: when it returns true, steps not yet started are skipped (SIGTERM in watch mode).
+  /// Polled whenever a batch finishes: once true, batches not yet started never start and their steps stay
+  /// pending (SIGTERM in watch mode); running batches finish.
   std::function<bool()> cancelled;
 };
 
