@@ -1,12 +1,14 @@
-// Execution with one slow kind: N VMs applied to the simulated host, where every driver call that carries a
-// step of KIND takes DELAY_MS longer (a VM launch, a slow firewall reload). Prints the wall time of Execute and
-// the number of driver calls, median of 3 fresh hosts. Usage: exec_bench [VMS] [DELAY_MS] [KIND]
-// (default 200 50 file). Results: bench/RESULTS.md.
+// Execution with slow kinds: N VMs applied to the simulated host, where every driver call that carries a step
+// of a listed kind takes that kind's delay longer (a VM launch, a slow firewall reload). Prints the wall time
+// of Execute and the number of driver calls, median of 3 fresh hosts.
+// Usage: exec_bench [VMS] [KIND:MS,...]   (default: 200 nft:100,tc:20). Results: bench/RESULTS.md.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,11 +25,11 @@
 namespace berth {
 namespace {
 
-/// The simulated host, slowed down for one kind; counts driver calls.
+/// The simulated host, slowed down per kind (once per call carrying the kind); counts driver calls.
 class SlowKindDriver final : public reconciler::Driver {
  public:
-  SlowKindDriver(reconciler::Driver& inner, std::string kind, std::chrono::milliseconds delay)
-      : inner_(inner), kind_(std::move(kind)), delay_(delay) {}
+  SlowKindDriver(reconciler::Driver& inner, std::map<std::string, std::chrono::milliseconds> delays)
+      : inner_(inner), delays_(std::move(delays)) {}
   reconciler::Capabilities capabilities() const override { return inner_.capabilities(); }
   Result<reconciler::ObservedState, reconciler::DriverError> Observe(const reconciler::ObserveRequest& r) override {
     return inner_.Observe(r);
@@ -37,19 +39,17 @@ class SlowKindDriver final : public reconciler::Driver {
       std::lock_guard lock(mutex_);
       ++calls;
     }
-    for (const auto& a : request.actions)
-      if (a.resource.key.kind == kind_) {
-        std::this_thread::sleep_for(delay_);
-        break;
-      }
+    std::set<std::string> kinds;
+    for (const auto& a : request.actions) kinds.insert(a.resource.key.kind);
+    for (const auto& kind : kinds)
+      if (auto it = delays_.find(kind); it != delays_.end()) std::this_thread::sleep_for(it->second);
     return inner_.Apply(request);
   }
   int calls = 0;
 
  private:
   reconciler::Driver& inner_;
-  std::string kind_;
-  std::chrono::milliseconds delay_;
+  std::map<std::string, std::chrono::milliseconds> delays_;
   std::mutex mutex_;
 };
 
@@ -79,8 +79,20 @@ int main(int argc, char** argv) {
   using namespace berth;
   spdlog::set_level(spdlog::level::warn);
   const int vms = argc > 1 ? std::atoi(argv[1]) : 200;
-  const auto delay = std::chrono::milliseconds(argc > 2 ? std::atoi(argv[2]) : 50);
-  const std::string kind = argc > 3 ? argv[3] : "file";
+  const std::string spec = argc > 2 ? argv[2] : "nft:100,tc:20";
+  std::map<std::string, std::chrono::milliseconds> delays;
+  for (size_t at = 0; at < spec.size();) {
+    size_t end = spec.find(',', at);
+    if (end == std::string::npos) end = spec.size();
+    const std::string item = spec.substr(at, end - at);
+    const size_t colon = item.find(':');
+    if (colon == std::string::npos) {
+      std::fprintf(stderr, "exec_bench: \"%s\" is not KIND:MS\n", item.c_str());
+      return 2;
+    }
+    delays[item.substr(0, colon)] = std::chrono::milliseconds(std::atoi(item.c_str() + colon + 1));
+    at = end + 1;
+  }
   model::Manifest manifest = MakeManifest(vms);
   auto platform = reconciler::MakeLinuxPlatform();
   std::vector<double> ms;
@@ -95,7 +107,7 @@ int main(int argc, char** argv) {
     in.observed = std::move(*observed);
     auto plan = reconciler::MakePlan(*platform, std::move(in));
     if (!plan) return 1;
-    SlowKindDriver driver(host, kind, delay);
+    SlowKindDriver driver(host, delays);
     reconciler::ExecuteOptions options;
     options.parallelism = 2;
     const auto start = std::chrono::steady_clock::now();
@@ -109,8 +121,7 @@ int main(int argc, char** argv) {
     steps = int(plan->steps.size());
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("%d VMs, %d steps, %s +%lld ms per call, parallelism 2: Execute %.1f ms (median of 3; %.1f-%.1f), "
-              "%d driver calls\n",
-              vms, steps, kind.c_str(), static_cast<long long>(delay.count()), ms[1], ms[0], ms[2], calls);
+  std::printf("%d VMs, %d steps, slow %s, parallelism 2: Execute %.1f ms (median of 3; %.1f-%.1f), %d driver calls\n",
+              vms, steps, spec.c_str(), ms[1], ms[0], ms[2], calls);
   return 0;
 }

@@ -1,6 +1,7 @@
 // The executor (ninja's Builder): takes every ready step, groups them by resource kind so a driver can handle a
-// kind in one transaction, and runs the batches on a fixed pool of `parallelism` workers; each finished batch
-// is booked at once and whatever it made ready is queued at once, so a slow step holds back only what needs it.
+// kind in one transaction, and runs the batches on a fixed pool of `parallelism` workers (the calling thread is
+// one); a worker books the batch it finished and queues what that made ready before taking the next, so a slow
+// step holds back only what needs it.
 #include "reconciler/executor.h"
 
 #include <algorithm>
@@ -60,150 +61,133 @@ std::string KindsOf(const Plan& plan, const std::vector<int>& ready) {
   return text;
 }
 
-/// A fixed pool of workers that run driver batches and hand back each response as soon as it is in, so the
-/// executor can refill the moment anything finishes (ninja's builder) instead of waiting for a whole wave.
-class BatchPool {
+/// One Execute call: the tracker, the queue of batches nobody has started, and the workers that drain it. The
+/// calling thread is one of the `parallelism` workers. A worker that finishes a batch books it and queues what
+/// it made ready itself, then takes the next batch: no hand-off to another thread on the way (ninja's
+/// builder refills the moment a command finishes), so one slow batch holds back only what needs it.
+class Run {
  public:
-  BatchPool(Driver& driver, int workers) : driver_(driver) {
-    for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
-  }
-  ~BatchPool() {
+  Run(const Plan& plan, Driver& driver, const ExecuteOptions& options)
+      : plan_(plan), driver_(driver), options_(options), tracker_(plan), log_(ExecLogger()) {}
+
+  ExecuteReport Go(int parallelism) {
     {
       std::lock_guard lock(mutex_);
-      stopping_ = true;
+      Refill();
     }
-    work_cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  /// Queues `request`, merged into a queued batch of the same kind that no worker has started yet: batches
-  /// stay as large as they were in waves.
-  void Submit(const std::string& kind, ApplyRequest request) {
-    {
-      std::lock_guard lock(mutex_);
-      ++outstanding_;
-      for (auto& [queued_kind, queued] : queue_)
-        if (queued_kind == kind) {  // both in step order: merged, the batch stays in step order
-          auto& actions = queued.actions;
-          const auto middle = actions.size();
-          for (auto& a : request.actions) actions.push_back(std::move(a));
-          std::inplace_merge(actions.begin(), actions.begin() + long(middle), actions.end(),
-                             [](const Action& x, const Action& y) { return x.step_id < y.step_id; });
-          --outstanding_;
-          return;
-        }
-      queue_.emplace_back(kind, std::move(request));
-    }
-    work_cv_.notify_one();
-  }
-  /// Batches submitted and not yet handed back by Wait (queued or running).
-  int outstanding() const { return outstanding_; }
-  /// Takes back the batches nobody has started (a cancelled run leaves them pending).
-  std::vector<ApplyRequest> Withdraw() {
-    std::lock_guard lock(mutex_);
-    std::vector<ApplyRequest> out;
-    for (auto& [kind, request] : queue_) out.push_back(std::move(request));
-    outstanding_ -= int(queue_.size());
-    queue_.clear();
-    return out;
-  }
-  /// Blocks until at least one batch has finished; returns every finished one with its response.
-  std::vector<std::pair<ApplyRequest, ApplyResponse>> Wait() {
-    std::unique_lock lock(mutex_);
-    done_cv_.wait(lock, [this] { return !done_.empty(); });
-    std::vector<std::pair<ApplyRequest, ApplyResponse>> out;
-    out.swap(done_);
-    outstanding_ -= int(out.size());
-    return out;
+    std::vector<std::thread> helpers;
+    for (int i = 1; i < parallelism; ++i) helpers.emplace_back([this] { Work(); });
+    Work();
+    for (auto& t : helpers) t.join();
+    ExecuteReport report = tracker_.TakeReport();
+    for (const StepReport& r : report.steps) report.not_started += r.outcome == StepOutcome::kPending;
+    return report;
   }
 
  private:
   void Work() {
     std::unique_lock lock(mutex_);
     for (;;) {
-      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      ApplyRequest request = std::move(queue_.front().second);
-      queue_.pop_front();
-      lock.unlock();
-      ApplyResponse response = driver_.Apply(request);
-      lock.lock();
-      done_.emplace_back(std::move(request), std::move(response));
-      done_cv_.notify_one();
+      if (!cancelled_ && options_.cancelled && options_.cancelled()) {
+        cancelled_ = true;  // what is running finishes; what is queued never starts, its steps stay pending
+        queue_.clear();
+      }
+      if (!queue_.empty()) {
+        ApplyRequest batch = std::move(queue_.front().second);
+        queue_.pop_front();
+        ++running_;
+        lock.unlock();
+        ApplyResponse response = driver_.Apply(batch);
+        lock.lock();
+        --running_;
+        Book(batch, response);
+        Refill();
+        if (!queue_.empty() || running_ == 0) wake_.notify_all();
+        continue;
+      }
+      // Nothing queued and nothing running: nothing can become ready any more (depends_on names earlier
+      // steps only), or the run was cancelled.
+      if (running_ == 0) {
+        wake_.notify_all();
+        return;
+      }
+      wake_.wait(lock);
     }
   }
 
+  /// Queues the ready steps by kind, merged into a queued batch of their kind that no worker has started, so
+  /// batches stay as large as they would be in waves. Called with the lock held.
+  void Refill() {
+    if (cancelled_) return;
+    std::vector<int> ready = tracker_.TakeReady();
+    if (ready.empty()) return;
+    log_->debug("ready: {} steps ({})", ready.size(), KindsOf(plan_, ready));
+    for (ApplyRequest& batch : GroupByKind(plan_, ready)) {
+      const std::string& kind = plan_.steps[batch.actions.front().step_id].key().kind;
+      auto queued = std::find_if(queue_.begin(), queue_.end(), [&](const auto& q) { return q.first == kind; });
+      if (queued == queue_.end()) {
+        queue_.emplace_back(kind, std::move(batch));
+        continue;
+      }
+      auto& actions = queued->second.actions;  // both in step order: merged, the batch stays in step order
+      const auto middle = long(actions.size());
+      for (auto& action : batch.actions) actions.push_back(std::move(action));
+      std::inplace_merge(actions.begin(), actions.begin() + middle, actions.end(),
+                         [](const Action& x, const Action& y) { return x.step_id < y.step_id; });
+    }
+  }
+
+  /// Books a finished batch. Called with the lock held, so on_step calls never overlap.
+  void Book(const ApplyRequest& batch, const ApplyResponse& response) {
+    // First result per step wins; a step the driver did not answer for counts as failed.
+    std::map<int, const ActionResult*> results;
+    for (const ActionResult& r : response.results) results.emplace(r.step_id, &r);
+    for (const Action& action : batch.actions) {
+      const Step& step = plan_.steps[action.step_id];
+      auto it = results.find(action.step_id);
+      std::optional<DriverError> error;
+      if (it == results.end())
+        error = DriverError{DriverError::Kind::kOther, ToString(step.op), step.key(), 0, "the driver returned no result"};
+      else
+        error = it->second->error;
+      if (!error) {
+        tracker_.MarkDone(step.id);
+        log_->info("{} {}: done", ToString(step.op), step.key().ToString());
+        Notify(step.id);
+        continue;
+      }
+      log_->info("{} {}: failed: {}", ToString(step.op), step.key().ToString(), error->ToString());
+      std::vector<int> skipped = tracker_.MarkFailed(step.id, std::move(*error));
+      Notify(step.id);
+      for (int s : skipped) {
+        log_->info("{} {}: skipped (after the failure of step {})", ToString(plan_.steps[s].op),
+                   plan_.steps[s].key().ToString(), step.id);
+        Notify(s);
+      }
+    }
+  }
+
+  void Notify(int id) {
+    if (options_.on_step) options_.on_step(plan_.steps[id], tracker_.report(id));
+  }
+
+  const Plan& plan_;
   Driver& driver_;
+  const ExecuteOptions& options_;
   std::mutex mutex_;
-  std::condition_variable work_cv_, done_cv_;
+  std::condition_variable wake_;
+  PlanTracker tracker_;
   std::deque<std::pair<std::string, ApplyRequest>> queue_;  // not started, in submission order
-  std::vector<std::pair<ApplyRequest, ApplyResponse>> done_;
-  int outstanding_ = 0;  // touched by the executor's thread only (under the lock where workers read queue_)
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  int running_ = 0;
+  bool cancelled_ = false;
+  std::shared_ptr<spdlog::logger> log_;
 };
 
 }  // namespace
 
 ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& options) {
-  auto log = ExecLogger();
   int parallelism = options.parallelism > 0 ? options.parallelism : int(std::thread::hardware_concurrency());
-  parallelism = std::max(parallelism, 1);
-
-  PlanTracker tracker(plan);
-  auto notify = [&](int id) {
-    if (options.on_step) options.on_step(plan.steps[id], tracker.report(id));
-  };
-  BatchPool pool(driver, parallelism);
-  bool cancelled = false;
-  while (!tracker.finished()) {
-    if (!cancelled && options.cancelled && options.cancelled()) {
-      cancelled = true;  // what is running finishes; what is queued is never started
-      pool.Withdraw();
-    }
-    if (!cancelled) {
-      std::vector<int> ready = tracker.TakeReady();
-      if (!ready.empty()) {
-        log->debug("ready: {} steps ({})", ready.size(), KindsOf(plan, ready));
-        for (ApplyRequest& batch : GroupByKind(plan, ready)) {
-          const std::string kind = plan.steps[batch.actions.front().step_id].key().kind;
-          pool.Submit(kind, std::move(batch));
-        }
-      }
-    }
-    if (pool.outstanding() == 0) break;  // cancelled, or nothing can become ready (depends_on names earlier steps)
-
-    for (auto& [batch, response] : pool.Wait()) {
-      // First result per step wins; a step the driver did not answer for counts as failed.
-      std::map<int, const ActionResult*> results;
-      for (const ActionResult& r : response.results) results.emplace(r.step_id, &r);
-      for (const Action& action : batch.actions) {
-        const Step& step = plan.steps[action.step_id];
-        auto it = results.find(action.step_id);
-        std::optional<DriverError> error;
-        if (it == results.end())
-          error = DriverError{DriverError::Kind::kOther, ToString(step.op), step.key(), 0, "the driver returned no result"};
-        else
-          error = it->second->error;
-        if (!error) {
-          tracker.MarkDone(step.id);
-          log->info("{} {}: done", ToString(step.op), step.key().ToString());
-          notify(step.id);
-          continue;
-        }
-        log->info("{} {}: failed: {}", ToString(step.op), step.key().ToString(), error->ToString());
-        std::vector<int> skipped = tracker.MarkFailed(step.id, std::move(*error));
-        notify(step.id);
-        for (int s : skipped) {
-          log->info("{} {}: skipped (after the failure of step {})", ToString(plan.steps[s].op),
-                    plan.steps[s].key().ToString(), step.id);
-          notify(s);
-        }
-      }
-    }
-  }
-  ExecuteReport report = tracker.TakeReport();
-  for (const StepReport& r : report.steps) report.not_started += r.outcome == StepOutcome::kPending;
-  return report;
+  return Run(plan, driver, options).Go(std::max(parallelism, 1));
 }
 
 }  // namespace berth::reconciler

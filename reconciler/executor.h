@@ -14,11 +14,11 @@
 namespace berth::reconciler {
 
 struct ExecuteOptions {
-  int parallelism = 0;  // concurrent batches (the pool's workers); 0: number of cores
-  /// Called after each step finishes (from the calling thread, never a worker), for progress output.
+  int parallelism = 0;  // concurrent batches (the pool's workers, the calling thread included); 0: cores
+  /// Called after each step finishes, for progress output: from whichever worker booked it, never two at once.
   std::function<void(const Step&, const StepReport&)> on_step;
-  /// Polled whenever a batch finishes: once true, batches not yet started never start and their steps stay
-  /// pending (SIGTERM in watch mode); running batches finish.
+  /// Polled by the workers (never two at once) before they take a batch: once true, batches not yet started
+  /// never start and their steps stay pending (SIGTERM in watch mode); running batches finish.
   std::function<bool()> cancelled;
 };
 

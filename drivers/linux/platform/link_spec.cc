@@ -37,15 +37,20 @@ std::optional<uint32_t> ParseU32(const std::string& text) {
 }  // namespace
 
 std::optional<std::string> LinkAttrError(const Resource& r) {
-  std::optional<std::string> error;  // no allocation unless something is malformed: it runs on every link
-  Decode<bool>(r, kUp, ParseBool, error);
-  Decode<bool>(r, kPeerUp, ParseBool, error);
-  Decode<uint32_t>(r, kMtu, ParseU32, error);
-  Decode<model::Mac>(r, kMac, model::Mac::Parse, error);
-  Decode<model::Mac>(r, kPeerMac, model::Mac::Parse, error);
-  Decode<uint32_t>(r, kOwnerUid, ParseU32, error);
-  Decode<uint32_t>(r, kOwnerGid, ParseU32, error);
-  return error;
+  // It runs on every desired link (40,000 at 10,000 VMs): one walk over the record's few attributes, no look-ups
+  // and no allocation unless something is malformed.
+  for (const auto& [field, value] : r.attrs) {
+    const char* says = nullptr;
+    if (field == kUp || field == kPeerUp) {
+      if (!ParseBool(value)) says = "true or false";
+    } else if (field == kMtu || field == kOwnerUid || field == kOwnerGid) {
+      if (!ParseU32(value)) says = "a number";
+    } else if (field == kMac || field == kPeerMac) {
+      if (!model::Mac::Parse(value)) says = "a MAC address";
+    }
+    if (says) return "attribute " + field + "='" + value + "' is not " + says;
+  }
+  return std::nullopt;
 }
 
 Result<LinkSpec> LinkFromResource(const Resource& r) {
