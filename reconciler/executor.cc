@@ -52,7 +52,7 @@ std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& 
   return batches;
 }
 
-/// "kind×count" for each kind of a wave, for the debug log.
+/// "kind×count" for each kind of a set of ready steps, for the debug log.
 std::string KindsOf(const Plan& plan, const std::vector<int>& ready) {
   std::map<std::string, int> counts;
   for (int id : ready) ++counts[plan.steps[id].key().kind];
