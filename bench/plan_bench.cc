@@ -17,6 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "drivers/linux/platform/linux_platform.h"
 #include "drivers/sim/sim_host.h"
 #include "reconciler/executor.h"
 #include "reconciler/planner.h"

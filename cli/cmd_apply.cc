@@ -1,4 +1,4 @@
-// berth apply [FILE] and berth destroy: take the lock, persist allocations, execute, verify.
+// berth apply [FILE] and berth destroy: take the lock, then the core's apply transaction (ApplyPlan).
 #include <unistd.h>
 
 #include <algorithm>
@@ -6,15 +6,12 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <set>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/options.h"
 #include "cli/session.h"
-#include "reconciler/crash_point.h"
-#include "reconciler/executor.h"
+#include "reconciler/apply.h"
 #include "reconciler/plan_json.h"
 #include "reconciler/planner.h"
 #include "reconciler/render.h"
@@ -51,25 +48,10 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
     return kExitError;
   }
   if (!plan.HasWork()) return kExitOk;
-  // State first: a crash from here on must neither hand these addresses to someone else next time nor forget
-  // which manifest resources were applied (so their objects are deleted, not called leaks, later).
-  auto inventory = s.state_dir().LoadInventory();
-  std::vector<std::string> known = inventory ? *inventory : std::vector<std::string>{};
-  known.insert(known.end(), plan.manifest_ids.begin(), plan.manifest_ids.end());
-  std::sort(known.begin(), known.end());
-  known.erase(std::unique(known.begin(), known.end()), known.end());
-  auto saved = s.state_dir().SaveAllocations(plan.allocations);
-  if (saved) {
-    BERTH_CRASH_POINT("state.saved-allocations");
-    saved = s.state_dir().SaveInventory(known);
-  }
-  if (!saved) {
-    std::cerr << "berth: " << saved.error().message << "\n";
-    return kExitError;
-  }
-  reconciler::ExecuteOptions options;
-  options.parallelism = o.parallelism;
-  options.on_step = [&](const reconciler::Step& step, const reconciler::StepReport& r) {
+  reconciler::ApplyOptions options;
+  options.verify = {kVerifyAttempts, kVerifyPause};
+  options.execute.parallelism = o.parallelism;
+  options.execute.on_step = [&](const reconciler::Step& step, const reconciler::StepReport& r) {
     if (r.outcome == reconciler::StepOutcome::kDone) {
       if (o.verbose) std::cout << "  done    " << ToString(step.op) << " " << step.key().ToString() << "\n";
     } else if (r.outcome == reconciler::StepOutcome::kFailed) {
@@ -81,27 +63,19 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
       std::cout << "  skipped " << ToString(step.op) << " " << step.key().ToString() << " (after a failure upstream)\n";
     }
   };
-  auto report = reconciler::Execute(plan, *s.driver(), options);
-  std::cout << "Applied: " << report.done << " done, " << report.failed << " failed, " << report.skipped
-            << " skipped.\n";
-  if (!report.ok()) return kExitError;
-
-  std::vector<std::string> mismatches;
-  for (int attempt = 0; attempt < kVerifyAttempts; ++attempt) {
-    if (attempt) std::this_thread::sleep_for(kVerifyPause);
-    // Only what the steps touched can have moved because of them: the driver re-reads that.
-    auto after = s.driver()->Observe(reconciler::ObserveRequest::AfterApply());
-    if (!after) {
-      mismatches = {"re-observing failed: " + after.error().ToString()};
-      continue;
-    }
-    mismatches = reconciler::Verify(s.platform(), plan, *after);
-    if (mismatches.empty()) break;
+  options.on_executed = [](const reconciler::ExecuteReport& report) {
+    std::cout << "Applied: " << report.done << " done, " << report.failed << " failed, " << report.skipped
+              << " skipped.\n";
+  };
+  auto report = reconciler::ApplyPlan(s.platform(), plan, *s.driver(), s.state_dir(), options);
+  if (report.refusal) {
+    std::cerr << "berth: " << *report.refusal << "\n";
+    return kExitError;
   }
-  for (const auto& m : mismatches) std::cerr << "berth: verification: " << m << "\n";
-  if (!mismatches.empty()) return kExitError;
-  if (auto saved = s.state_dir().SaveInventory(plan.manifest_ids); !saved)
-    std::cerr << "berth: " << saved.error().message << "\n";
+  if (!report.exec.ok()) return kExitError;
+  for (const auto& m : report.mismatches) std::cerr << "berth: verification: " << m << "\n";
+  if (!report.verified) return kExitError;
+  if (report.inventory_error) std::cerr << "berth: " << *report.inventory_error << "\n";
   std::cout << "Verified: the host matches the plan.\n";
   return kExitOk;
 }
@@ -135,6 +109,12 @@ int RunApply(const Options& o) {
   if (o.plan_file) {
     auto plan = ReadSavedPlan(*o.plan_file);
     if (!plan) return kExitError;
+    if (plan->platform != o.platform) {
+      // Its steps speak another platform's vocabulary: this driver would misread every one of them.
+      std::cerr << "berth: " << *o.plan_file << ": the saved plan is for platform \"" << plan->platform
+                << "\", this apply is for \"" << o.platform << "\" (--platform); nothing was changed\n";
+      return kExitError;
+    }
     auto now = s.Observe();
     if (!now) return kExitError;
     auto moved = reconciler::DescribeDrift(*plan, *now);

@@ -7,8 +7,6 @@
 
 #include "cli/options.h"
 #include "cli/session.h"
-#include "reconciler/freebsd_show.h"
-#include "reconciler/linux_show.h"
 #include "reconciler/plan_json.h"
 
 namespace berth::cli {
@@ -37,13 +35,6 @@ void EmitYaml(YAML::Emitter& out, const nlohmann::json& j) {
   }
 }
 
-/// Whether VMs get KVM here, and why not: QEMU runs under TCG and Firecracker is held back without it.
-nlohmann::json KvmSummary(const reconciler::HostFacts& facts) {
-  auto it = facts.launch_blockers.find("kvm");
-  if (it == facts.launch_blockers.end()) return {{"usable", true}, {"qemu_accelerator", "kvm"}};
-  return {{"usable", false}, {"reason", it->second}, {"qemu_accelerator", "tcg"}};
-}
-
 }  // namespace
 
 int RunShow(const Options& o) {
@@ -56,38 +47,13 @@ int RunShow(const Options& o) {
   auto observed = s.Observe();
   if (!observed) return kExitError;
 
-  nlohmann::json vms = nlohmann::json::object();
-  for (const auto& vm : reconciler::linux_res::DescribeVms(*observed, *persisted, o.netns_dir)) {
-    vms[vm.vm] = {{"netns", vm.netns_path}, {"tap", vm.tap},         {"mac", vm.mac},       {"address", vm.address},
-                  {"gateway", vm.gateway},  {"bridge", vm.bridge},   {"dns", vm.dns}};
-    if (!vm.hypervisor.empty()) {
-      vms[vm.vm]["hypervisor"] = vm.hypervisor;
-      vms[vm.vm]["running"] = vm.running == "true";
-      vms[vm.vm]["pid"] = vm.pid;
-      if (!vm.accelerator.empty()) vms[vm.vm]["accelerator"] = vm.accelerator;
-      vms[vm.vm]["console"] = o.state_dir + "/vms/" + vm.vm + "/console.log";
-    }
-  }
   reconciler::ObservedState owned;
   owned.facts = observed->facts;
   for (const auto& r : observed->resources)
     if (r.ownership != reconciler::Ownership::kUnowned) owned.resources.push_back(r);
 
-  nlohmann::json out{{"platform", o.platform}, {"vms", vms}, {"observed", reconciler::ObservedToJson(*observed)}};
-  if (o.platform != "freebsd") out["kvm"] = KvmSummary(observed->facts);
-  if (o.platform == "freebsd") {  // jails instead of VMs
-    nlohmann::json jails = nlohmann::json::object();
-    for (const auto& j : reconciler::freebsd_res::DescribeJails(*observed)) {
-      nlohmann::json interfaces = nlohmann::json::array();
-      for (const auto& i : j.interfaces)
-        interfaces.push_back({{"name", i.name}, {"address", i.address}, {"mac", i.mac}, {"host_end", i.host_end},
-                              {"bridge", i.bridge}});
-      jails[j.jail] = {{"path", j.path}, {"vnet", j.vnet},   {"interfaces", interfaces},
-                       {"gateway", j.gateway}, {"ip4", j.ip4}, {"dns", j.dns}};
-    }
-    out.erase("vms");
-    out["jails"] = jails;
-  }
+  nlohmann::json out{{"platform", o.platform}, {"observed", reconciler::ObservedToJson(*observed)}};
+  if (s.backend()) s.backend()->describe(*observed, *persisted, o, out);  // "vms" on Linux, "jails" on FreeBSD
   if (o.output == "json") {
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;

@@ -62,7 +62,7 @@ class Watcher {
   void Schedule(Clock::time_point at) {
     if (!next_pass_ || at < *next_pass_) next_pass_ = at;
   }
-  /// Polled between execution waves: SIGTERM/SIGINT stop the pass after the work in flight.
+  /// Polled before each driver batch starts: SIGTERM/SIGINT stop the pass after the work in flight.
   bool StopRequested() {
     pollfd p{signal_fd_, POLLIN, 0};
     while (::poll(&p, 1, 0) > 0) HandleSignal();

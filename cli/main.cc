@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/options.h"
+#include "cli/version.h"  // generated at configure time
 #include "reconciler/crash_point.h"
 #include "reconciler/state_dir.h"
 
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   CLI::App app{"berth keeps a sandbox host's networking (bridges, VMs, jails, NAT) equal to its manifests."};
   app.footer(kExitCodes);
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("berth ") + BERTH_VERSION + " (commit " + BERTH_COMMIT + ")");
   app.add_flag("-v,--verbose", o.verbose, "Log each step and the driver's work");
   app.add_flag("--no-color", o.no_color, "No colours even on a terminal");
 

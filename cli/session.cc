@@ -11,16 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "drivers/freebsd/explain.h"
-#include "drivers/freebsd/freebsd_driver.h"
-#include "drivers/freebsd/sim/sim_driver.h"
 #include "reconciler/planner.h"
 #include "reconciler/plan_json.h"
-
-#ifdef BERTH_HAVE_LINUX_DRIVER
-#include "drivers/linux/change_feed.h"
-#include "drivers/linux/linux_driver.h"
-#endif
 
 namespace berth::cli {
 
@@ -50,13 +42,14 @@ double MsSince(std::chrono::steady_clock::time_point start) {
 
 Session::Session(const Options& o) : o_(o), state_dir_(o.state_dir) {
   color_ = !o.no_color && std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO);
-  if (o.platform == "linux") platform_ = reconciler::MakeLinuxPlatform();
-  if (o.platform == "freebsd") platform_ = reconciler::MakeFreeBsdPlatform();
+  backend_ = FindBackend(o.platform);
+  if (backend_) platform_ = backend_->make_platform();
 }
 
 bool Session::LoadManifests() {
   if (!platform_) {
-    std::cerr << "berth: platform \"" << o_.platform << "\" is not supported by this build (supported: linux, freebsd)\n";
+    std::cerr << "berth: platform \"" << o_.platform << "\" is not supported by this build (supported: "
+              << BackendNames() << ")\n";
     return false;
   }
   if (o_.files.empty()) {
@@ -92,44 +85,19 @@ bool Session::Allocate() {
   return true;
 }
 
-#ifdef BERTH_HAVE_LINUX_DRIVER
-namespace {
-drivers::linux::LinuxDriverOptions LinuxOptions(const Options& o) {
-  drivers::linux::LinuxDriverOptions options;
-  options.netns_dir = o.netns_dir;
-  options.etc_dir = o.etc_netns_dir;
-  options.state_dir = o.state_dir;
-  options.adopt_foreign_netns = o.adopt_foreign_netns;
-  options.qemu_binary = o.qemu_binary;
-  options.firecracker_binary = o.firecracker_binary;
-  options.kvm_device = o.kvm_device;
-  options.stop_timeout_ms = int(o.vm_stop_timeout * 1000);
-  return options;
-}
-}  // namespace
-#endif
-
 std::unique_ptr<reconciler::ChangeFeed> Session::MakeChangeFeed() const {
-#ifdef BERTH_HAVE_LINUX_DRIVER
-  if (o_.platform == "linux") return drivers::linux::MakeLinuxChangeFeed(LinuxOptions(o_));
-#endif
-  return nullptr;
+  return backend_ ? backend_->make_change_feed(o_) : nullptr;
 }
 
 reconciler::Driver* Session::driver() {
-  if (driver_) return driver_.get();
-#ifdef BERTH_HAVE_LINUX_DRIVER
-  if (o_.platform == "linux") driver_ = drivers::linux::MakeLinuxDriver(LinuxOptions(o_));
-#endif
-  if (o_.platform == "freebsd" && o_.driver == "sim-freebsd") {
-    auto sim = drivers::freebsd::sim::MakeSimFreeBsdDriver(o_.sim_state);
-    if (!sim) std::cerr << "berth: " << sim.error().message << "\n";
-    else driver_ = std::move(*sim);
+  if (driver_ || !backend_) return driver_.get();
+  driver_ = backend_->make_driver(o_);
+  if (driver_ && driver_->capabilities().platform != backend_->name) {
+    // A wiring mistake, not a user's: a platform's plan must never reach another platform's driver.
+    std::cerr << "berth: the " << backend_->name << " backend made a " << driver_->capabilities().platform
+              << " driver; refusing to use it\n";
+    driver_.reset();
   }
-#ifdef __FreeBSD__
-  // The real host, through ifconfig, jail, jls, jexec, pfctl, ipfw and sysctl run by argv.
-  if (o_.platform == "freebsd" && o_.driver.empty()) driver_ = drivers::freebsd::MakeFreeBsdDriver(drivers::freebsd::MakeProcessRunner());
-#endif
   return driver_.get();
 }
 
@@ -197,9 +165,10 @@ std::optional<reconciler::Plan> Session::MakePlan(bool destroy) {
     std::cerr << "berth: " << plan.error().message << "\n";
     return std::nullopt;
   }
-  if (o_.platform == "freebsd") {
-    // Every step carries the exact argv its driver will run, so the plan says precisely what happens.
-    if (auto explained = drivers::freebsd::ExplainPlan(*plan); !explained) {
+  if (backend_->explain_plan) {
+    // Every step carries what its driver will run (FreeBSD: the exact argv), so the plan says precisely what
+    // happens.
+    if (auto explained = backend_->explain_plan(*plan); !explained) {
       std::cerr << "berth: " << explained.error().message << "\n";
       return std::nullopt;
     }

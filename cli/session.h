@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/backends.h"
 #include "cli/options.h"
 #include "model/load.h"
 #include "reconciler/change_feed.h"
@@ -37,6 +38,8 @@ class Session {
   /// The host's change notifications for berth watch; null when the platform offers none.
   std::unique_ptr<reconciler::ChangeFeed> MakeChangeFeed() const;
   const reconciler::Platform& platform() const { return *platform_; }
+  /// The --platform row of the backend table; null when this build does not know the platform.
+  const Backend* backend() const { return backend_; }
   const model::Manifest& manifest() const { return loaded_.manifest; }
   const reconciler::Allocations& allocations() const { return allocations_; }
   const reconciler::StateDir& state_dir() const { return state_dir_; }
@@ -46,6 +49,7 @@ class Session {
   std::optional<reconciler::ObservedState> ObserveNow();
 
   const Options& o_;
+  const Backend* backend_ = nullptr;
   std::unique_ptr<reconciler::Platform> platform_;
   std::unique_ptr<reconciler::Driver> driver_;
   model::LoadResult loaded_;

@@ -1,30 +1,13 @@
-// Derived names; see naming.h for why the model owns them.
+// Name rules and the derived names validation checks; see naming.h.
 #include "model/naming.h"
 
 #include <cstdint>
 
 namespace berth::model {
 
-std::string VmNetnsName(std::string_view vm) { return std::string(kNetnsPrefix) + std::string(vm); }
 std::string VmHostVethName(std::string_view vm) { return "bv-" + std::string(vm); }
 
 namespace {
-
-std::string JailDerived(char role, std::string_view jail, std::string_view ifname) {
-  // FNV-1a, 32 bits: stable across runs and builds, unlike std::hash.
-  uint32_t h = 2166136261u;
-  auto feed = [&](std::string_view s) {
-    for (unsigned char c : s) h = (h ^ c) * 16777619u;
-  };
-  feed("Jail/");
-  feed(jail);
-  feed("/");
-  feed(ifname);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = {'b', role};
-  for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(h >> shift) & 0xf];
-  return out;
-}
 
 bool IsHex8(std::string_view s) {
   if (s.size() != 8) return false;
@@ -34,16 +17,6 @@ bool IsHex8(std::string_view s) {
 }
 
 }  // namespace
-
-std::string JailEpairName(std::string_view jail, std::string_view ifname, char end) {
-  return JailDerived('j', jail, ifname) + end;
-}
-std::string JailUplinkName(std::string_view jail, std::string_view ifname, char end) {
-  return JailDerived('u', jail, ifname) + end;
-}
-std::string JailSecureBridgeName(std::string_view jail, std::string_view ifname) {
-  return JailDerived('s', jail, ifname);
-}
 
 bool IsReservedJailInterfaceName(std::string_view name) {
   if (name == "lo0") return true;

@@ -2,10 +2,11 @@
 // Errors travel as values across layer boundaries; no exception crosses one.
 #pragma once
 
-#include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "model/bug.h"
 
 namespace berth {
 
@@ -34,14 +35,14 @@ class [[nodiscard]] Result {
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & { BERTH_CHECK(ok(), "value() of a failed Result"); return std::get<0>(v_); }
+  const T& value() const& { BERTH_CHECK(ok(), "value() of a failed Result"); return std::get<0>(v_); }
+  T&& value() && { BERTH_CHECK(ok(), "value() of a failed Result"); return std::get<0>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const E& error() const { assert(!ok()); return std::get<1>(v_); }
+  const E& error() const { BERTH_CHECK(!ok(), "error() of a successful Result"); return std::get<1>(v_); }
 
  private:
   std::variant<T, E> v_;

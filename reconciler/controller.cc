@@ -1,14 +1,14 @@
 // The reconcile pass of berth watch. Each pass: observe, plan (with the core's guard), leave out what is in
-// backoff or too young to collect, persist state, execute, verify, book failures.
+// backoff or too young to collect, apply (ApplyPlan: persist state, execute, verify), book failures.
 #include "reconciler/controller.h"
 
 #include <algorithm>
 #include <ctime>
 #include <set>
 
+#include "reconciler/apply.h"
 #include "reconciler/crash_point.h"
 #include "reconciler/executor.h"
-#include "reconciler/ownership.h"
 #include "reconciler/planner.h"
 
 namespace berth::reconciler {
@@ -175,46 +175,42 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
   Plan runnable = WithoutSteps(plan, drop);
   report.deferred = int(plan.steps.size() - runnable.steps.size());
 
+  bool inventory_saved = false;
+  std::optional<std::string> inventory_error;
   if (runnable.HasWork()) {
-    std::vector<std::string> known = *inventory;
-    known.insert(known.end(), plan.manifest_ids.begin(), plan.manifest_ids.end());
-    std::sort(known.begin(), known.end());
-    known.erase(std::unique(known.begin(), known.end()), known.end());
-    auto saved = state_dir_.SaveAllocations(plan.allocations);
-    if (saved) {
-      BERTH_CRASH_POINT("state.saved-allocations");
-      saved = state_dir_.SaveInventory(known);
-    }
-    if (!saved) {
-      report.errors.push_back(saved.error().message);
+    ApplyOptions apply;
+    apply.execute.parallelism = options_.parallelism;
+    apply.execute.cancelled = cancelled;
+    apply.complete = report.errors.empty() && report.deferred == 0;  // only then is the plan the whole state
+    ApplyReport applied = ApplyPlan(platform_, runnable, driver_, state_dir_, apply);  // never retries verify
+    if (applied.refusal) {
+      report.errors.push_back(*applied.refusal);
       return report;
     }
-    ExecuteOptions exec_options;
-    exec_options.parallelism = options_.parallelism;
-    exec_options.cancelled = cancelled;
-    ExecuteReport exec = Execute(runnable, driver_, exec_options);
+    const ExecuteReport& exec = applied.exec;
     report.applied = exec.done;
     report.failed = exec.failed;
     report.skipped = exec.skipped + exec.not_started;
     BookResults(runnable, exec, clock, report);
-    // Verify only a clean run: a failed or skipped step is reported already and retried with backoff.
-    // Nothing outside what the steps touched can have moved because of them (the driver re-reads that).
-    auto after = driver_.Observe(ObserveRequest::AfterApply());
-    if (!after) {
-      report.errors.push_back("re-observing the host failed: " + after.error().ToString());
+    // A failed or skipped step is reported already and retried with backoff; only a clean run is verified.
+    if (applied.observe_error) {
+      report.errors.push_back("re-observing the host failed: " + *applied.observe_error);
     } else {
-      if (exec.ok())
-        for (const auto& m : Verify(platform_, runnable, *after)) report.errors.push_back("verification: " + m);
-      CountOwned(*after, report);
+      for (const auto& m : applied.mismatches) report.errors.push_back("verification: " + m);
+      if (applied.after) CountOwned(*applied.after, report);
     }
+    inventory_error = applied.inventory_error;
+    inventory_saved = true;  // by ApplyPlan, when the pass converged
   } else {
     CountOwned(plan.basis, report);
   }
   report.converged = report.errors.empty() && report.deferred == 0 && report.failed == 0 && report.skipped == 0;
   if (report.converged) {
     manifest_changed_ = false;
-    if (auto saved = state_dir_.SaveInventory(plan.manifest_ids); !saved) report.errors.push_back(saved.error().message);
+    if (!inventory_saved)
+      if (auto saved = state_dir_.SaveInventory(plan.manifest_ids); !saved) inventory_error = saved.error().message;
   }
+  if (inventory_error) report.errors.push_back(*inventory_error);
   return report;
 }
 

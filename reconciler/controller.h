@@ -55,7 +55,7 @@ class Controller {
   void SetManifest(model::Manifest manifest);
   bool has_manifest() const { return manifest_.has_value(); }
 
-  /// One reconcile pass. `cancelled` is polled between execution waves (SIGTERM: finish what is in flight).
+  /// One reconcile pass. `cancelled` is polled before each driver batch starts (SIGTERM: finish what is in flight).
   /// `changes`: where a change feed saw the host change since the previous pass, so the driver may read only
   /// there; nullopt reads the whole host (the first pass, a resync).
   PassReport Pass(const PassClock& clock, const std::function<bool()>& cancelled = {},

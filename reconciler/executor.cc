@@ -1,10 +1,13 @@
-// The executor (ninja's Builder): in waves, takes every ready step, groups them by resource kind so a driver
-// can handle a kind in one transaction, runs the batches on up to `parallelism` threads, then books results.
+// The executor (ninja's Builder): takes every ready step, groups them by resource kind so a driver can handle a
+// kind in one transaction, and runs the batches on a fixed pool of `parallelism` workers (the calling thread is
+// one); a worker books the batch it finished and queues what that made ready before taking the next, so a slow
+// step holds back only what needs it.
 #include "reconciler/executor.h"
 
 #include <algorithm>
 #include <chrono>
-#include <future>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -12,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "reconciler/crash_point.h"
+#include "reconciler/log.h"
 #include "reconciler/plan_tracker.h"
 
 namespace berth::reconciler {
@@ -34,17 +38,8 @@ std::string DriverError::ToString() const {
 
 namespace {
 
-/// The "exec" logger; made from the default logger's sinks when the program did not register one.
-std::shared_ptr<spdlog::logger> ExecLogger() {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  if (auto logger = spdlog::get("exec")) return logger;
-  auto sinks = spdlog::default_logger()->sinks();
-  auto logger = std::make_shared<spdlog::logger>("exec", sinks.begin(), sinks.end());
-  logger->set_level(spdlog::default_logger()->level());
-  spdlog::register_logger(logger);
-  return logger;
-}
+/// The "exec" logger.
+std::shared_ptr<spdlog::logger> ExecLogger() { return NamedLogger("exec"); }
 
 /// Ready steps grouped by kind, in kind order, each batch in step order.
 std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& ready) {
@@ -58,7 +53,7 @@ std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& 
   return batches;
 }
 
-/// "kind×count" for each kind of a wave, for the debug log.
+/// "kind×count" for each kind of a set of ready steps, for the debug log.
 std::string KindsOf(const Plan& plan, const std::vector<int>& ready) {
   std::map<std::string, int> counts;
   for (int id : ready) ++counts[plan.steps[id].key().kind];
@@ -67,74 +62,134 @@ std::string KindsOf(const Plan& plan, const std::vector<int>& ready) {
   return text;
 }
 
-/// Runs the batches, up to `parallelism` at a time; the first of each group runs on this thread.
-std::vector<ApplyResponse> RunBatches(Driver& driver, const std::vector<ApplyRequest>& batches, int parallelism) {
-  std::vector<ApplyResponse> responses(batches.size());
-  for (size_t start = 0; start < batches.size(); start += size_t(parallelism)) {
-    size_t end = std::min(batches.size(), start + size_t(parallelism));
-    std::vector<std::future<ApplyResponse>> others;
-    for (size_t i = start; i < end; ++i) BERTH_CRASH_POINT("exec.batch");
-    for (size_t i = start + 1; i < end; ++i)
-      others.push_back(std::async(std::launch::async, [&driver, &batches, i] { return driver.Apply(batches[i]); }));
-    responses[start] = driver.Apply(batches[start]);
-    for (size_t i = start + 1; i < end; ++i) responses[i] = others[i - start - 1].get();
+/// One Execute call: the tracker, the queue of batches nobody has started, and the workers that drain it. The
+/// calling thread is one of the `parallelism` workers. A worker that finishes a batch books it and queues what
+/// it made ready itself, then takes the next batch: no hand-off to another thread on the way (ninja's
+/// builder refills the moment a command finishes), so one slow batch holds back only what needs it.
+class Run {
+ public:
+  Run(const Plan& plan, Driver& driver, const ExecuteOptions& options)
+      : plan_(plan), driver_(driver), options_(options), tracker_(plan), log_(ExecLogger()) {}
+
+  ExecuteReport Go(int parallelism) {
+    {
+      std::lock_guard lock(mutex_);
+      Refill();
+    }
+    std::vector<std::thread> helpers;
+    for (int i = 1; i < parallelism; ++i) helpers.emplace_back([this] { Work(); });
+    Work();
+    for (auto& t : helpers) t.join();
+    ExecuteReport report = tracker_.TakeReport();
+    for (const StepReport& r : report.steps) report.not_started += r.outcome == StepOutcome::kPending;
+    return report;
   }
-  return responses;
-}
+
+ private:
+  void Work() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (!cancelled_ && options_.cancelled && options_.cancelled()) {
+        cancelled_ = true;  // what is running finishes; what is queued never starts, its steps stay pending
+        queue_.clear();
+      }
+      if (!queue_.empty()) {
+        ApplyRequest batch = std::move(queue_.front().second);
+        queue_.pop_front();
+        ++running_;
+        lock.unlock();
+        BERTH_CRASH_POINT("exec.batch");
+        ApplyResponse response = driver_.Apply(batch);
+        lock.lock();
+        --running_;
+        Book(batch, response);
+        Refill();
+        if (!queue_.empty() || running_ == 0) wake_.notify_all();
+        continue;
+      }
+      // Nothing queued and nothing running: nothing can become ready any more (depends_on names earlier
+      // steps only), or the run was cancelled.
+      if (running_ == 0) {
+        wake_.notify_all();
+        return;
+      }
+      wake_.wait(lock);
+    }
+  }
+
+  /// Queues the ready steps by kind, merged into a queued batch of their kind that no worker has started, so
+  /// batches stay as large as they would be in waves. Called with the lock held.
+  void Refill() {
+    if (cancelled_) return;
+    std::vector<int> ready = tracker_.TakeReady();
+    if (ready.empty()) return;
+    log_->debug("ready: {} steps ({})", ready.size(), KindsOf(plan_, ready));
+    for (ApplyRequest& batch : GroupByKind(plan_, ready)) {
+      const std::string& kind = plan_.steps[batch.actions.front().step_id].key().kind;
+      auto queued = std::find_if(queue_.begin(), queue_.end(), [&](const auto& q) { return q.first == kind; });
+      if (queued == queue_.end()) {
+        queue_.emplace_back(kind, std::move(batch));
+        continue;
+      }
+      auto& actions = queued->second.actions;  // both in step order: merged, the batch stays in step order
+      const auto middle = long(actions.size());
+      for (auto& action : batch.actions) actions.push_back(std::move(action));
+      std::inplace_merge(actions.begin(), actions.begin() + middle, actions.end(),
+                         [](const Action& x, const Action& y) { return x.step_id < y.step_id; });
+    }
+  }
+
+  /// Books a finished batch. Called with the lock held, so on_step calls never overlap.
+  void Book(const ApplyRequest& batch, const ApplyResponse& response) {
+    // First result per step wins; a step the driver did not answer for counts as failed.
+    std::map<int, const ActionResult*> results;
+    for (const ActionResult& r : response.results) results.emplace(r.step_id, &r);
+    for (const Action& action : batch.actions) {
+      const Step& step = plan_.steps[action.step_id];
+      auto it = results.find(action.step_id);
+      std::optional<DriverError> error;
+      if (it == results.end())
+        error = DriverError{DriverError::Kind::kOther, ToString(step.op), step.key(), 0, "the driver returned no result"};
+      else
+        error = it->second->error;
+      if (!error) {
+        tracker_.MarkDone(step.id);
+        log_->info("{} {}: done", ToString(step.op), step.key().ToString());
+        Notify(step.id);
+        continue;
+      }
+      log_->info("{} {}: failed: {}", ToString(step.op), step.key().ToString(), error->ToString());
+      std::vector<int> skipped = tracker_.MarkFailed(step.id, std::move(*error));
+      Notify(step.id);
+      for (int s : skipped) {
+        log_->info("{} {}: skipped (after the failure of step {})", ToString(plan_.steps[s].op),
+                   plan_.steps[s].key().ToString(), step.id);
+        Notify(s);
+      }
+    }
+  }
+
+  void Notify(int id) {
+    if (options_.on_step) options_.on_step(plan_.steps[id], tracker_.report(id));
+  }
+
+  const Plan& plan_;
+  Driver& driver_;
+  const ExecuteOptions& options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  PlanTracker tracker_;
+  std::deque<std::pair<std::string, ApplyRequest>> queue_;  // not started, in submission order
+  int running_ = 0;
+  bool cancelled_ = false;
+  std::shared_ptr<spdlog::logger> log_;
+};
 
 }  // namespace
 
 ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& options) {
-  auto log = ExecLogger();
   int parallelism = options.parallelism > 0 ? options.parallelism : int(std::thread::hardware_concurrency());
-  parallelism = std::max(parallelism, 1);
-
-  PlanTracker tracker(plan);
-  auto notify = [&](int id) {
-    if (options.on_step) options.on_step(plan.steps[id], tracker.report(id));
-  };
-  while (!tracker.finished()) {
-    if (options.cancelled && options.cancelled()) break;  // what is in flight has finished; start nothing new
-    std::vector<int> ready = tracker.TakeReady();
-    if (ready.empty()) break;  // unreachable while depends_on names earlier steps only
-    std::vector<ApplyRequest> batches = GroupByKind(plan, ready);
-    const auto wave_start = std::chrono::steady_clock::now();
-    std::vector<ApplyResponse> responses = RunBatches(driver, batches, parallelism);
-    log->debug("wave: {} steps in {} batches ({}) in {:.1f} ms", ready.size(), batches.size(), KindsOf(plan, ready),
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wave_start).count());
-
-    for (size_t b = 0; b < batches.size(); ++b) {
-      // First result per step wins; a step the driver did not answer for counts as failed.
-      std::map<int, const ActionResult*> results;
-      for (const ActionResult& r : responses[b].results) results.emplace(r.step_id, &r);
-      for (const Action& action : batches[b].actions) {
-        const Step& step = plan.steps[action.step_id];
-        auto it = results.find(action.step_id);
-        std::optional<DriverError> error;
-        if (it == results.end())
-          error = DriverError{DriverError::Kind::kOther, ToString(step.op), step.key(), 0, "the driver returned no result"};
-        else
-          error = it->second->error;
-        if (!error) {
-          tracker.MarkDone(step.id);
-          log->info("{} {}: done", ToString(step.op), step.key().ToString());
-          notify(step.id);
-          continue;
-        }
-        log->info("{} {}: failed: {}", ToString(step.op), step.key().ToString(), error->ToString());
-        std::vector<int> skipped = tracker.MarkFailed(step.id, std::move(*error));
-        notify(step.id);
-        for (int s : skipped) {
-          log->info("{} {}: skipped (after the failure of step {})", ToString(plan.steps[s].op),
-                    plan.steps[s].key().ToString(), step.id);
-          notify(s);
-        }
-      }
-    }
-  }
-  ExecuteReport report = tracker.TakeReport();
-  for (const StepReport& r : report.steps) report.not_started += r.outcome == StepOutcome::kPending;
-  return report;
+  return Run(plan, driver, options).Go(std::max(parallelism, 1));
 }
 
 }  // namespace berth::reconciler

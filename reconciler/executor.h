@@ -1,5 +1,6 @@
-// The executor: runs a plan's steps through a driver, independent steps in parallel batches, skipping the
-// dependents of a failed step while independent branches go on. Book-keeping lives in PlanTracker.
+// The executor: runs a plan's steps through a driver, independent steps in parallel batches on a fixed worker
+// pool, refilled as soon as any batch finishes, skipping the dependents of a failed step while independent
+// branches go on. Book-keeping (and the step reports) lives in PlanTracker.
 #pragma once
 
 #include <functional>
@@ -8,31 +9,17 @@
 
 #include "reconciler/driver.h"
 #include "reconciler/plan.h"
+#include "reconciler/plan_tracker.h"  // StepReport, ExecuteReport
 
 namespace berth::reconciler {
 
-enum class StepOutcome { kPending, kDone, kFailed, kSkipped };
-
-struct StepReport {
-  int step_id = 0;
-  StepOutcome outcome = StepOutcome::kPending;
-  std::optional<DriverError> error;  // kFailed
-  int blocked_by = -1;               // kSkipped: the failed step upstream
-};
-
 struct ExecuteOptions {
-  int parallelism = 0;  // concurrent batches; 0: number of cores
-  /// Called after each step finishes (from the executor's thread), for progress output.
+  int parallelism = 0;  // concurrent batches (the pool's workers, the calling thread included); 0: cores
+  /// Called after each step finishes, for progress output: from whichever worker booked it, never two at once.
   std::function<void(const Step&, const StepReport&)> on_step;
-  /// Polled between waves: when it returns true, steps not yet started are skipped (SIGTERM in watch mode).
+  /// Polled by the workers (never two at once) before they take a batch: once true, batches not yet started
+  /// never start and their steps stay pending (SIGTERM in watch mode); running batches finish.
   std::function<bool()> cancelled;
-};
-
-struct ExecuteReport {
-  std::vector<StepReport> steps;  // indexed by step id
-  int done = 0, failed = 0, skipped = 0;
-  int not_started = 0;  // left pending because the run was cancelled
-  bool ok() const { return failed == 0 && skipped == 0 && not_started == 0; }
 };
 
 ExecuteReport Execute(const Plan& plan, Driver& driver, const ExecuteOptions& options = {});

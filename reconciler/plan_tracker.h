@@ -2,12 +2,29 @@
 // and which become skipped when something upstream fails. No I/O and no threads: the executor drives it.
 #pragma once
 
+#include <optional>
 #include <vector>
 
-#include "reconciler/executor.h"
+#include "reconciler/driver.h"
 #include "reconciler/plan.h"
 
 namespace berth::reconciler {
+
+enum class StepOutcome { kPending, kDone, kFailed, kSkipped };
+
+struct StepReport {
+  int step_id = 0;
+  StepOutcome outcome = StepOutcome::kPending;
+  std::optional<DriverError> error;  // kFailed
+  int blocked_by = -1;               // kSkipped: the failed step upstream
+};
+
+struct ExecuteReport {
+  std::vector<StepReport> steps;  // indexed by step id
+  int done = 0, failed = 0, skipped = 0;
+  int not_started = 0;  // left pending because the run was cancelled
+  bool ok() const { return failed == 0 && skipped == 0 && not_started == 0; }
+};
 
 class PlanTracker {
  public:

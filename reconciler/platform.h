@@ -1,6 +1,6 @@
 // A platform's pure knowledge: how manifests expand into resources, how resources depend on and contain each
 // other, which attribute changes can be made in place, and which host facts conflict with the manifests.
-// Linux lives in linux_platform.*; FreeBSD slots in beside it. No I/O here.
+// Each platform implements it in its pure part: drivers/linux/platform/, drivers/freebsd/platform/. No I/O here.
 #pragma once
 
 #include <memory>
@@ -77,9 +77,5 @@ class Platform {
     (void)facts;
   }
 };
-
-std::unique_ptr<Platform> MakeLinuxPlatform();
-/// FreeBSD jails, VNET, pf and ipfw (reconciler/freebsd_resources.h).
-std::unique_ptr<Platform> MakeFreeBsdPlatform();
 
 }  // namespace berth::reconciler

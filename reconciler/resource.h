@@ -40,6 +40,11 @@ enum class Ownership {
 };
 const char* ToString(Ownership o);
 
+/// Observed-only attribute: when an owned object was created (RFC 3339 UTC), from its tag — or, for objects
+/// marked by name (a netns), from the file that marks it. Drivers report it; desired states never set it, so
+/// the diff never compares it. The watch loop's grace period before collecting a leak is judged by it.
+inline constexpr const char* kCreatedAttr = "created";
+
 /// Why a desired resource exists: the manifest resource ("VM/vm1") and where it is written. Immutable and shared:
 /// a VM's records, their changes and steps all carry it, and a copy of each was ~70 bytes written per record.
 class Provenance {

@@ -2,7 +2,7 @@
 #include "drivers/freebsd/argv_check.h"
 
 #include "model/naming.h"
-#include "reconciler/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
 
 namespace berth::drivers::freebsd {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "drivers/freebsd/argv_check.h"
 #include "model/net.h"
-#include "reconciler/freebsd_resources.h"
-#include "reconciler/freebsd_tag.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_tag.h"
 
 namespace berth::drivers::freebsd {
 namespace {

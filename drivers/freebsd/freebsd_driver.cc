@@ -10,6 +10,7 @@
 
 #include "drivers/freebsd/explain.h"
 #include "drivers/freebsd/observe.h"
+#include "reconciler/log.h"
 
 namespace berth::drivers::freebsd {
 namespace {
@@ -17,16 +18,7 @@ namespace {
 using reconciler::Action;
 using reconciler::DriverError;
 
-std::shared_ptr<spdlog::logger> Logger() {
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  if (auto logger = spdlog::get("driver.freebsd")) return logger;
-  auto sinks = spdlog::default_logger()->sinks();
-  auto logger = std::make_shared<spdlog::logger>("driver.freebsd", sinks.begin(), sinks.end());
-  logger->set_level(spdlog::default_logger()->level());
-  spdlog::register_logger(logger);
-  return logger;
-}
+std::shared_ptr<spdlog::logger> Logger() { return reconciler::NamedLogger("driver.freebsd"); }
 
 int ErrnoOf(DriverError::Kind kind) {
   switch (kind) {

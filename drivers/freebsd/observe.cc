@@ -10,7 +10,7 @@
 #include "drivers/freebsd/argv_check.h"
 #include "drivers/freebsd/observe_build.h"
 #include "drivers/freebsd/parse.h"
-#include "reconciler/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
 
 namespace berth::drivers::freebsd {
 namespace {

@@ -4,9 +4,9 @@
 #include <set>
 
 #include "drivers/freebsd/observe_build.h"
-#include "reconciler/freebsd_resources.h"
-#include "reconciler/freebsd_rules.h"
-#include "reconciler/freebsd_tag.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_rules.h"
+#include "drivers/freebsd/platform/freebsd_tag.h"
 
 namespace berth::drivers::freebsd {
 namespace {

@@ -2,8 +2,8 @@
 #include <sstream>
 
 #include "drivers/freebsd/parse.h"
-#include "reconciler/freebsd_resources.h"
-#include "reconciler/freebsd_rules.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_rules.h"
 
 namespace berth::drivers::freebsd {
 namespace {

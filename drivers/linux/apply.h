@@ -15,7 +15,7 @@
 #include "drivers/linux/os_util.h"
 #include "reconciler/driver.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 class NftBackend;
 
@@ -91,4 +91,4 @@ void ApplyNft(Env& env, std::vector<Job*>& jobs);
 void ApplySysctls(Env& env, std::vector<Job*>& jobs);
 void ApplyFiles(Env& env, std::vector<Job*>& jobs);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -7,9 +7,9 @@
 
 #include "drivers/linux/apply.h"
 #include "drivers/linux/nft.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/ownership.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 Env::Env(const LinuxDriverOptions& o)
     : options(o), netns(o.netns_dir), host_netns(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)),
@@ -62,4 +62,4 @@ std::optional<long> IntAttr(Job& job, const char* name, bool& ok) {
   return n;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

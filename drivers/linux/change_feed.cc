@@ -15,9 +15,9 @@
 #include <string>
 
 #include "drivers/linux/netns.h"
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 UniqueFd Subscribe(int protocol, std::initializer_list<unsigned> groups) {
@@ -124,7 +124,7 @@ class LinuxChangeFeed final : public reconciler::ChangeFeed {
     std::map<std::string, UniqueFd> next;
     scope_of_.clear();
     for (const auto& e : *entries) {
-      if (!e.mounted || !e.name.starts_with(model::kNetnsPrefix)) continue;
+      if (!e.mounted || !e.name.starts_with(reconciler::linux_res::kNetnsPrefix)) continue;
       if (overflowed_) changes.scopes.insert(e.name);
       if (auto it = per_netns_.find(e.name); it != per_netns_.end()) {
         scope_of_.emplace(it->second.get(), e.name);
@@ -162,4 +162,4 @@ std::unique_ptr<reconciler::ChangeFeed> MakeLinuxChangeFeed(const LinuxDriverOpt
   return feed;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

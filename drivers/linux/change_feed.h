@@ -7,9 +7,9 @@
 #include "drivers/linux/linux_driver.h"
 #include "reconciler/change_feed.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// Null when the host offers no netlink (then watch falls back to its periodic resync).
 std::unique_ptr<reconciler::ChangeFeed> MakeLinuxChangeFeed(const LinuxDriverOptions& options = {});
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -20,7 +20,7 @@
 #include "drivers/linux/observe.h"
 #include "drivers/linux/tc_redirect.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 struct Feature {
@@ -106,4 +106,4 @@ std::vector<std::string> MissingFeatures(Env& env) {
   return env.missing_features;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -24,7 +24,7 @@
 
 #include "drivers/linux/os_util.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -226,4 +226,4 @@ KvmVerdict KvmVerdictForThisBoot(const std::string& device, const std::string& s
   return v;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

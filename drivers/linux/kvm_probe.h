@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// What the probe found. `reason` says why KVM is unusable ("" when usable).
 struct KvmVerdict {
@@ -39,4 +39,4 @@ KvmVerdict ProbeKvm(const std::string& device, std::chrono::milliseconds deadlin
 /// device is never cached (it may appear when a module loads). `state_dir` "" disables the cache.
 KvmVerdict KvmVerdictForThisBoot(const std::string& device, const std::string& state_dir);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

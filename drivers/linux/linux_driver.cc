@@ -7,9 +7,9 @@
 #include "drivers/linux/apply.h"
 #include "drivers/linux/observe.h"
 #include "drivers/linux/vm.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -69,4 +69,4 @@ std::unique_ptr<reconciler::Driver> MakeLinuxDriver(const LinuxDriverOptions& op
   return std::make_unique<LinuxDriver>(options);
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -7,7 +7,8 @@
 
 #include "reconciler/driver.h"
 
-namespace berth::drivers::linux {
+// `lnx`, not `linux`: GNU C++ (-std=gnu++20, CMake's default) predefines `linux` as a macro.
+namespace berth::drivers::lnx {
 
 struct LinuxDriverOptions {
   std::string netns_dir = "/run/netns";  // named netns, iproute2-compatible
@@ -28,4 +29,4 @@ struct LinuxDriverOptions {
 /// Never fails: a host without a feature reports it in HostFacts::missing_features and in Apply errors.
 std::unique_ptr<reconciler::Driver> MakeLinuxDriver(const LinuxDriverOptions& options = {});
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -12,7 +12,7 @@
 
 #include "drivers/linux/netns.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 constexpr size_t kRecvBuf = 64 * 1024;
@@ -235,4 +235,4 @@ std::string AttrString(nlattr* a) {
   return std::string(s, n);
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

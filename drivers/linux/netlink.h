@@ -16,7 +16,7 @@
 
 #include "drivers/linux/os_util.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 struct NlMsgDeleter {
   void operator()(nl_msg* m) const { nlmsg_free(m); }
@@ -107,4 +107,4 @@ bool ParseAttrs(nlmsghdr* hdr, size_t fixed_len, nlattr** tb, int max);
 bool ParseNested(nlattr* nest, nlattr** tb, int max);
 std::string AttrString(nlattr* a);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

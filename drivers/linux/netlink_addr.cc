@@ -9,9 +9,9 @@
 
 #include "drivers/linux/apply.h"
 #include "model/net.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -99,4 +99,4 @@ void ApplyAddrs(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
   for (auto& [scope, pipe] : pipes) pipe->Run();
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

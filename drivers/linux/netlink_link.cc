@@ -13,11 +13,12 @@
 
 #include "drivers/linux/apply.h"
 #include "model/net.h"
+#include "drivers/linux/platform/link_spec.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 #include "reconciler/crash_point.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 NlMsg LinkRequest(int flags, const std::string& name, std::optional<bool> up) {
   ifinfomsg ifi{};
@@ -42,47 +43,16 @@ namespace {
 namespace lr = reconciler::linux_res;
 using Kind = reconciler::DriverError::Kind;
 
-/// Desired link attributes, parsed once; a malformed value fails the job.
-struct LinkSpec {
-  std::string name, type, peer, peer_netns;
-  std::optional<bool> up, peer_up;
-  std::optional<uint32_t> mtu;
-  std::optional<std::string> master;
-  std::optional<model::Mac> mac, peer_mac;
-};
+using lr::LinkSpec;
 
+/// The job's record, decoded by the platform's link codec; a malformed value fails the job.
 std::optional<LinkSpec> ParseSpec(Job& job) {
-  const auto& r = job.res();
-  LinkSpec s;
-  s.name = r.key.name;
-  s.type = r.AttrOr(lr::kType);
-  s.peer = r.AttrOr(lr::kPeer);
-  s.peer_netns = r.AttrOr(lr::kPeerNetns);
-  bool ok = true;
-  auto parse_bool = [&](const char* n) -> std::optional<bool> {
-    const std::string* v = r.Attr(n);
-    if (!v) return std::nullopt;
-    if (*v != lr::kTrue && *v != lr::kFalse) ok = false;
-    return *v == lr::kTrue;
-  };
-  auto parse_mac = [&](const char* n) -> std::optional<model::Mac> {
-    const std::string* v = r.Attr(n);
-    if (!v) return std::nullopt;
-    auto m = model::Mac::Parse(*v);
-    if (!m) ok = false;
-    return m;
-  };
-  s.up = parse_bool(lr::kUp);
-  s.peer_up = parse_bool(lr::kPeerUp);
-  s.mac = parse_mac(lr::kMac);
-  s.peer_mac = parse_mac(lr::kPeerMac);
-  if (auto mtu = IntAttr(job, lr::kMtu, ok)) s.mtu = static_cast<uint32_t>(*mtu);
-  if (const std::string* m = r.Attr(lr::kMaster)) s.master = *m;
-  if (!ok) {
-    job.Fail(Kind::kInvalid, "malformed attribute");
+  auto spec = lr::LinkFromResource(job.res());
+  if (!spec) {
+    job.Fail(Kind::kInvalid, spec.error().message);
     return std::nullopt;
   }
-  return s;
+  return std::move(*spec);
 }
 
 NlMsg GetLinkRequest(const std::string& name) {
@@ -144,17 +114,17 @@ bool PutSingleQueue(nl_msg* p) { return PutU32(p, IFLA_NUM_TX_QUEUES, 1) && PutU
 NlMsg CreateRequest(const LinkSpec& s, int master_index, int netns_fd) {
   // A veth comes up in the follow-up that turns its IPv6 link-local off (the kernel takes that setting only
   // from a change, not in a create), so it never starts IPv6 work.
-  NlMsg m = LinkRequest(NLM_F_CREATE | NLM_F_EXCL, s.name, s.type != "veth" && s.up.value_or(false));
+  NlMsg m = LinkRequest(NLM_F_CREATE | NLM_F_EXCL, s.name, s.type != lr::kLinkVeth && s.up.value_or(false));
   nl_msg* p = m.get();
   if (!p) return m;
   bool ok = PutU32(p, IFLA_GROUP, reconciler::kLinkGroup);
   if (s.mtu) ok = ok && PutU32(p, IFLA_MTU, *s.mtu);
   if (master_index > 0) ok = ok && PutU32(p, IFLA_MASTER, static_cast<uint32_t>(master_index));
   if (s.mac) ok = ok && PutMac(p, IFLA_ADDRESS, *s.mac);
-  if (s.type == "veth") ok = ok && PutSingleQueue(p);
+  if (s.type == lr::kLinkVeth) ok = ok && PutSingleQueue(p);
   nlattr* info = nla_nest_start(p, IFLA_LINKINFO);
   ok = ok && info && PutStr(p, IFLA_INFO_KIND, s.type);
-  if (ok && s.type == "veth") {
+  if (ok && s.type == lr::kLinkVeth) {
     nlattr* data = nla_nest_start(p, IFLA_INFO_DATA);
     nlattr* peer = data ? nla_nest_start(p, VETH_INFO_PEER) : nullptr;
     ifinfomsg pifi{};
@@ -237,15 +207,15 @@ std::optional<int> LinkBatch::MasterIndex(Job& job, const std::string& master) {
 }
 
 void LinkBatch::Create(Job& job, const LinkSpec& s) {
-  if (s.type == "loopback") return Update(job, s);  // exists with its namespace: "create" sets its state
-  if (s.type != "bridge" && s.type != "veth") {
+  if (s.type == lr::kLinkLoopback) return Update(job, s);  // exists with its namespace: "create" sets its state
+  if (s.type != lr::kLinkBridge && s.type != lr::kLinkVeth) {
     return job.Fail(Kind::kNotSupported, "cannot create links of type '" + s.type + "'");
   }
-  if (s.type == "veth" && s.peer.empty()) return job.Fail(Kind::kInvalid, "veth without peer");
+  if (s.type == lr::kLinkVeth && s.peer.empty()) return job.Fail(Kind::kInvalid, "veth without peer");
   auto master = MasterIndex(job, s.master.value_or(""));
   if (!master) return;
   int netns_fd = -1;
-  if (s.type == "veth" && !s.peer_netns.empty() && s.peer_netns != job.key().scope) {
+  if (s.type == lr::kLinkVeth && !s.peer_netns.empty() && s.peer_netns != job.key().scope) {
     auto fd = env_.netns.Open(s.peer_netns);
     if (!fd) return job.Fail(fd.error());
     netns_fd = fd->get();
@@ -254,7 +224,7 @@ void LinkBatch::Create(Job& job, const LinkSpec& s) {
   NlPipeline* pipe = Pipe(job, job.key().scope);
   if (!pipe) return;
   NlPipeline* peer_pipe = nullptr;
-  if (s.type == "veth") {
+  if (s.type == lr::kLinkVeth) {
     peer_pipe = Pipe(job, s.peer_netns.empty() ? job.key().scope : s.peer_netns);
     if (!peer_pipe) return;
   }
@@ -263,7 +233,7 @@ void LinkBatch::Create(Job& job, const LinkSpec& s) {
     if (!r.ok()) return job.Fail(LinkError(r, "RTM_NEWLINK", s.type));
     BERTH_CRASH_POINT("link.create.unaliased");
     // The kernel ignores an alias in the create message: tag right after; the group already marks it.
-    const bool veth = s.type == "veth";
+    const bool veth = s.type == lr::kLinkVeth;
     NlMsg tag = AliasRequest(s.name, alias, veth ? s.up : std::nullopt);
     if (tag && veth && !PutNoLinkLocal(tag.get())) tag.reset();
     pipe->Add(std::move(tag), [&job](const NlReply& r2) {
@@ -286,7 +256,7 @@ bool Wants(const Job& job, const char* field) {
 }
 
 void LinkBatch::Update(Job& job, const LinkSpec& s) {
-  const bool loopback = s.type == "loopback";
+  const bool loopback = s.type == lr::kLinkLoopback;
   NlMsg m = LinkRequest(0, s.name, Wants(job, lr::kUp) ? s.up : std::nullopt);
   bool ok = m != nullptr;
   if (ok && !loopback) ok = PutU32(m.get(), IFLA_GROUP, reconciler::kLinkGroup);
@@ -311,7 +281,7 @@ void LinkBatch::Update(Job& job, const LinkSpec& s) {
   // The veth peer lives in its netns: its state, MAC and MTU are set there.
   const bool peer_fields = (s.peer_up && Wants(job, lr::kPeerUp)) || (s.peer_mac && Wants(job, lr::kPeerMac)) ||
                            (s.mtu && Wants(job, lr::kMtu));
-  if (s.type == "veth" && !s.peer.empty() && peer_fields) {
+  if (s.type == lr::kLinkVeth && !s.peer.empty() && peer_fields) {
     auto psock = socks_.Get(s.peer_netns.empty() ? job.key().scope : s.peer_netns);
     if (!psock) return job.Fail(psock.error());
     NlMsg pm = LinkRequest(0, s.peer, Wants(job, lr::kPeerUp) ? s.peer_up : std::nullopt);
@@ -323,14 +293,14 @@ void LinkBatch::Update(Job& job, const LinkSpec& s) {
       return job.Fail(OsError{st.error().err, "RTM_NEWLINK peer " + s.peer, st.error().detail});
     }
   }
-  if (s.type == "tap" && (Wants(job, lr::kOwnerUid) || Wants(job, lr::kOwnerGid)) &&
+  if (s.type == lr::kLinkTap && (Wants(job, lr::kOwnerUid) || Wants(job, lr::kOwnerGid)) &&
       (job.res().Attr(lr::kOwnerUid) || job.res().Attr(lr::kOwnerGid))) {
     UpdateTapOwner(env_, job);
   }
 }
 
 void LinkBatch::Delete(Job& job) {
-  if (job.res().AttrOr(lr::kType) == "loopback") return;  // goes with its namespace
+  if (job.res().AttrOr(lr::kType) == lr::kLinkLoopback) return;  // goes with its namespace
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
   NlMsg m = NewRequest(RTM_DELLINK, 0, &ifi, sizeof ifi);
@@ -363,7 +333,7 @@ void ApplyLinks(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
     }
     auto spec = ParseSpec(*job);
     if (!spec) continue;
-    if (spec->type == "tap" && job->op() == reconciler::Op::kCreate) {
+    if (spec->type == lr::kLinkTap && job->op() == reconciler::Op::kCreate) {
       taps.push_back(job);
     } else if (job->op() == reconciler::Op::kCreate) {
       batch.Create(*job, *spec);
@@ -375,4 +345,4 @@ void ApplyLinks(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
   for (Job* job : taps) CreateTap(env, *job);
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

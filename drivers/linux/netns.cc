@@ -21,7 +21,7 @@
 
 #include "reconciler/crash_point.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 #ifndef NSFS_MAGIC
@@ -163,4 +163,4 @@ Result<std::vector<NetnsEntry>, OsError> NetnsDir::List() const {
   return out;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

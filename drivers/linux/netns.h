@@ -13,7 +13,7 @@
 #include "drivers/linux/os_util.h"
 #include "model/result.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// Runs `fn` on the calling thread inside the network namespace `netns_fd`, then returns the thread to its
 /// own namespace (setns is per thread and costs microseconds; handing work to another thread cost two context
@@ -56,4 +56,4 @@ class NetnsDir {
   bool prepared_ = false;
 };
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

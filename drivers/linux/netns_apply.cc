@@ -13,9 +13,9 @@
 
 #include "drivers/linux/apply.h"
 #include "drivers/linux/snapshot.h"
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -90,9 +90,9 @@ void ApplyNetns(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
       case reconciler::Op::kUpdate:
         break;  // a namespace has no attributes
       case reconciler::Op::kDelete:
-        if (!name.starts_with(model::kNetnsPrefix)) {
+        if (!name.starts_with(reconciler::linux_res::kNetnsPrefix)) {
           job->Fail(reconciler::DriverError::Kind::kPermission,
-                    "not berth's (no " + std::string(model::kNetnsPrefix) + " prefix)");
+                    "not berth's (no " + std::string(reconciler::linux_res::kNetnsPrefix) + " prefix)");
         } else {
           deletes.push_back(job);
         }
@@ -102,4 +102,4 @@ void ApplyNetns(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
   if (!deletes.empty()) DeleteAll(env, socks, deletes);
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

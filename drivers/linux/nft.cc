@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -240,4 +240,4 @@ Result<std::vector<std::string>, OsError> NftBackend::ForeignDropChains() {
 
 void ApplyNft(Env& env, std::vector<Job*>& jobs) { env.nft->Apply(jobs); }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -13,7 +13,7 @@
 
 struct nft_ctx;
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// Rules of one group by chain, each in nft's canonical listing form without the comment.
 using NftGroup = std::map<std::string, std::vector<std::string>>;
@@ -57,4 +57,4 @@ class NftBackend {
   nft_ctx* ctx_ = nullptr;
 };
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

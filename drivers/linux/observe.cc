@@ -21,12 +21,13 @@
 #include "drivers/linux/snapshot.h"
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 #include "reconciler/half_made.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "reconciler/log.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -139,7 +140,7 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
   if (!top) return;
   while (dirent* d = ::readdir(top)) {
     std::string dir = d->d_name;
-    if (!dir.starts_with(model::kNetnsPrefix)) continue;
+    if (!dir.starts_with(reconciler::linux_res::kNetnsPrefix)) continue;
     DIR* sub = ::opendir((etc_dir + "/" + dir).c_str());
     if (!sub) continue;
     while (dirent* f = ::readdir(sub)) {
@@ -170,17 +171,8 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
   ::closedir(top);
 }
 
-/// The "driver.linux" logger, made from the default logger's sinks when the program registered none.
-std::shared_ptr<spdlog::logger> Log() {
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  if (auto l = spdlog::get("driver.linux")) return l;
-  auto sinks = spdlog::default_logger()->sinks();
-  auto l = std::make_shared<spdlog::logger>("driver.linux", sinks.begin(), sinks.end());
-  l->set_level(spdlog::default_logger()->level());
-  spdlog::register_logger(l);
-  return l;
-}
+/// The "driver.linux" logger.
+std::shared_ptr<spdlog::logger> Log() { return reconciler::NamedLogger("driver.linux"); }
 
 /// A berth- namespace holding links berth did not make (no group mark; lo comes with every namespace) is not
 /// berth's: removing or adopting it would take them along. It is reported unowned, naming what it holds.
@@ -259,7 +251,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   for (const auto& e : *entries) {
     Resource r;
     r.key = ResourceKey{lr::kNetns, "", e.name};
-    const bool berth = e.name.starts_with(model::kNetnsPrefix);
+    const bool berth = e.name.starts_with(reconciler::linux_res::kNetnsPrefix);
     r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
     // A file with nothing mounted on it (a crash between creating and binding it, or a planted file) cannot be
     // entered: it must be made again, not adopted.
@@ -409,4 +401,4 @@ void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& l
 }
 
 }  // namespace
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

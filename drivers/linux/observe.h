@@ -17,7 +17,7 @@
 #include "drivers/linux/snapshot.h"
 #include "reconciler/driver.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// One berth netns as read: its links, addresses and tc redirects, and how the host names it.
 struct NetnsView {
@@ -56,4 +56,4 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
 /// "cls_u32", "act_mirred"), found without loading modules. Computed once per driver.
 std::vector<std::string> MissingFeatures(Env& env);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 using Kind = reconciler::DriverError::Kind;
@@ -65,4 +65,4 @@ OsStatus WriteFileAtomic(const std::string& path, const std::string& content, mo
   return Ok{};
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -11,7 +11,7 @@
 #include "model/result.h"
 #include "reconciler/driver.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// Owns a file descriptor; closes it on destruction.
 class UniqueFd {
@@ -72,4 +72,4 @@ reconciler::DriverError MakeDriverError(const std::string& op, const reconciler:
 reconciler::DriverError MakeDriverError(const std::string& op, const reconciler::ResourceKey& key,
                                         reconciler::DriverError::Kind kind, const std::string& message);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -9,11 +9,11 @@
 #include <cerrno>
 
 #include "drivers/linux/apply.h"
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "reconciler/crash_point.h"
-#include "reconciler/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -60,7 +60,7 @@ std::optional<std::string> FilePathFor(const std::string& etc_dir, const std::st
   size_t slash = rest.find('/');
   if (slash == std::string::npos || rest.find('/', slash + 1) != std::string::npos) return std::nullopt;
   const std::string dir = rest.substr(0, slash), file = rest.substr(slash + 1);
-  if (!dir.starts_with(model::kNetnsPrefix) || file.empty() || file == "." || file == ".." || dir.find("..") != std::string::npos) {
+  if (!dir.starts_with(reconciler::linux_res::kNetnsPrefix) || file.empty() || file == "." || file == ".." || dir.find("..") != std::string::npos) {
     return std::nullopt;
   }
   return etc_dir + "/" + rest;
@@ -91,4 +91,4 @@ void ApplyFiles(Env& env, std::vector<Job*>& jobs) {
   }
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -5,11 +5,11 @@
 #include <optional>
 #include <string>
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 inline constexpr const char* kEtcNetns = "/etc/netns";
 
 /// The real path of a file resource named "/etc/netns/berth-x/F" (nullopt: outside berth's directories).
 std::optional<std::string> FilePathFor(const std::string& etc_dir, const std::string& name);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -17,7 +17,7 @@
 
 #include "drivers/linux/tc_redirect.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 constexpr int kDumpAttempts = 5;
@@ -207,4 +207,4 @@ Result<int, OsError> NsidOf(NlSocket& sock, int netns_fd) {
   return id;
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

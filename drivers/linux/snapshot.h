@@ -11,7 +11,7 @@
 #include "drivers/linux/netlink.h"
 #include "model/net.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 struct LinkRecord {
   int index = 0;
@@ -62,4 +62,4 @@ Result<Snapshot, OsError> ReadSnapshot(NlSocket& sock, const SnapshotOptions& wh
 /// The namespace id that `sock`'s namespace uses for the namespace of `netns_fd`; -1 when none is assigned.
 Result<int, OsError> NsidOf(NlSocket& sock, int netns_fd);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -7,9 +7,9 @@
 
 #include "drivers/linux/apply.h"
 #include "drivers/linux/sysctl.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -72,4 +72,4 @@ void ApplySysctls(Env& env, std::vector<Job*>& jobs) {
   }
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -11,11 +11,11 @@
 #include <cstring>
 
 #include "drivers/linux/apply.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 #include "reconciler/crash_point.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -100,4 +100,4 @@ void UpdateTapOwner(Env& env, Job& job) {
   });
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

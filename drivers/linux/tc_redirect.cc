@@ -15,10 +15,10 @@
 #include <cstring>
 
 #include "drivers/linux/apply.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "reconciler/crash_point.h"
-#include "reconciler/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -190,4 +190,4 @@ void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
   for (auto& [scope, pipe] : pipes) pipe->Run();
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -8,7 +8,7 @@
 
 #include "drivers/linux/netlink.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// From an RTM_NEWTFILTER message: the target ifindex when it is a u32 filter with a mirred egress redirect.
 std::optional<int> ParseRedirectFilter(nlmsghdr* h);
@@ -23,4 +23,4 @@ NlMsg IngressQdiscRequest(int type, int flags, int index);
 inline constexpr unsigned kIngressHandle = 0xFFFF0000U;  // ffff:
 inline constexpr unsigned kIngressParent = 0xFFFFFFF1U;  // TC_H_INGRESS
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

@@ -10,7 +10,7 @@
 #include "drivers/linux/apply.h"
 #include "reconciler/resource.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 /// Where a VM's files live.
 struct VmPaths {
@@ -42,4 +42,4 @@ std::string FirecrackerConfig(const reconciler::Resource& r);
 /// Field 22 of /proc/PID/stat (start time in clock ticks since boot); "" when the process is gone or a zombie.
 std::string ProcessStartTime(int pid);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

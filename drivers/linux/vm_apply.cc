@@ -17,9 +17,9 @@
 #include "drivers/linux/kvm_probe.h"
 #include "drivers/linux/vm.h"
 #include "drivers/linux/vm_process.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace fs = std::filesystem;
@@ -191,4 +191,4 @@ void ApplyVms(Env& env, std::vector<Job*>& jobs) {
   }
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

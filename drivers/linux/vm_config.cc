@@ -9,9 +9,9 @@
 
 #include "drivers/linux/kvm_probe.h"
 #include "drivers/linux/vm.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -102,4 +102,4 @@ std::string FirecrackerConfig(const reconciler::Resource& r) {
   return config.dump(2) + "\n";
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

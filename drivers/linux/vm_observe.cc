@@ -12,9 +12,9 @@
 
 #include "drivers/linux/vm.h"
 #include "drivers/linux/vm_process.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 namespace lr = reconciler::linux_res;
@@ -103,4 +103,4 @@ void ObserveVms(Env& env, const std::vector<std::string>& netns_names, std::vect
   }
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

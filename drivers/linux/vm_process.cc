@@ -21,7 +21,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 namespace {
 
 /// What the child reports when it fails before exec: the step and errno.
@@ -220,4 +220,4 @@ OsStatus StopProcess(pid_t pid, const std::string& started, int timeout_ms) {
   return OsFail(EBUSY, "process " + std::to_string(pid) + " survived SIGKILL");
 }
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

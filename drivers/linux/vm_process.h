@@ -12,7 +12,7 @@
 
 #include "drivers/linux/os_util.h"
 
-namespace berth::drivers::linux {
+namespace berth::drivers::lnx {
 
 struct SpawnSpec {
   std::string exe;                // absolute; inside `chroot` when one is given
@@ -47,4 +47,4 @@ OsStatus StopProcess(pid_t pid, const std::string& started, int timeout_ms);
 /// Waits up to `ms` for `pid` to exit; true when it did (or was already gone).
 bool WaitForExit(pid_t pid, int ms);
 
-}  // namespace berth::drivers::linux
+}  // namespace berth::drivers::lnx

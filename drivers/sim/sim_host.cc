@@ -5,7 +5,7 @@
 #include <cerrno>
 
 #include "drivers/sim/sim_state.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::sim {
 namespace {

@@ -1,7 +1,7 @@
 // SimHost: an in-memory Linux host behind the Driver interface (leveldb's memenv, ninja's VirtualFileSystem).
-// It speaks the vocabulary of reconciler/linux_resources.h and enforces the kernel rules berth relies on, so
-// plans are tested against a host that refuses what the kernel would refuse. Tests also seed, drift, fail
-// and crash it.
+// It speaks the vocabulary of drivers/linux/platform/linux_resources.h and enforces the kernel rules berth
+// relies on, so plans are tested against a host that refuses what the kernel would refuse. Tests also seed,
+// drift, fail and crash it.
 #pragma once
 
 #include <cstdint>

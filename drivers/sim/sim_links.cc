@@ -6,8 +6,9 @@
 
 #include "drivers/sim/sim_state.h"
 #include "model/naming.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/link_spec.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::sim {
 namespace {
@@ -26,11 +27,10 @@ std::string DerivedMac(const std::string& netns, const std::string& name) {
 
 bool ValidName(const std::string& name) { return !name.empty() && name.size() <= model::kMaxInterfaceName; }
 
-std::optional<int> ParseMtu(const std::string& text) {
-  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return {};
-  int mtu = std::stoi(text);
-  if (mtu < 68 || mtu > 65535) return {};
-  return mtu;
+/// The kernel's range for an Ethernet-like device's MTU; the codec only checks that it is a number.
+std::optional<int> KernelMtu(std::optional<uint32_t> mtu) {
+  if (!mtu || *mtu < 68 || *mtu > 65535) return std::nullopt;
+  return int(*mtu);
 }
 
 std::string Tag(const SimState& s, const Resource& r) {
@@ -46,7 +46,7 @@ std::optional<DriverError> SetMaster(SimState& s, const Action& a, const std::st
   }
   SimLink* bridge = s.FindLink(netns, master);
   if (!bridge) return SysError(a, ENODEV, "master " + master + " does not exist");
-  if (bridge->type != "bridge") return SysError(a, EOPNOTSUPP, "master " + master + " is not a bridge");
+  if (bridge->type != kLinkBridge) return SysError(a, EOPNOTSUPP, "master " + master + " is not a bridge");
   link.master = master;
   return std::nullopt;
 }
@@ -55,7 +55,7 @@ std::optional<DriverError> SetMaster(SimState& s, const Action& a, const std::st
 std::optional<DriverError> CreateLoopback(SimState& s, const Action& a, Marking marking) {
   const ResourceKey& key = a.resource.key;
   SimLink* lo = s.FindLink(key.scope, key.name);
-  if (!lo || lo->type != "loopback") return SysError(a, EOPNOTSUPP, "loopback devices cannot be created");
+  if (!lo || lo->type != kLinkLoopback) return SysError(a, EOPNOTSUPP, "loopback devices cannot be created");
   if (lo->group == reconciler::kLinkGroup) return SysError(a, EEXIST, "RTM_NEWLINK: " + key.name + " is berth's already");
   lo->up = a.resource.AttrOr(kUp) == kTrue;
   if (marking == Marking::kNone) return std::nullopt;
@@ -87,36 +87,39 @@ std::optional<DriverError> CreateLink(SimState& s, const Action& a, Marking mark
   SimNetns* netns = s.FindNetns(ns);
   if (!netns) return SysError(a, ENOENT, "netns " + ns + " does not exist");
   if (!ValidName(name)) return SysError(a, EINVAL, "invalid interface name \"" + name + "\"");
-  const std::string type = r.AttrOr(kType);
-  if (type == "loopback") return CreateLoopback(s, a, marking);
+  auto spec = LinkFromResource(r);  // the codec the real driver decodes with
+  if (!spec) return SysError(a, EINVAL, spec.error().message);
+  const std::string& type = spec->type;
+  if (type == kLinkLoopback) return CreateLoopback(s, a, marking);
   if (netns->links.count(name)) return SysError(a, EEXIST, "RTM_NEWLINK: " + name + " exists");
-  if (type != "bridge" && type != "veth" && type != "tap") return SysError(a, EOPNOTSUPP, "unknown link type " + type);
+  if (type != kLinkBridge && type != kLinkVeth && type != kLinkTap)
+    return SysError(a, EOPNOTSUPP, "unknown link type " + type);
 
   SimLink link;
   link.type = type;
-  link.up = r.AttrOr(kUp) == kTrue;
+  link.up = spec->up.value_or(false);
   link.mac = r.AttrOr(kMac, DerivedMac(ns, name));
-  if (auto* mtu = r.Attr(kMtu)) {
-    auto value = ParseMtu(*mtu);
-    if (!value) return SysError(a, EINVAL, "invalid mtu " + *mtu);
+  if (spec->mtu) {
+    auto value = KernelMtu(spec->mtu);
+    if (!value) return SysError(a, EINVAL, "invalid mtu " + r.AttrOr(kMtu));
     link.mtu = *value;
   }
-  if (auto err = SetMaster(s, a, ns, link, r.AttrOr(kMaster))) return err;
+  if (auto err = SetMaster(s, a, ns, link, spec->master.value_or(""))) return err;
   link.owner_uid = r.AttrOr(kOwnerUid);
   link.owner_gid = r.AttrOr(kOwnerGid);
   if (marking != Marking::kNone) link.group = reconciler::kLinkGroup;
 
-  if (type == "veth") {
+  if (type == kLinkVeth) {
     SimLink peer;
-    link.peer = r.AttrOr(kPeer);
-    link.peer_netns = r.Attr(kPeerNetns) ? *r.Attr(kPeerNetns) : ns;
+    link.peer = spec->peer;
+    link.peer_netns = r.Attr(kPeerNetns) ? spec->peer_netns : ns;
     SimNetns* peer_ns = s.FindNetns(link.peer_netns);
     if (!peer_ns) return SysError(a, ENOENT, "peer netns " + link.peer_netns + " does not exist");
     if (!ValidName(link.peer)) return SysError(a, EINVAL, "invalid peer name \"" + link.peer + "\"");
     if (peer_ns->links.count(link.peer) || (link.peer_netns == ns && link.peer == name))
       return SysError(a, EEXIST, "RTM_NEWLINK: peer " + link.peer + " exists in netns " + link.peer_netns);
-    peer.type = "veth";
-    peer.up = r.AttrOr(kPeerUp) == kTrue;
+    peer.type = kLinkVeth;
+    peer.up = spec->peer_up.value_or(false);
     peer.mtu = link.mtu;
     peer.mac = r.AttrOr(kPeerMac, DerivedMac(link.peer_netns, link.peer));
     peer.group = link.group;
@@ -136,16 +139,18 @@ std::optional<DriverError> UpdateLink(SimState& s, const Action& a, bool retag) 
   const std::string& ns = r.key.scope;
   SimLink* link = s.FindLink(ns, r.key.name);
   if (!link || !link->primary) return SysError(a, ENODEV, "RTM_SETLINK: no device " + r.key.name);
+  auto spec = LinkFromResource(r);
+  if (!spec) return SysError(a, EINVAL, spec.error().message);
   std::vector<std::string> fields = a.fields;
   if (fields.empty())
     for (const auto& [field, value] : r.attrs) fields.push_back(field);
-  SimLink* peer = link->type == "veth" ? s.FindLink(link->peer_netns, link->peer) : nullptr;
+  SimLink* peer = link->type == kLinkVeth ? s.FindLink(link->peer_netns, link->peer) : nullptr;
   for (const std::string& field : fields) {
     const std::string value = r.AttrOr(field);
     if (field == kUp) {
-      link->up = value == kTrue;
+      link->up = spec->up.value_or(false);
     } else if (field == kMtu) {
-      auto mtu = ParseMtu(value);
+      auto mtu = KernelMtu(spec->mtu);
       if (!mtu) return SysError(a, EINVAL, "invalid mtu " + value);
       link->mtu = *mtu;
       if (peer) peer->mtu = *mtu;
@@ -154,7 +159,7 @@ std::optional<DriverError> UpdateLink(SimState& s, const Action& a, bool retag) 
     } else if (field == kMac) {
       link->mac = value;
     } else if ((field == kPeerUp || field == kPeerMac) && peer) {
-      if (field == kPeerUp) peer->up = value == kTrue;
+      if (field == kPeerUp) peer->up = spec->peer_up.value_or(false);
       else peer->mac = value;
     } else if (field == "owner") {
       retag = true;
@@ -186,20 +191,20 @@ void EraseLink(SimState& s, const std::string& ns, const std::string& name) {
   netns->links.erase(it);
   // tc goes with either of its devices: the qdisc with its device, the redirect with its target.
   std::erase_if(netns->tc, [&](const auto& kv) { return kv.first == name || kv.second == name; });
-  if (link.type == "bridge")
+  if (link.type == kLinkBridge)
     for (auto& [port_name, port] : netns->links)
       if (port.master == name) port.master.clear();
-  if (link.type == "veth") EraseLink(s, link.peer_netns, link.peer);  // a veth pair dies together
+  if (link.type == kLinkVeth) EraseLink(s, link.peer_netns, link.peer);  // a veth pair dies together
 }
 
 std::optional<DriverError> DeleteLink(SimState& s, const Action& a) {
   const ResourceKey& key = a.resource.key;
   SimLink* link = s.FindLink(key.scope, key.name);
   if (!link) return SysError(a, ENODEV, "RTM_DELLINK: no device " + key.name);
-  if (link->type == "loopback") {
+  if (link->type == kLinkLoopback) {
     // lo cannot go; "deleting" it hands it back: down, unmarked.
     SimLink pristine;
-    pristine.type = "loopback";
+    pristine.type = kLinkLoopback;
     pristine.mtu = 65536;
     pristine.mac = "00:00:00:00:00:00";
     *link = std::move(pristine);

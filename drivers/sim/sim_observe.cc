@@ -4,10 +4,10 @@
 #include <algorithm>
 
 #include "drivers/sim/sim_state.h"
-#include "model/naming.h"
+#include "drivers/linux/platform/linux_names.h"
 #include "model/net.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::sim {
 namespace {
@@ -16,11 +16,11 @@ using namespace reconciler::linux_res;  // NOLINT: the vocabulary of this file
 using reconciler::ObservedState;
 using reconciler::Ownership;
 
-bool IsBerthNetns(const std::string& name) { return name.starts_with(model::kNetnsPrefix); }
+bool IsBerthNetns(const std::string& name) { return name.starts_with(reconciler::linux_res::kNetnsPrefix); }
 
 /// A path with a directory named "berth-...": berth's.
 bool IsBerthPath(const std::string& path) {
-  return path.find("/" + std::string(model::kNetnsPrefix)) != std::string::npos;
+  return path.find("/" + std::string(reconciler::linux_res::kNetnsPrefix)) != std::string::npos;
 }
 
 struct Mark {

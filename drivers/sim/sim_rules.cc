@@ -6,8 +6,8 @@
 
 #include "drivers/sim/sim_state.h"
 #include "model/net.h"
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 
 namespace berth::drivers::sim {
 namespace {

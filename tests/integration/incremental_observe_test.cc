@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "drivers/linux/change_feed.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {
@@ -81,7 +81,7 @@ TEST_F(IncrementalObserveTest, ANamespaceMadeAgainUnderTheSameNameIsReadAgain) {
 }
 
 TEST_F(IncrementalObserveTest, TheFeedNamesTheNamespaceThatChanged) {
-  auto feed = drivers::linux::MakeLinuxChangeFeed();
+  auto feed = drivers::lnx::MakeLinuxChangeFeed();
   ASSERT_TRUE(feed);
   feed->Drain();
   ASSERT_EQ(Sh("ip -n berth-vm2 link set tap0 down").status, 0);

@@ -2,8 +2,8 @@
 // MTU/state/group/alias, veth with its peer in the netns, TAP inside the netns (single queue, persistent).
 #include <gtest/gtest.h>
 
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "reconciler/linux_resources.h"
-#include "reconciler/ownership.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/ownership.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {

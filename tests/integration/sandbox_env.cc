@@ -12,7 +12,7 @@
 #include <linux/magic.h>
 #include <map>
 
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::itest {
 namespace lr = reconciler::linux_res;

@@ -54,7 +54,7 @@ class SandboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ResetSandbox();
-    driver_ = drivers::linux::MakeLinuxDriver();
+    driver_ = drivers::lnx::MakeLinuxDriver();
   }
   void TearDown() override { ResetSandbox(); }
   std::unique_ptr<reconciler::Driver> driver_;

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {

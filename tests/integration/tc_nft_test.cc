@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "drivers/linux/nft.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {
@@ -145,11 +145,11 @@ TEST_F(TcNftTest, NewVmGroupsAreAddedWithoutRewritingTheTableAndRecreateAMissing
 }
 
 TEST_F(TcNftTest, NftChainDriftIsObservedAndRepaired) {
-  auto table = Res(lr::kNftTable, "", "berth", {{lr::kChains, drivers::linux::ExpectedNftChains()}});
+  auto table = Res(lr::kNftTable, "", "berth", {{lr::kChains, drivers::lnx::ExpectedNftChains()}});
   ApplyAll(*driver_, {table});
   auto obs = ObserveOk(*driver_, false);
   ASSERT_TRUE(obs.Find(table.key));
-  EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains), drivers::linux::ExpectedNftChains());
+  EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains), drivers::lnx::ExpectedNftChains());
   ASSERT_EQ(Sh("nft 'chain inet berth forward { policy drop; }' && nft delete chain inet berth prerouting").status, 0);
   obs = ObserveOk(*driver_, false);
   EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains),
@@ -157,7 +157,7 @@ TEST_F(TcNftTest, NftChainDriftIsObservedAndRepaired) {
             "postrouting: type nat hook postrouting priority srcnat; policy accept;");
   EXPECT_FALSE(ApplyOne(*driver_, table, Op::kUpdate, {lr::kChains}));
   obs = ObserveOk(*driver_, false);
-  EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains), drivers::linux::ExpectedNftChains());
+  EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains), drivers::lnx::ExpectedNftChains());
 }
 
 TEST_F(TcNftTest, NftLeavesForeignTablesAlone) {

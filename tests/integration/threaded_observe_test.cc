@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "drivers/linux/linux_driver.h"
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_resources.h"
 #include "tests/integration/sandbox_env.h"
 
 namespace berth::itest {
@@ -30,11 +30,11 @@ TEST_F(ThreadedObserveTest, ThreadsSeeWhatOneThreadSees) {
     for (auto& r : VmResources("vm" + std::to_string(i), "fcbr0", Mac(i + 1))) all.push_back(r);
   ApplyAll(*driver_, all);
 
-  drivers::linux::LinuxDriverOptions one, four;
+  drivers::lnx::LinuxDriverOptions one, four;
   one.observe_threads = 1;
   four.observe_threads = 4;
-  auto single = drivers::linux::MakeLinuxDriver(one)->Observe({});
-  auto threaded = drivers::linux::MakeLinuxDriver(four)->Observe({});
+  auto single = drivers::lnx::MakeLinuxDriver(one)->Observe({});
+  auto threaded = drivers::lnx::MakeLinuxDriver(four)->Observe({});
   ASSERT_TRUE(single.ok() && threaded.ok());
   EXPECT_EQ(single->resources, threaded->resources);
 

@@ -5,7 +5,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "reconciler/linux_resources.h"
+#include "drivers/linux/platform/linux_platform.h"
+#include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::proptest {
 namespace {

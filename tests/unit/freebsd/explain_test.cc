@@ -3,7 +3,7 @@
 
 #include "drivers/freebsd/argv_check.h"
 #include "drivers/freebsd/explain.h"
-#include "reconciler/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
 
 namespace berth::drivers::freebsd {
 namespace {

@@ -10,6 +10,7 @@
 
 #include "drivers/freebsd/explain.h"
 #include "drivers/freebsd/freebsd_driver.h"
+#include "drivers/freebsd/platform/freebsd_platform.h"
 #include "drivers/freebsd/sim/sim_host.h"
 #include "model/load.h"
 #include "reconciler/executor.h"

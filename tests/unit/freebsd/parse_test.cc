@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "drivers/freebsd/parse.h"
-#include "reconciler/freebsd_rules.h"
+#include "drivers/freebsd/platform/freebsd_rules.h"
 
 namespace berth::drivers::freebsd {
 namespace {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/freebsd/explain.h"
+#include "drivers/freebsd/platform/freebsd_platform.h"
 #include "reconciler/plan_json.h"
 #include "reconciler/planner.h"
 #include "tests/unit/freebsd/freebsd_fixture.h"

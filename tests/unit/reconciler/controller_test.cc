@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "drivers/linux/platform/linux_platform.h"
 #include "drivers/sim/sim_host.h"
 #include "tests/unit/reconciler/manifest_builder.h"
 

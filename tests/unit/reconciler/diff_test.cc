@@ -5,8 +5,9 @@
 
 #include <algorithm>
 
+#include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_platform.h"
 #include "reconciler/half_made.h"
-#include "reconciler/linux_expand.h"
 #include "tests/unit/reconciler/manifest_builder.h"
 
 namespace berth::reconciler {

@@ -1,11 +1,13 @@
-// Execute: waves of batches grouped by kind, dependencies respected under parallelism, failures skip only
-// what is below them, and missing results count as failures.
+// Execute: batches grouped by kind on a refilling worker pool, dependencies respected under parallelism, a
+// slow batch holding back only what needs it, failures skipping only what is below them, missing results
+// counted as failures.
 #include "reconciler/executor.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -167,6 +169,42 @@ TEST(Execute, CancellationStartsNothingNew) {
   EXPECT_FALSE(report.ok());
   EXPECT_EQ(report.steps[1].outcome, StepOutcome::kPending);
   EXPECT_EQ(driver.order(), std::vector<int>{0});
+}
+
+/// Holds every batch of kind "slow" until a step of kind "after" has been applied (or a deadline passes,
+/// failing loudly): a wave executor would wait for the slow batch before starting "after", and deadlock.
+class GatedDriver final : public Driver {
+ public:
+  Capabilities capabilities() const override { return {"test"}; }
+  Result<ObservedState, DriverError> Observe(const ObserveRequest&) override { return ObservedState{}; }
+  ApplyResponse Apply(const ApplyRequest& request) override {
+    ApplyResponse response;
+    const std::string kind = request.actions.front().resource.key.kind;
+    std::optional<DriverError> error;
+    std::unique_lock lock(mutex_);
+    if (kind == "slow" && !cv_.wait_for(lock, std::chrono::seconds(10), [this] { return after_applied_; }))
+      error = DriverError{DriverError::Kind::kOther, "create", request.actions.front().resource.key, 0,
+                          "held back: nothing ran beside the slow batch for 10 s"};
+    if (kind == "after") after_applied_ = true;
+    cv_.notify_all();
+    for (const Action& a : request.actions) response.results.push_back({a.step_id, error});
+    return response;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool after_applied_ = false;
+};
+
+TEST(Execute, ASlowBatchHoldsBackOnlyWhatNeedsIt) {
+  Plan plan;
+  plan.steps = {MakeStep(0, {"fast", "", "f"}), MakeStep(1, {"slow", "", "s"}), MakeStep(2, {"after", "", "a"}, {0}),
+                MakeStep(3, {"last", "", "l"}, {1, 2})};
+  GatedDriver driver;
+  ExecuteReport report = Execute(plan, driver, WithParallelism(2));
+  EXPECT_TRUE(report.ok()) << (report.steps[1].error ? report.steps[1].error->ToString() : "");
+  EXPECT_EQ(report.done, 4);
 }
 
 TEST(Execute, EmptyPlanDoesNothing) {

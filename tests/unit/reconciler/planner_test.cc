@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "drivers/linux/platform/linux_platform.h"
 #include "reconciler/plan_json.h"
 #include "reconciler/render.h"
 #include "tests/unit/reconciler/manifest_builder.h"

@@ -1,0 +1,201 @@
+// FreeBSD expansion. Per Bridge: the bridge and its gateway address. Per NAT: its pf sub-anchor and IP
+// forwarding. Per VNET jail: the jail (created with its epairs' b ends, vnet.interface=), lo0, and per interface
+// an epair with its host end on the bridge — or, for secure VNET, on a per-jail bridge joined to the host
+// bridge by an uplink epair, with ipfw layer-2 rules — the interface's address and MAC inside the jail, the
+// default route and resolv.conf. Per non-VNET jail: the jail and its aliases on host interfaces.
+#include "drivers/freebsd/platform/freebsd_expand.h"
+
+#include <algorithm>
+#include <set>
+
+#include "drivers/freebsd/platform/freebsd_names.h"
+#include "reconciler/desired_builder.h"
+#include "drivers/freebsd/platform/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_rules.h"
+
+namespace berth::reconciler::freebsd_res {
+namespace {
+
+using model::NetworkMode;
+
+using Builder = DesiredBuilder;
+
+std::string Join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+/// FreeBSD's default MTU for bridges and epairs; berth always sets it explicitly, so a bridge that had another
+/// MTU before (its first member sets it, facts A1) never keeps it silently.
+constexpr int kDefaultMtu = 1500;
+
+Attrs WithMtu(Attrs attrs, const model::Bridge& bridge) {
+  // Members must match the bridge's MTU, and on 15.x a member's MTU cannot change once it is one (facts A1):
+  // the epair gets the bridge's MTU at creation, before addm.
+  attrs[kMtu] = std::to_string(bridge.mtu.value_or(kDefaultMtu));
+  return attrs;
+}
+
+/// Which jail, and in which mode, owns an address: forwards are installed only towards `full` jails.
+std::map<uint32_t, std::pair<const model::Jail*, NetworkMode>> JailAddresses(const model::Manifest& m,
+                                                                              const Allocations& allocations) {
+  std::map<uint32_t, std::pair<const model::Jail*, NetworkMode>> out;
+  for (const auto& jail : m.jails) {
+    for (const auto& itf : jail.network.interfaces)
+      if (auto it = allocations.by_interface.find(jail.doc.Id() + "/" + itf.name); it != allocations.by_interface.end())
+        out[it->second.address.address.value] = {&jail, jail.network.mode};
+    for (const auto& e : jail.network.ip4) out[e.address.address.value] = {&jail, jail.network.mode};
+  }
+  return out;
+}
+
+void ExpandNat(const model::Nat& nat, const model::Manifest& manifest, const Allocations& allocations, Builder& b) {
+  Attrs attrs{{kNat, ""}, {kRdr, ""}};
+  if (nat.egress) {
+    const std::string& egress = *nat.egress;
+    attrs[kEgress] = egress;
+    model::Cidr4 source;
+    if (auto* cidr = std::get_if<model::Cidr4>(&nat.source)) source = *cidr;
+    else if (const model::Bridge* bridge = manifest.FindBridge(std::get<std::string>(nat.source))) source = bridge->address;
+    attrs[kNat] = PfNatRule(egress, source);
+    const auto owners = JailAddresses(manifest, allocations);
+    std::vector<std::string> rdr, skipped;
+    for (const auto& f : nat.forwards) {
+      auto it = owners.find(f.to_address.value);
+      if (it != owners.end() && it->second.second != NetworkMode::kFull) {
+        skipped.push_back(std::string(model::ToString(f.protocol)) + "/" + std::to_string(f.port) + " -> " +
+                          it->second.first->doc.Id() + " (mode " + model::ToString(it->second.second) + ")");
+        continue;
+      }
+      rdr.push_back(PfRdrRule(egress, f));
+    }
+    attrs[kRdr] = Join(rdr, "\n");
+    if (!skipped.empty()) attrs[kSkipped] = Join(skipped, "\n");
+  }
+  b.Add(kPf, "", std::string(kPfAnchor) + "/" + nat.doc.metadata.name, std::move(attrs), nat.doc);
+  b.Add(kSysctl, "", kForwardingSysctl, {{kValue, "1"}}, nat.doc);
+}
+
+void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, const Allocations& allocations,
+                    const std::map<std::string, int>& ipfw_numbers, Builder& b) {
+  const std::string& name = jail.doc.metadata.name;
+  const model::JailNetwork& net = jail.network;
+  const bool up = net.mode != NetworkMode::kDisabled;
+  Attrs lo{{kDevice, "lo0"}, {kUp, up ? kTrue : kFalse}};
+  if (up) lo[kAddress] = "127.0.0.1/8";
+  b.Add(kJif, name, "lo0", std::move(lo), jail.doc);
+
+  Attrs attrs{{kPath, jail.path}, {kVnet, "new"}, {kHostname, name}, {kState, "active"}};
+  std::vector<std::string> handover;
+  std::string route_via;
+  for (const auto& itf : net.interfaces) {
+    if (!model::UsesBridge(net.mode)) break;
+    const model::Bridge* bridge = manifest.FindBridge(itf.bridge);
+    auto alloc = allocations.by_interface.find(jail.doc.Id() + "/" + itf.name);
+    if (bridge == nullptr || alloc == allocations.by_interface.end()) continue;  // validation reports these
+    const Assignment& a = alloc->second;
+    const std::string host_end = JailEpairName(name, itf.name, 'a');
+    const std::string jail_end = JailEpairName(name, itf.name, 'b');
+    const std::string mtu = WithMtu({}, *bridge)[kMtu];
+    handover.push_back(jail_end);
+    std::string port_bridge = bridge->doc.metadata.name;
+    if (itf.secure) {
+      const std::string own_bridge = JailSecureBridgeName(name, itf.name);
+      const std::string uplink_a = JailUplinkName(name, itf.name, 'a');
+      const std::string uplink_b = JailUplinkName(name, itf.name, 'b');
+      b.Add(kIface, "", own_bridge, WithMtu({{kType, "bridge"}, {kUp, kTrue}}, *bridge), jail.doc);
+      std::string rules;
+      for (const auto& rule : SecureVnetRules(a.address.address, a.mac, uplink_b, host_end))
+        rules += (rules.empty() ? "" : "\n") + NormalizeIpfwRule(rule);
+      Attrs uplink = WithMtu({{kType, "epair"}, {kUp, kTrue}, {kBridge, port_bridge}, {kPeer, uplink_b},
+                              {kPeerBridge, own_bridge}},
+                             *bridge);
+      if (auto number = ipfw_numbers.find(jail.doc.Id() + "/" + itf.name); number != ipfw_numbers.end()) {
+        b.Add(kIpfw, "", std::to_string(number->second), {{kRules, rules}, {kJailAttr, name}}, jail.doc);
+        uplink[kIpfwOrder] = std::to_string(number->second);  // the whitelist is in place before it connects
+      }
+      b.Add(kIface, "", uplink_a, std::move(uplink), jail.doc);
+      port_bridge = own_bridge;
+    }
+    attrs[std::string(kEpairPrefix) + itf.name] = JailEpair{itf.name, host_end, port_bridge, mtu, jail_end}.Format();
+    b.Add(kJif, name, itf.name,
+          {{kDevice, itf.name}, {kEpair, host_end}, {kAddress, a.address.ToString()}, {kMac, a.mac.ToString()},
+           {kUp, kTrue}},
+          jail.doc);
+    if (net.default_router && a.address.Contains(*net.default_router) && route_via.empty()) route_via = itf.name;
+  }
+  std::sort(handover.begin(), handover.end());
+  attrs[kVnetInterface] = Join(handover, " ");  // also when empty: a jail that loses its epairs is made again
+  b.Add(kJail, "", name, std::move(attrs), jail.doc);
+  if (net.default_router && !route_via.empty())
+    b.Add(kRoute, name, "default", {{kGateway, net.default_router->ToString()}, {kInterface, route_via}}, jail.doc);
+  if (!net.dns.empty())
+    b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(net.dns)}, {kRoot, jail.path}}, jail.doc);
+}
+
+void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
+  const std::string& name = jail.doc.metadata.name;
+  Attrs attrs{{kPath, jail.path}, {kVnet, "inherit"}, {kHostname, name}, {kState, "active"}};
+  std::vector<std::string> addresses;
+  for (const auto& e : jail.network.ip4) {
+    addresses.push_back(e.address.address.ToString());
+    // jail(8) would add and remove the alias itself only for "if|addr" with the jail in jail.conf (facts A4);
+    // berth creates jails without jail.conf, so it manages the alias as its own resource, after the jail.
+    b.Add(kAddr, "", e.interface + "/" + e.address.ToString(),
+          {{kDev, e.interface}, {kAddress, e.address.ToString()}, {kJailAttr, name}}, jail.doc);
+  }
+  if (addresses.empty() || !model::UsesBridge(jail.network.mode)) attrs[kIp4] = "disable";
+  else attrs[kIp4Addr] = Join(addresses, ",");
+  b.Add(kJail, "", name, std::move(attrs), jail.doc);
+  if (!jail.network.dns.empty())
+    b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(jail.network.dns)}, {kRoot, jail.path}}, jail.doc);
+}
+
+}  // namespace
+
+std::string JailResolvConf(const std::vector<std::string>& nameservers) {
+  std::string out = "# written by berth\n";
+  for (const auto& ns : nameservers) out += "nameserver " + ns + "\n";
+  return out;
+}
+
+std::map<std::string, int> IpfwNumbers(const model::Manifest& manifest) {
+  std::vector<std::string> ids;
+  for (const auto& jail : manifest.jails)
+    if (jail.network.vnet)
+      for (const auto& itf : jail.network.interfaces)
+        if (itf.secure) ids.push_back(jail.doc.Id() + "/" + itf.name);
+  std::sort(ids.begin(), ids.end());
+  std::map<std::string, int> out;
+  std::set<int> taken;
+  for (const auto& id : ids) {
+    uint32_t h = 2166136261u;
+    for (unsigned char c : id) h = (h ^ c) * 16777619u;
+    int slot = int(h % kIpfwRuleCount);
+    for (int tries = 0; tries < kIpfwRuleCount && taken.count(slot); ++tries) slot = (slot + 1) % kIpfwRuleCount;
+    if (taken.count(slot)) break;  // more secure interfaces than numbers: the rest get none (CheckHost says so)
+    taken.insert(slot);
+    out[id] = kIpfwFirstRule + slot;
+  }
+  return out;
+}
+
+DesiredState ExpandFreeBsd(const model::Manifest& manifest, const Allocations& allocations) {
+  Builder b;
+  for (const auto& bridge : manifest.bridges) {
+    const std::string& name = bridge.doc.metadata.name;
+    b.Add(kIface, "", name, WithMtu({{kType, "bridge"}, {kUp, kTrue}}, bridge), bridge.doc);
+    const std::string address = bridge.address.ToString();
+    b.Add(kAddr, "", name + "/" + address, {{kDev, name}, {kAddress, address}}, bridge.doc);
+  }
+  for (const auto& nat : manifest.nats) ExpandNat(nat, manifest, allocations, b);
+  const std::map<std::string, int> ipfw_numbers = IpfwNumbers(manifest);
+  for (const auto& jail : manifest.jails) {
+    if (jail.network.vnet) ExpandVnetJail(jail, manifest, allocations, ipfw_numbers, b);
+    else ExpandNonVnetJail(jail, b);
+  }
+  return b.Finish();
+}
+
+}  // namespace berth::reconciler::freebsd_res

@@ -1,0 +1,51 @@
+// DescribeVms: joins the netns, veth, TAP, bridge address and DNS file of each berth VM.
+#include "drivers/linux/platform/linux_show.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_resources.h"
+
+namespace berth::reconciler::linux_res {
+
+std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allocations& allocations,
+                                       const std::string& netns_dir) {
+  std::vector<VmNetworkInfo> out;
+  for (const auto& r : observed.resources) {
+    if (r.key.kind != kNetns || !r.key.name.starts_with(linux_res::kNetnsPrefix)) continue;
+    VmNetworkInfo info;
+    info.vm = r.key.name.substr(linux_res::kNetnsPrefix.size());
+    info.netns_path = netns_dir + "/" + r.key.name;
+    if (observed.Find({kLink, r.key.name, std::string(linux_res::kVmTapName)})) info.tap = linux_res::kVmTapName;
+    if (const Resource* veth = observed.Find({kLink, "", linux_res::VmHostVethName(info.vm)})) {
+      info.mac = veth->AttrOr(kPeerMac);
+      info.bridge = veth->AttrOr(kMaster);
+      for (const auto& a : observed.resources)
+        if (a.key.kind == kAddr && a.key.scope.empty() && a.AttrOr(kDev) == info.bridge && !info.bridge.empty()) {
+          std::string gw = a.AttrOr(kAddress);
+          info.gateway = gw.substr(0, gw.find('/'));
+          break;
+        }
+    }
+    if (auto it = allocations.by_interface.find("VM/" + info.vm); it != allocations.by_interface.end() && !info.tap.empty())
+      info.address = it->second.address.ToString();
+    if (const Resource* f = observed.Find({kFile, "", "/etc/netns/" + r.key.name + "/resolv.conf"})) {
+      std::istringstream in(f->AttrOr(kContent));
+      for (std::string word, line; std::getline(in, line);) {
+        std::istringstream words(line);
+        if (words >> word && word == "nameserver" && words >> word) info.dns.push_back(word);
+      }
+    }
+    if (const Resource* proc = observed.Find({kVmProc, "", info.vm})) {
+      info.hypervisor = proc->AttrOr(kHypervisor);
+      info.running = proc->AttrOr(kRunning);
+      info.accelerator = proc->AttrOr(kAccelerator);
+      info.pid = std::atoi(proc->AttrOr(kPid, "0").c_str());
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace berth::reconciler::linux_res

@@ -1,0 +1,25 @@
+// Includes every header of the Linux driver and its platform part, compiled with GNU extensions on (see
+// CMakeLists.txt): the build fails if any of them spells the namespace `linux`, a macro under gnu++20.
+#include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_platform.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/linux_show.h"
+#include "drivers/linux/platform/linux_vm.h"
+#include "drivers/linux/platform/ownership.h"
+#include "drivers/linux/apply.h"
+#include "drivers/linux/change_feed.h"
+#include "drivers/linux/linux_driver.h"
+#include "drivers/linux/netlink.h"
+#include "drivers/linux/netns.h"
+#include "drivers/linux/nft.h"
+#include "drivers/linux/observe.h"
+#include "drivers/linux/os_util.h"
+#include "drivers/linux/resolv.h"
+#include "drivers/linux/snapshot.h"
+#include "drivers/linux/sysctl.h"
+#include "drivers/linux/tc_redirect.h"
+#include "drivers/linux/vm.h"
+#include "drivers/linux/vm_process.h"
+
+static_assert(sizeof(berth::drivers::lnx::LinuxDriverOptions) > 0);
