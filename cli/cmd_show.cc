@@ -8,7 +8,11 @@
 #include "cli/options.h"
 #include "cli/session.h"
 #include "reconciler/freebsd_show.h"
+#include "reconciler/linux_policy_reach.h"
 #include "reconciler/linux_show.h"
+#ifdef BERTH_HAVE_LINUX_DRIVER
+#include "drivers/linux/policy_drops.h"
+#endif
 #include "reconciler/plan_json.h"
 
 namespace berth::cli {
@@ -37,6 +41,32 @@ void EmitYaml(YAML::Emitter& out, const nlohmann::json& j) {
   }
 }
 
+using PolicyDropsView = std::map<std::string, std::map<std::string, uint64_t>>;
+
+/// A VM's network reach as its rules enforce it (one line, and as data) and its policy drops by reason.
+void AddPolicyView(const reconciler::ObservedState& observed, const std::string& vm, const PolicyDropsView& drops,
+                   nlohmann::json& out) {
+  const reconciler::Resource* group = observed.Find({"nft", "", "vm/" + vm});
+  auto reach = group ? reconciler::linux_res::ReachFromGroup(*group) : std::nullopt;
+  if (!reach) return;
+  out["reach"] = model::DescribeReach(*reach);
+  nlohmann::json host = nlohmann::json::array(), allow = nlohmann::json::array(), deny = nlohmann::json::array();
+  host.push_back("icmp");
+  if (reach->gateway_dns) host.push_back("udp/53"), host.push_back("tcp/53");
+  for (const auto& r : reach->host)
+    host.push_back(std::string(model::ToString(r.protocol)) + (r.port ? "/" + r.port->ToString() : ""));
+  for (const auto& r : reach->egress_allow) allow.push_back(r.ToString());
+  for (const auto& r : reach->egress_deny) deny.push_back(r.ToString());
+  out["policy"] = {{"host", host},
+                   {"peers", reach->peers == model::PeerMode::kAllow ? "allow" : "deny"},
+                   {"egress", {{"default", reach->egress_default_allow ? "allow" : "deny"}, {"allow", allow}, {"deny", deny}}},
+                   {"inbound", reach->inbound_any ? "any" : "replies"}};
+  nlohmann::json counts = {{"spoof", 0}, {"host", 0}, {"peers", 0}, {"egress", 0}};
+  if (auto it = drops.find(vm); it != drops.end())
+    for (const auto& [reason, n] : it->second) counts[reason] = n;
+  out["drops"] = counts;
+}
+
 }  // namespace
 
 int RunShow(const Options& o) {
@@ -49,10 +79,16 @@ int RunShow(const Options& o) {
   auto observed = s.Observe();
   if (!observed) return kExitError;
 
+  PolicyDropsView drops;
+#ifdef BERTH_HAVE_LINUX_DRIVER
+  if (o.platform == "linux" && o.driver.empty() && !o.observed_file)
+    if (auto read = drivers::linux::ReadPolicyDrops()) drops = std::move(*read);
+#endif
   nlohmann::json vms = nlohmann::json::object();
   for (const auto& vm : reconciler::linux_res::DescribeVms(*observed, *persisted, o.netns_dir)) {
     vms[vm.vm] = {{"netns", vm.netns_path}, {"tap", vm.tap},         {"mac", vm.mac},       {"address", vm.address},
                   {"gateway", vm.gateway},  {"bridge", vm.bridge},   {"dns", vm.dns}};
+    AddPolicyView(*observed, vm.vm, drops, vms[vm.vm]);
     if (!vm.hypervisor.empty()) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;
       vms[vm.vm]["running"] = vm.running == "true";

@@ -1,5 +1,6 @@
 // JSON (de)serialisation with nlohmann-json. Keys are written in a fixed order by nlohmann's sorted objects,
 // so equal plans give byte-identical text.
+#include "reconciler/linux_policy_reach.h"
 #include "reconciler/plan_json.h"
 
 #include <map>
@@ -161,6 +162,9 @@ json PlanToJson(const Plan& plan) {
                          {"provenance", ProvenanceToJson(c.provenance)}});
   for (const auto& w : plan.changes.warnings)
     warnings.push_back({{"message", w.message}, {"provenance", ProvenanceToJson(w.provenance)}});
+  json widens = json::array();  // format v1, additive: VMs whose reach the plan widens (docs/plan-format.md)
+  for (const auto& w : linux_res::ReachWidenings(plan.changes))
+    widens.push_back({{"workload", w.workload}, {"before", w.before}, {"after", w.after}, {"items", w.items}});
   for (const auto& s : plan.steps) {
     json commands = json::array();
     for (const auto& c : s.commands) {
@@ -183,6 +187,7 @@ json PlanToJson(const Plan& plan) {
               {"changes", changes},
               {"conflicts", conflicts},
               {"warnings", warnings},
+              {"widens", widens},
               {"steps", steps},
               {"refusal", plan.refusal ? json(*plan.refusal) : json()},
               {"allocations", AllocationsToJson(plan.allocations)},

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "reconciler/linux_policy_reach.h"
 #include "reconciler/render.h"
 
 namespace berth::reconciler {
@@ -155,6 +156,11 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
     out << "\n";
   }
   for (const auto& w : plan.changes.warnings) out << "Warning: " << w.message << "\n";
+  for (const auto& w : linux_res::ReachWidenings(plan.changes)) {
+    out << (options.color ? "\033[1;33m" : "") << "! " << w.workload << " reach:" << (options.color ? "\033[0m" : "");
+    for (const auto& item : w.items) out << " " << item;
+    out << "\n";
+  }
   if (plan.refusal) out << "Refused: " << *plan.refusal << "\n";
   out << RenderSummary(plan) << "\n";
   return out.str();
