@@ -154,6 +154,12 @@ TEST_F(ProbeTest, ProbeSaysWhatTheKernelDoes) {
       EXPECT_EQ(p.status, c.status) << c.args;
     }
   }
+  // The knocks on the wall were counted, by reason, for the VM that knocked.
+  auto drops = berth_.Vms()["sbx-default"]["drops"];
+  EXPECT_GE(drops["host"].get<int>(), 2) << drops.dump();
+  EXPECT_GE(drops["egress"].get<int>(), 2) << drops.dump();
+  EXPECT_GE(drops["peers"].get<int>(), 2) << drops.dump();  // the ARP for a peer, on layer 2
+  EXPECT_EQ(drops["spoof"].get<int>(), 0) << drops.dump();
   EXPECT_EQ(Probe("sbx-default tcp 10.80.0.1").status, 2) << "tcp without a port is a usage error";
   EXPECT_EQ(Probe("nosuchvm icmp 10.80.0.1").status, 2);
 }

@@ -59,12 +59,11 @@ TEST(Policy, EntryErrorsCarryTheirPositions) {
                      "    egress:\n      allow: [{to: 10.0.0.0/8}, {to: 10.0.0.1/8}, {to: privat}]\n"
                      "      deny: [{to: 10.2.0.0/16, protocol: tcp, port: 22}, {to: 0.0.0.0/0}]\n",
                      ""));
-  EXPECT_EQ(Summaries(r), (Strings{"invalid-port-range spec.policy.host[1].port 10:36",
+  EXPECT_EQ(Summaries(r), (Strings{"invalid-port-range spec.policy.host[1].port 10:31",
                                    "missing-field spec.policy.host[2].protocol 11:9",
-                                   "port-without-protocol spec.policy.host[2].port 11:10",
                                    "invalid-enum spec.policy.peers 12:12",
                                    "host-bits-set spec.policy.egress.allow[1].to 14:38",
-                                   "invalid-cidr spec.policy.egress.allow[2].to 14:58",
+                                   "invalid-cidr spec.policy.egress.allow[2].to 14:56",
                                    "deny-never-matches spec.policy.egress.deny[0] 15:14"}));
 }
 
@@ -77,7 +76,7 @@ TEST(Policy, PolicyOnAVmWithoutInterfaceIsAWarning) {
 TEST(Policy, WideningsListWhatIsNew) {
   auto before = Load(Docs("", ""));
   auto after = Load(Docs("", "    policy:\n      host: [{protocol: tcp, port: 2222}]\n      peers: allow\n"
-                             "      egress: {deny: []}\n"));
+                             "      egress: {deny: [{to: link-local, protocol: tcp}]}\n"));
   ASSERT_EQ(Summaries(after), Strings{});
   EXPECT_EQ(Widenings(Resolve(before), Resolve(after)),
             (Strings{"host +tcp/2222", "peers +allow", "egress -deny link-local"}));
