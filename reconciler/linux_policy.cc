@@ -80,6 +80,9 @@ void AddVmPolicy(const model::Vm& vm, const Assignment& assignment, const model:
   Append(group, kElements, "bridge port_vm " + port + " : jump " + spoof);
   Append(group, kElements, "bridge ports " + port);
   if (peers) Append(group, kElements, "bridge ports_ok " + port);
+  // Full VMs are listed too: the diff compares the attributes it wants, so a mode change must show in one
+  // of them for the group (and the inbound rules in its forward chain) to be rewritten.
+  if (p.inbound_any) Append(group, kElements, "inet full_vms " + addr);
   Append(group, kElements, "inet host_vm " + addr + " : jump " + host);
   Append(group, kElements, "inet out_vm " + addr + " : jump " + out);
   if (peers) Append(group, kElements, "inet peers_ok " + addr);

@@ -109,10 +109,10 @@ std::optional<model::EffectivePolicy> ReachFromGroup(const Resource& group) {
   const auto out = Lines(AttrWithPrefix(group, std::string(kInetPrefix) + "out-"));
   if (host.empty() || out.empty()) return std::nullopt;
   model::EffectivePolicy p;
-  for (const auto& line : Lines(group.Attr(kElements)))
+  for (const auto& line : Lines(group.Attr(kElements))) {
     if (line.starts_with("inet peers_ok ")) p.peers = model::PeerMode::kAllow;
-  // Outbound VMs have their inbound rules in the forward chain; full VMs none.
-  p.inbound_any = group.Attr(kChainForward) == nullptr;
+    if (line.starts_with("inet full_vms ")) p.inbound_any = true;
+  }
   for (const std::string& line : host) {
     if (line == "counter drop") continue;
     if (line.starts_with("ip daddr ")) {  // implicit, to the gateway

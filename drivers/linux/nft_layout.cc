@@ -33,6 +33,7 @@ const std::vector<BaseChainSpec>& BaseChains() {
 const std::vector<SetSpec>& Sets() {
   static const std::vector<SetSpec> sets = {
       {"inet", "vms", "ipv4_addr"},          {"inet", "peers_ok", "ipv4_addr"},
+      {"inet", "full_vms", "ipv4_addr"},  // mode full: for reading the reach back; no rule uses it
       {"inet", "host_vm", "ipv4_addr : verdict"}, {"inet", "out_vm", "ipv4_addr : verdict"},
       {"bridge", "ports", "ifname"},         {"bridge", "ports_ok", "ifname"},
       {"bridge", "port_vm", "ifname : verdict"},  {"bridge", "l2_vm", "ifname : verdict"},
