@@ -50,7 +50,7 @@ policy_manifests=$(cd "$(dirname "$0")/.." && pwd)/examples/manifests/sandbox-po
 step "Isolation: a sandbox bridge whose VMs have network policies" berth apply -f "$policy_manifests"
 berth apply -f "$policy_manifests" "${host[@]}" --lock-dir "$work/lock" | tail -1
 berth show "${host[@]}" -o json | python3 -c 'import json,sys
-for name, vm in sorted(json.load(sys.stdin)["vms"].items()): print(f"{name}: {vm.get(\"reach\", \"-\")}")'
+for name, vm in sorted(json.load(sys.stdin)["vms"].items()): print(name + ": " + vm.get("reach", "-"))'
 python3 -m http.server 8000 --bind 10.80.0.1 >/dev/null 2>&1 &
 web=$!
 for _ in $(seq 1 50); do ss -ltn | grep -q '10.80.0.1:8000' && break; sleep 0.1; done
