@@ -1,6 +1,6 @@
 // Policy rules per VM. The base chains dispatch once per packet through maps keyed by the VM's address (inet)
 // or bridge port (bridge) into the VM's own chains, so the cost per packet is one lookup plus that VM's entries.
-// Packets a VM originates are judged every time (ct direction original), not only the first: a narrowed
+// Packets a VM originates are judged every time (all but replies), not only the first: a narrowed
 // policy cuts established connections at once; replies to connections the host or a peer opened pass.
 #include "reconciler/linux_policy.h"
 
@@ -41,11 +41,15 @@ std::string HostMatch(const model::HostRule& r) {
 
 Attrs PolicyBaseRules() {
   Attrs a;
+  // Replies (and related ICMP) pass first; everything else from a VM is judged, untracked and invalid packets
+  // included: a "ct direction original" match would not match those at all and let them through unjudged.
   Append(a, kChainInput, "ct state related accept");
-  Append(a, kChainInput, "ct direction original ip saddr vmap @host_vm");
+  Append(a, kChainInput, "ct direction reply accept");
+  Append(a, kChainInput, "ip saddr vmap @host_vm");
   // Before routing (and after DNAT): a denied destination the host has no route to stays silent too, where
   // the forward hook would come after the routing error's ICMP answer.
-  Append(a, kChainPreroute, "ip saddr @vms ct direction original fib daddr type != local ip saddr vmap @out_vm");
+  Append(a, kChainPreroute, "ct direction reply accept");
+  Append(a, kChainPreroute, "ip saddr @vms fib daddr type != local ip saddr vmap @out_vm");
   Append(a, std::string(kBridgePrefix) + "prerouting", "iifname vmap @port_vm");
   Append(a, std::string(kBridgePrefix) + "forward", "iifname vmap @l2_vm");
   return a;
