@@ -3,6 +3,8 @@
 
 #include <array>
 #include <iostream>
+#include <map>
+#include <optional>
 
 #include "drivers/freebsd/explain.h"
 #include "drivers/freebsd/freebsd_driver.h"
@@ -10,11 +12,13 @@
 #include "drivers/freebsd/platform/freebsd_show.h"
 #include "drivers/freebsd/sim/sim_driver.h"
 #include "drivers/linux/platform/linux_platform.h"
+#include "drivers/linux/platform/linux_policy_reach.h"
 #include "drivers/linux/platform/linux_show.h"
 
 #ifdef BERTH_HAVE_LINUX_DRIVER
 #include "drivers/linux/change_feed.h"
 #include "drivers/linux/linux_driver.h"
+#include "drivers/linux/policy_drops.h"
 #endif
 
 namespace berth::cli {
@@ -60,12 +64,45 @@ nlohmann::json KvmSummary(const reconciler::HostFacts& facts) {
   return {{"usable", false}, {"reason", it->second}, {"qemu_accelerator", "tcg"}};
 }
 
+using PolicyDropsView = std::map<std::string, std::map<std::string, uint64_t>>;
+
+/// A VM's network reach as its rules enforce it (one line, and as data) and its policy drops by reason.
+void AddPolicyView(const reconciler::ObservedState& observed, const std::string& vm, const PolicyDropsView& drops,
+                   nlohmann::json& out) {
+  const reconciler::Resource* group = observed.Find({"nft", "", "vm/" + vm});
+  auto reach = group ? reconciler::linux_res::ReachFromGroup(*group) : std::nullopt;
+  if (!reach) return;
+  out["reach"] = model::DescribeReach(*reach);
+  nlohmann::json host = nlohmann::json::array(), allow = nlohmann::json::array(), deny = nlohmann::json::array();
+  host.push_back("icmp");
+  if (reach->gateway_dns) host.push_back("udp/53"), host.push_back("tcp/53");
+  for (const auto& r : reach->host)
+    host.push_back(std::string(model::ToString(r.protocol)) + (r.port ? "/" + r.port->ToString() : ""));
+  for (const auto& r : reach->egress_allow) allow.push_back(r.ToString());
+  for (const auto& r : reach->egress_deny) deny.push_back(r.ToString());
+  out["policy"] = {{"host", host},
+                   {"peers", reach->peers == model::PeerMode::kAllow ? "allow" : "deny"},
+                   {"egress", {{"default", reach->egress_default_allow ? "allow" : "deny"}, {"allow", allow}, {"deny", deny}}},
+                   {"inbound", reach->inbound_any ? "any" : "replies"}};
+  nlohmann::json counts = {{"spoof", 0}, {"host", 0}, {"peers", 0}, {"egress", 0}};
+  if (auto it = drops.find(vm); it != drops.end())
+    for (const auto& [reason, n] : it->second) counts[reason] = n;
+  out["drops"] = counts;
+}
+
 void DescribeLinux(const reconciler::ObservedState& observed, const reconciler::Allocations& allocations,
                    const Options& o, nlohmann::json& out) {
+  PolicyDropsView drops;
+#ifdef BERTH_HAVE_LINUX_DRIVER
+  // Counters live in the kernel: only a live observation of this host has them.
+  if (o.driver.empty() && !o.observed_file)
+    if (auto read = drivers::lnx::ReadPolicyDrops()) drops = std::move(*read);
+#endif
   nlohmann::json vms = nlohmann::json::object();
   for (const auto& vm : reconciler::linux_res::DescribeVms(observed, allocations, o.netns_dir)) {
     vms[vm.vm] = {{"netns", vm.netns_path}, {"tap", vm.tap},         {"mac", vm.mac},       {"address", vm.address},
                   {"gateway", vm.gateway},  {"bridge", vm.bridge},   {"dns", vm.dns}};
+    AddPolicyView(observed, vm.vm, drops, vms[vm.vm]);
     if (!vm.hypervisor.empty()) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;
       vms[vm.vm]["running"] = vm.running == "true";

@@ -16,6 +16,9 @@
 
 #include "cli/inotify_tree.h"
 #include "cli/metrics.h"
+#ifdef BERTH_HAVE_LINUX_DRIVER
+#include "drivers/linux/policy_drops.h"
+#endif
 #include "cli/options.h"
 #include "cli/session.h"
 #include "cli/watch_log.h"
@@ -27,6 +30,19 @@
 
 namespace berth::cli {
 namespace {
+
+/// The policy drop counters, read from the kernel at each scrape (cheap: two table listings).
+void RefreshPolicyDrops(WatchMetrics& metrics) {
+#ifdef BERTH_HAVE_LINUX_DRIVER
+  if (auto drops = drivers::lnx::ReadPolicyDrops()) {
+    metrics.policy_drops.clear();
+    for (const auto& [vm, reasons] : *drops)
+      for (const auto& [reason, n] : reasons) metrics.policy_drops[vm][reason] = n;
+  }
+#else
+  (void)metrics;
+#endif
+}
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
@@ -233,7 +249,10 @@ int Watcher::Run() {
         host_changes_.Merge(changes);
         if (changes.any) Schedule(Clock::now() + debounce);
       }
-      else if (fd == metrics_fd_) ServeOne(metrics_fd_, metrics_, status_);
+      else if (fd == metrics_fd_) {
+        if (o_.platform == "linux" && o_.driver.empty()) RefreshPolicyDrops(metrics_);
+        ServeOne(metrics_fd_, metrics_, status_);
+      }
     }
     auto now = Clock::now();
     if (watchdog_usec && now >= watchdog_at) {

@@ -151,6 +151,14 @@ int main(int argc, char** argv) {
   watch->add_option("--metrics", o.metrics_address, "Serve /metrics and /healthz on IPV4:PORT");
   watch->add_option("--log-format", o.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+  auto* probe = app.add_subcommand("probe", "Send one packet as a VM and say what answered (Linux)");
+  AddHostOptions(*probe, o);
+  probe->add_option("VM", o.probe_vm, "The VM to send as")->required();
+  probe->add_option("PROTO", o.probe_protocol, "tcp, udp or icmp")->required()->check(CLI::IsMember({"tcp", "udp", "icmp"}));
+  probe->add_option("TARGET", o.probe_target, "IPV4[:PORT] (a port for tcp and udp)")->required();
+  probe->add_option("--timeout", o.probe_timeout, "Seconds to wait for an answer")->check(CLI::Range(0.1, 60.0));
+
+
   if (!berth::reconciler::InitCrashPoints()) return berth::cli::kExitError;  // a test hook; see crash_point.h
   try {
     app.parse(argc, argv);
@@ -187,5 +195,6 @@ int main(int argc, char** argv) {
   if (destroy->parsed()) return berth::cli::RunDestroy(o);
   if (show->parsed()) return berth::cli::RunShow(o);
   if (watch->parsed()) return berth::cli::RunWatch(o);
+  if (probe->parsed()) return berth::cli::RunProbe(o);
   return berth::cli::kExitError;
 }

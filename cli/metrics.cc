@@ -46,6 +46,11 @@ std::string WatchMetrics::Render() const {
        "# TYPE berth_manifests_valid gauge\nberth_manifests_valid " << (manifests_valid ? 1 : 0) << "\n";
   o << "# HELP berth_owned_objects Objects berth owns on this host, by kind.\n# TYPE berth_owned_objects gauge\n";
   for (const auto& [kind, n] : owned_by_kind) o << "berth_owned_objects{kind=\"" << kind << "\"} " << n << "\n";
+  o << "# HELP berth_vm_policy_drops_total Packets a VM's network policy dropped, by reason.\n"
+       "# TYPE berth_vm_policy_drops_total counter\n";
+  for (const auto& [vm, reasons] : policy_drops)
+    for (const auto& [reason, n] : reasons)
+      o << "berth_vm_policy_drops_total{vm=\"" << vm << "\",reason=\"" << reason << "\"} " << n << "\n";
   return o.str();
 }
 

@@ -2,6 +2,7 @@
 // /healthz on a loopback address (served from the watch loop's own epoll set: no threads).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct WatchMetrics {
   double last_success_unix = 0;
   bool manifests_valid = false;
   std::map<std::string, int> owned_by_kind;
+  /// VM -> reason (spoof, host, peers, egress) -> packets its network policy dropped; read at each scrape.
+  std::map<std::string, std::map<std::string, unsigned long long>> policy_drops;
 
   void ObservePass(const std::string& result, double seconds);
   std::string Render() const;

@@ -47,6 +47,9 @@ struct Options {
   double gc_grace_seconds = 30;
   std::optional<std::string> metrics_address;
   std::string log_format = "text";
+  // berth probe VM PROTO TARGET[:PORT]
+  std::string probe_vm, probe_protocol, probe_target;
+  double probe_timeout = 1.5;  // seconds to wait for an answer
 };
 
 int RunValidate(const Options& o);
@@ -56,5 +59,6 @@ int RunApply(const Options& o);
 int RunDestroy(const Options& o);
 int RunShow(const Options& o);
 int RunWatch(const Options& o);
+int RunProbe(const Options& o);  // exit 0 answered, 1 silent, 2 error
 
 }  // namespace berth::cli

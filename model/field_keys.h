@@ -13,17 +13,21 @@ using KeyList = std::vector<std::string_view>;
 namespace keys {
 inline const KeyList kDocument = {"apiVersion", "kind", "metadata", "spec"};
 inline const KeyList kMetadata = {"name", "labels"};
-inline const KeyList kBridgeSpec = {"node", "address", "mtu", "pool"};
+inline const KeyList kBridgeSpec = {"node", "address", "mtu", "pool", "policy"};
 inline const KeyList kNatSpec = {"node", "source", "egress", "forwards"};
 inline const KeyList kNatSource = {"bridge"};
 inline const KeyList kNatForward = {"protocol", "port", "to"};
 inline const KeyList kVmSpec = {"node", "network", "firecracker", "qemu"};
-inline const KeyList kVmNetwork = {"bridge", "address", "mac", "mode", "dns"};
+inline const KeyList kVmNetwork = {"bridge", "address", "mac", "mode", "dns", "policy"};
+inline const KeyList kPolicy = {"host", "peers", "egress"};
+inline const KeyList kPolicyHost = {"protocol", "port"};
+inline const KeyList kPolicyEgress = {"default", "allow", "deny"};
+inline const KeyList kPolicyEgressRule = {"to", "protocol", "port"};
 inline const KeyList kFirecracker = {"kernel", "rootfs", "vcpus", "memoryMiB", "bootArgs", "jailer"};
 inline const KeyList kJailer = {"uid", "gid", "chrootBase"};
 inline const KeyList kQemu = {"kernel", "initrd", "vcpus", "memoryMiB", "bootArgs"};
 inline const KeyList kJailSpec = {"node", "path", "network"};
-inline const KeyList kJailNetwork = {"vnet", "interfaces", "defaultRouter", "mode", "dns", "ip4"};
+inline const KeyList kJailNetwork = {"vnet", "interfaces", "defaultRouter", "mode", "dns", "ip4", "policy"};
 inline const KeyList kJailInterface = {"name", "bridge", "secure", "address", "mac"};
 }  // namespace keys
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/net.h"
+#include "model/policy.h"
 #include "model/source_span.h"
 
 namespace berth::model {
@@ -52,6 +53,7 @@ struct Bridge {
   Cidr4 address;                // gateway address on the bridge, with the subnet's prefix
   std::optional<int> mtu;       // 68..65535
   std::optional<Cidr4> pool;    // range handed out to workloads; default: subnet minus network, gateway, broadcast
+  std::optional<Policy> policy; // the default network policy of the VMs on this bridge (model/policy.h)
 };
 
 enum class Protocol { kTcp, kUdp };
@@ -115,6 +117,7 @@ struct VmNetwork {
   std::optional<Mac> mac;         // absent: derived deterministically from the VM's name
   NetworkMode mode = NetworkMode::kOutbound;
   std::vector<std::string> dns;   // nameservers; empty: no resolv.conf is written
+  std::optional<Policy> policy;   // over the bridge's policy, field by field (model/policy.h)
 };
 
 struct Vm {

@@ -1,5 +1,6 @@
 // kind: Bridge. Per-document shape only; the pool's relation to the subnet is checked in validate_addresses.cc.
 #include "model/parse_kinds.h"
+#include "model/parse_policy.h"
 #include "model/parse_values.h"
 
 namespace berth::model {
@@ -22,6 +23,7 @@ void ParseBridgeSpec(ParseContext& ctx, const MappingReader& spec, Bridge& bridg
     if (auto mtu = ReadIntegerInRange(ctx, *value, 68, 65535, "invalid-mtu")) bridge.mtu = static_cast<int>(*mtu);
   if (auto value = spec.Get("pool"))
     if (auto pool = ReadCidr(ctx, *value)) bridge.pool = *pool;
+  if (auto value = spec.Get("policy")) bridge.policy = ParsePolicy(ctx, *value);
 }
 
 }  // namespace berth::model

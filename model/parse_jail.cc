@@ -90,6 +90,9 @@ void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {
   if (auto v = reader->Get("ip4"))
     if (auto items = ReadSequence(ctx, *v))
       for (const Value& item : *items) ParseIp4Entry(ctx, item, network);
+  if (auto v = reader->Get("policy"))
+    ctx.Error("not-supported", v->path, v->key_span,
+              "a network policy on a Jail is not supported yet (FreeBSD enforcement is still to come); remove it");
   CheckShape(ctx, *reader, network);
 }
 

@@ -1,5 +1,6 @@
 // kind: VM. The network block and an optional hypervisor block (firecracker or qemu, not both).
 #include "model/parse_kinds.h"
+#include "model/parse_policy.h"
 #include "model/parse_values.h"
 
 namespace berth::model {
@@ -21,6 +22,8 @@ void ParseNetwork(ParseContext& ctx, const Value& value, VmNetwork& network) {
   if (auto v = reader->Get("mac")) network.mac = ReadMac(ctx, *v);
   if (auto v = reader->Get("dns"))
     if (auto servers = ReadNameservers(ctx, *v)) network.dns = *servers;
+  // With mode disabled or loopback the policy has nothing to act on: a warning in validation, not an error.
+  if (auto v = reader->Get("policy")) network.policy = ParsePolicy(ctx, *v);
 
   const std::string mode = ToString(network.mode);
   if (UsesBridge(network.mode)) {

@@ -122,6 +122,7 @@ Diagnostics ValidateManifest(const Manifest& manifest) {
   CheckBridges(manifest, out);
   CheckAddresses(manifest, out);
   CheckNats(manifest, out);
+  CheckPolicies(manifest, out);
   return out;
 }
 

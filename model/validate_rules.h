@@ -38,5 +38,6 @@ void CheckReferences(const Manifest& manifest, Diagnostics& out);  // unknown-br
 void CheckBridges(const Manifest& manifest, Diagnostics& out);     // pools, gateways, subnet-overlap
 void CheckAddresses(const Manifest& manifest, Diagnostics& out);   // workload addresses, MACs, pool sizes
 void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources, egress and forwards
+void CheckPolicies(const Manifest& manifest, Diagnostics& out);    // policy-without-interface (a warning)
 
 }  // namespace berth::model

@@ -37,12 +37,22 @@ struct Change {
   const ResourceKey& key() const { return after ? after->key : before->key; }
 };
 
+/// A workload whose reach a plan widens (a platform's judgement, docs/plan-format.md `widens`): "VM/d1", its
+/// reach before and after, and each widening item ("host +tcp/2222").
+struct Widening {
+  std::string workload;
+  std::string before;
+  std::string after;
+  std::vector<std::string> items;
+};
+
 struct ChangeSet {
   std::vector<Change> changes;  // sorted by key; only keys that need something (a no-op appears only when a
                                 // launch was held back: it carries the reason)
   size_t unchanged = 0;         // desired resources the host already matches
   std::vector<Conflict> conflicts;
   std::vector<Warning> warnings;
+  std::vector<Widening> widens;  // sorted by workload; existing workloads only
 };
 
 /// The manifest resources that matter for removals: those of this run, and those berth applied before (the

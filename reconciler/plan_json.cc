@@ -172,6 +172,9 @@ json PlanToJson(const Plan& plan) {
                          {"provenance", ProvenanceToJson(c.provenance)}});
   for (const auto& w : plan.changes.warnings)
     warnings.push_back({{"message", w.message}, {"provenance", ProvenanceToJson(w.provenance)}});
+  json widens = json::array();  // format v1, additive: VMs whose reach the plan widens (docs/plan-format.md)
+  for (const auto& w : plan.changes.widens)
+    widens.push_back({{"workload", w.workload}, {"before", w.before}, {"after", w.after}, {"items", w.items}});
   for (const auto& s : plan.steps) {
     json commands = json::array();
     for (const auto& c : s.commands) {
@@ -194,6 +197,7 @@ json PlanToJson(const Plan& plan) {
               {"changes", changes},
               {"conflicts", conflicts},
               {"warnings", warnings},
+              {"widens", widens},
               {"steps", steps},
               {"refusal", plan.refusal ? json(*plan.refusal) : json()},
               {"allocations", AllocationsToJson(plan.allocations)},

@@ -29,6 +29,7 @@ Result<Plan> MakePlan(const Platform& platform, PlanInput input) {
   ids.applied = input.applied_ids;
   ChangeSet changes = ComputeDiff(platform, std::move(desired), input.observed, ids);
   platform.HoldBlocked(changes, input.observed.facts);
+  platform.NoteWidenings(changes);
   auto plan = BuildPlan(platform, std::move(changes), std::move(input.observed));
   if (!plan) return plan;
   plan->platform = platform.name();

@@ -76,6 +76,9 @@ class Platform {
     (void)changes;
     (void)facts;
   }
+  /// Fills changes.widens: the existing workloads whose reach the changes widen (none where the platform has
+  /// no notion of reach).
+  virtual void NoteWidenings(ChangeSet& changes) const { (void)changes; }
 };
 
 }  // namespace berth::reconciler

@@ -155,6 +155,11 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
     out << "\n";
   }
   for (const auto& w : plan.changes.warnings) out << "Warning: " << w.message << "\n";
+  for (const auto& w : plan.changes.widens) {
+    out << (options.color ? "\033[1;33m" : "") << "! " << w.workload << " reach:" << (options.color ? "\033[0m" : "");
+    for (const auto& item : w.items) out << " " << item;
+    out << "\n";
+  }
   if (plan.refusal) out << "Refused: " << *plan.refusal << "\n";
   out << RenderSummary(plan) << "\n";
   return out.str();

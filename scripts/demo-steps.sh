@@ -45,6 +45,24 @@ ip -br link show mybr0 >/dev/null && echo "(mybr0, which berth does not own, is 
 step "Destroy: remove everything berth owns" berth destroy
 berth destroy "${host[@]}" --lock-dir "$work/lock"
 
+# Isolation: VMs with a network policy; a probe sent as each VM shows what the kernel lets through.
+policy_manifests=$(cd "$(dirname "$0")/.." && pwd)/examples/manifests/sandbox-policy
+step "Isolation: a sandbox bridge whose VMs have network policies" berth apply -f "$policy_manifests"
+berth apply -f "$policy_manifests" "${host[@]}" --lock-dir "$work/lock" | tail -1
+berth show "${host[@]}" -o json | python3 -c 'import json,sys
+for name, vm in sorted(json.load(sys.stdin)["vms"].items()): print(name + ": " + vm.get("reach", "-"))'
+python3 -m http.server 8000 --bind 10.80.0.1 >/dev/null 2>&1 &
+web=$!
+for _ in $(seq 1 50); do ss -ltn | grep -q '10.80.0.1:8000' && break; sleep 0.1; done
+step "A default VM knocks on a web server of the host: silence" berth probe sbx-default tcp 10.80.0.1:8000
+berth probe sbx-default tcp 10.80.0.1:8000 "${host[@]}" || echo "(exit $?: nothing answered)"
+step "The VM whose policy allows tcp 8000-8099 on the host gets an answer" berth probe sbx-worker tcp 10.80.0.1:8000
+berth probe sbx-worker tcp 10.80.0.1:8000 "${host[@]}" && echo "(exit 0: answered)"
+step "Cloud metadata is out of reach for every VM" berth probe sbx-worker udp 169.254.169.254:80
+berth probe sbx-worker udp 169.254.169.254:80 "${host[@]}" || echo "(exit $?: nothing answered)"
+kill "$web"
+berth destroy "${host[@]}" --lock-dir "$work/lock" | tail -1
+
 [[ -n $qemu_manifests ]] || exit 0
 # A VM that really boots: QEMU (KVM where berth's probe saw it run a guest, else TCG) with Debian's kernel and
 # the test guest's initramfs.

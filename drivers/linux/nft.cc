@@ -1,16 +1,21 @@
 // nftables through libnftables. Every write replaces the whole table in one buffer ("add table; delete
 // table; table {...}"), so it is atomic, works whether or not the table exists, and never duplicates rules.
 #include "drivers/linux/nft.h"
+#include "drivers/linux/conntrack.h"
+#include "drivers/linux/nft_layout.h"
 
 #include <nftables/libnftables.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/ownership.h"
+#include "model/net.h"
 
 namespace berth::drivers::lnx {
 namespace {
@@ -19,17 +24,6 @@ namespace lr = reconciler::linux_res;
 using Kind = reconciler::DriverError::Kind;
 
 constexpr std::string_view kCommentPrefix = " comment \"berth:";
-
-struct ChainSpec {
-  const char* name;
-  const char* header;
-};
-// Written in this order; listings print chains in creation order.
-constexpr ChainSpec kChains[] = {
-    {lr::kChainPrerouting, "type nat hook prerouting priority dstnat; policy accept;"},
-    {lr::kChainForward, "type filter hook forward priority filter; policy accept;"},
-    {lr::kChainPostrouting, "type nat hook postrouting priority srcnat; policy accept;"},
-};
 
 std::string Trim(const std::string& s) {
   size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
@@ -59,14 +53,53 @@ std::vector<std::string> SplitLines(const std::string& text) {
 
 NftTableState ParseNftListing(const std::string& listing) {
   NftTableState st;
+  ParseNftListingInto(listing, "inet", st);
+  return st;
+}
+
+void ParseNftListingInto(const std::string& listing, const std::string& family, NftTableState& st) {
   st.exists = true;
   std::istringstream in(listing);
-  std::string chain;
+  std::string chain, set, elements;
+  int depth = 0;  // braces open in an "elements = {" text that spans lines
+  auto take_elements = [&] {
+    size_t open = elements.find('{'), close = elements.rfind('}');
+    if (open == std::string::npos || close == std::string::npos || close < open) return;
+    for (const std::string& item : SplitElements(std::string_view(elements).substr(open + 1, close - open - 1))) {
+      size_t at = item.find(kCommentPrefix);
+      if (at == std::string::npos) continue;  // not berth's: the next rewrite removes it
+      size_t end = item.find('"', at + kCommentPrefix.size());
+      if (end == std::string::npos) continue;
+      std::string group = item.substr(at + kCommentPrefix.size(), end - at - kCommentPrefix.size());
+      std::string element = item.substr(0, at) + item.substr(end + 1);
+      st.groups[group][lr::kElements].push_back(family + " " + set + " " + element);
+    }
+  };
   for (std::string raw; std::getline(in, raw);) {
     std::string line = Trim(raw);
+    if (depth > 0) {
+      elements += " " + line;
+      for (char c : line) depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+      if (depth == 0) take_elements();
+      continue;
+    }
     if (line.empty() || line.starts_with("table ")) continue;
+    if ((line.starts_with("set ") || line.starts_with("map ")) && line.ends_with("{")) {
+      set = Trim(line.substr(4, line.size() - 5));
+      continue;
+    }
+    if (!set.empty()) {
+      if (line == "}") set.clear();
+      if (line.starts_with("elements = {")) {
+        elements = line;
+        depth = 0;
+        for (char c : line) depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+        if (depth == 0) take_elements();
+      }
+      continue;
+    }
     if (line.starts_with("chain ") && line.ends_with("{")) {
-      chain = Trim(line.substr(6, line.size() - 7));
+      chain = ChainAttr(family, Trim(line.substr(6, line.size() - 7)));
       continue;
     }
     if (line == "}") {
@@ -84,7 +117,9 @@ NftTableState ParseNftListing(const std::string& listing) {
     group.pop_back();
     st.groups[group][chain].push_back(line.substr(0, at));
   }
-  return st;
+  // Listings print elements in the set's order; groups compare them sorted.
+  for (auto& [group, g] : st.groups)
+    if (auto it = g.find(lr::kElements); it != g.end()) std::sort(it->second.begin(), it->second.end());
 }
 
 std::string NftChainsAttr(const NftTableState& state) {
@@ -95,25 +130,65 @@ std::string NftChainsAttr(const NftTableState& state) {
 
 std::string ExpectedNftChains() {
   NftTableState st;
-  for (const auto& c : kChains) st.chains[c.name] = c.header;
+  for (const auto& c : BaseChains()) st.chains[ChainAttr(c.family, c.name)] = c.header;
   return NftChainsAttr(st);
 }
 
 std::string RenderNftTable(const NftTableState& state) {
-  const std::string table = "inet " + std::string(reconciler::kNftTable);
-  std::string out = "add table " + table + "\ndelete table " + table + "\n";
-  if (!state.exists) return out;
-  out += "table " + table + " {\n";
-  for (const auto& chain : kChains) {
-    out += "  chain " + std::string(chain.name) + " {\n    " + chain.header + "\n";
-    for (const auto& [group, chains] : state.groups) {
-      auto it = chains.find(chain.name);
-      if (it == chains.end()) continue;
-      for (const auto& rule : it->second) out += "    " + rule + " comment \"berth:" + group + "\"\n";
-    }
-    out += "  }\n";
+  std::string out;
+  for (const char* family : kFamilies) {
+    const std::string table = std::string(family) + " " + std::string(reconciler::kNftTable);
+    out += "add table " + table + "\ndelete table " + table + "\n";
   }
-  return out + "}\n";
+  if (!state.exists) return out;
+  for (const char* family : kFamilies) {
+    out += "table " + std::string(family) + " " + std::string(reconciler::kNftTable) + " {\n";
+    // Regular chains first (the maps' verdicts and the base chains jump to them), then sets, then base chains.
+    std::map<std::string, std::string> regular;
+    std::map<std::string, std::vector<std::string>> elements;
+    for (const auto& [group, chains] : state.groups) {
+      for (const auto& [attr, lines] : chains) {
+        if (attr == lr::kElements) {
+          for (const std::string& line : lines) {
+            size_t a = line.find(' '), b = line.find(' ', a + 1);
+            if (b == std::string::npos || line.substr(0, a) != family) continue;
+            elements[line.substr(a + 1, b - a - 1)].push_back(ElementWithComment(line.substr(b + 1), "berth:" + group));
+          }
+          continue;
+        }
+        std::string fam, chain;
+        if (!SplitChainAttr(attr, fam, chain) || fam != family) continue;
+        bool base = false;
+        for (const auto& c : BaseChains()) base = base || (fam == c.family && chain == c.name);
+        if (base) continue;
+        for (const std::string& rule : lines) regular[chain] += "    " + rule + " comment \"berth:" + group + "\"\n";
+      }
+    }
+    for (const auto& [chain, rules] : regular) out += "  chain " + chain + " {\n" + rules + "  }\n";
+    for (const auto& set : Sets()) {
+      if (std::string_view(set.family) != family) continue;
+      out += std::string("  ") + (set.map() ? "map " : "set ") + set.name + " {\n    type " + set.type + "\n";
+      if (auto it = elements.find(set.name); it != elements.end()) {
+        out += "    elements = { ";
+        for (size_t i = 0; i < it->second.size(); ++i) out += (i ? ",\n      " : "") + it->second[i];
+        out += " }\n";
+      }
+      out += "  }\n";
+    }
+    for (const auto& chain : BaseChains()) {
+      if (std::string_view(chain.family) != family) continue;
+      const std::string attr = ChainAttr(chain.family, chain.name);
+      out += "  chain " + std::string(chain.name) + " {\n    " + chain.header + "\n";
+      for (const auto& [group, chains] : state.groups) {
+        auto it = chains.find(attr);
+        if (it == chains.end()) continue;
+        for (const auto& rule : it->second) out += "    " + rule + " comment \"berth:" + group + "\"\n";
+      }
+      out += "  }\n";
+    }
+    out += "}\n";
+  }
+  return out;
 }
 
 NftBackend::NftBackend() : ctx_(nft_ctx_new(NFT_CTX_DEFAULT)) {
@@ -144,12 +219,20 @@ Result<std::string, OsError> NftBackend::Run(const std::string& cmd, bool json) 
 
 Result<NftTableState, OsError> NftBackend::Read() {
   std::lock_guard lock(mu_);
-  auto out = Run("list table inet " + std::string(reconciler::kNftTable), false);
-  if (!out) {
-    if (out.error().err == ENOENT) return NftTableState{};
-    return Unexpected<OsError>{out.error()};
+  return ReadLocked();
+}
+
+Result<NftTableState, OsError> NftBackend::ReadLocked() {
+  NftTableState st;
+  for (const char* family : kFamilies) {
+    auto out = Run("list table " + std::string(family) + " " + std::string(reconciler::kNftTable), false);
+    if (!out) {
+      if (out.error().err == ENOENT) continue;
+      return Unexpected<OsError>{out.error()};
+    }
+    ParseNftListingInto(*out, family, st);
   }
-  return ParseNftListing(*out);
+  return st;
 }
 
 namespace {
@@ -165,14 +248,47 @@ bool OnlyNewVmGroups(const std::vector<Job*>& jobs) {
 }
 
 std::string RenderAppend(const std::vector<Job*>& jobs) {
-  const std::string table = "inet " + std::string(reconciler::kNftTable);
-  std::string out;
-  for (const Job* job : jobs)
-    for (const auto& chain : kChains)
-      if (auto* text = job->res().Attr(chain.name))
-        for (const std::string& rule : SplitLines(*text))
-          out += "add rule " + table + " " + chain.name + " " + rule + " comment \"berth:" + job->key().name + "\"\n";
-  return out;
+  const std::string table = " " + std::string(reconciler::kNftTable) + " ";
+  std::string chains, rules, elements;
+  for (const Job* job : jobs) {
+    const std::string comment = "berth:" + job->key().name;
+    for (const auto& [attr, text] : job->res().attrs) {
+      if (attr == lr::kElements) {
+        for (const std::string& line : SplitLines(text)) {
+          size_t a = line.find(' '), b = line.find(' ', a + 1);
+          if (b == std::string::npos) continue;
+          elements += "add element " + line.substr(0, a) + table + line.substr(a + 1, b - a - 1) + " { " +
+                      ElementWithComment(line.substr(b + 1), comment) + " }\n";
+        }
+        continue;
+      }
+      std::string family, chain;
+      if (!SplitChainAttr(attr, family, chain)) continue;
+      bool base = false;
+      for (const auto& c : BaseChains()) base = base || (family == c.family && chain == c.name);
+      if (!base) chains += "add chain " + family + table + chain + "\n";
+      for (const std::string& rule : SplitLines(text))
+        rules += "add rule " + family + table + chain + " " + rule + " comment \"" + comment + "\"\n";
+    }
+  }
+  return chains + rules + elements;
+}
+
+/// A VM's policy rules changed or went: its tracked connections go too, so replies of a connection opened
+/// under the old policy stop passing unjudged. Any change counts (a widening-only change also starts afresh).
+void ForgetNarrowedConnections(const std::vector<Job*>& jobs) {
+  for (const Job* job : jobs) {
+    if (job->failed() || job->key().kind != lr::kNft || !job->key().name.starts_with("vm/") ||
+        job->op() == reconciler::Op::kCreate)
+      continue;
+    const std::string* elements = job->res().Attr(lr::kElements);
+    if (!elements) continue;
+    for (const std::string& line : SplitLines(*elements)) {
+      if (!line.starts_with("inet vms ")) continue;
+      auto ip = model::Ipv4::Parse(line.substr(9));
+      if (ip) (void)DeleteConntrackFrom(ip->value);  // best effort: the rules already judge every packet
+    }
+  }
 }
 
 }  // namespace
@@ -182,14 +298,13 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
   // One transaction either way. The append fails as a whole when the table or a chain is missing (the
   // plan's view was stale): then the whole-table rewrite below makes it right.
   if (OnlyNewVmGroups(jobs) && Run(RenderAppend(jobs), false)) return;
-  auto listing = Run("list table inet " + std::string(reconciler::kNftTable), false);
-  NftTableState st;
-  if (listing) {
-    st = ParseNftListing(*listing);
-  } else if (listing.error().err != ENOENT) {
+  auto listing = ReadLocked();
+  if (!listing) {
     for (Job* j : jobs) j->Fail(listing.error());
     return;
   }
+  NftTableState st = std::move(*listing);
+  const bool existed = st.exists;
   bool table_deleted = false;
   for (Job* job : jobs) {
     const auto& r = job->res();
@@ -208,13 +323,12 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
       continue;
     }
     NftGroup g;
-    for (const auto& chain : kChains) {
-      if (auto* text = r.Attr(chain.name)) g[chain.name] = SplitLines(*text);
-    }
+    for (const auto& [attr, text] : r.attrs)
+      if (IsRuleAttr(attr)) g[attr] = SplitLines(text);
     st.groups[r.key.name] = std::move(g);  // replaces: adding a group twice never duplicates its rules
     st.exists = !table_deleted;
   }
-  if (!st.exists && !listing) return;  // deleting an absent table: nothing to do
+  if (!st.exists && !existed) return;  // deleting absent tables: nothing to do
   if (auto w = Run(RenderNftTable(st), false); !w) {
     for (Job* j : jobs) j->Fail(w.error());
   }
@@ -232,12 +346,15 @@ Result<std::vector<std::string>, OsError> NftBackend::ForeignDropChains() {
     const auto& c = item["chain"];
     if (c.value("hook", "") != "forward" || c.value("policy", "") != "drop") continue;
     const std::string family = c.value("family", ""), table = c.value("table", "");
-    if (family == "inet" && table == reconciler::kNftTable) continue;
+    if ((family == "inet" || family == "bridge") && table == reconciler::kNftTable) continue;
     found.push_back("table " + family + " " + table + " chain " + c.value("name", "") + " (policy drop)");
   }
   return found;
 }
 
-void ApplyNft(Env& env, std::vector<Job*>& jobs) { env.nft->Apply(jobs); }
+void ApplyNft(Env& env, std::vector<Job*>& jobs) {
+  env.nft->Apply(jobs);
+  ForgetNarrowedConnections(jobs);
+}
 
 }  // namespace berth::drivers::lnx

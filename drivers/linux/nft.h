@@ -1,4 +1,4 @@
-// berth's nftables table (inet berth) through libnftables: read it back as rule groups, rewrite it whole in
+// berth's nftables tables (inet berth and bridge berth, one unit) through libnftables: read it back as rule groups, rewrite it whole in
 // one transaction, and report foreign forward chains that drop. Rules are grouped by their comment
 // "berth:<group>"; a group is the resource nft:/<group>.
 #pragma once
@@ -32,6 +32,9 @@ std::string ExpectedNftChains();
 /// Parses `nft list table inet berth` output (stateless, without handles) into groups; rules without a berth
 /// comment are dropped (the next rewrite removes them).
 NftTableState ParseNftListing(const std::string& listing);
+/// Adds the listing of `family`'s berth table (inet or bridge) to `st`: chains by their group attribute
+/// (nft_layout.h), set elements under "elements".
+void ParseNftListingInto(const std::string& listing, const std::string& family, NftTableState& st);
 /// The whole-table replacement: works whether or not the table exists. `exists=false` deletes it.
 std::string RenderNftTable(const NftTableState& state);
 
@@ -52,6 +55,8 @@ class NftBackend {
  private:
   /// Runs one command buffer; returns its output or an error with the errno nft's message names.
   Result<std::string, OsError> Run(const std::string& cmd, bool json);
+  /// Both berth tables; exists when either does. mu_ held.
+  Result<NftTableState, OsError> ReadLocked();
 
   std::mutex mu_;
   nft_ctx* ctx_ = nullptr;

@@ -143,8 +143,9 @@ std::optional<DriverError> ApplyNft(SimState& s, const Action& a) {
   if (a.op == Op::kUpdate && group == groups.end()) return SysError(a, ENOENT, "no rules of " + key.name);
   SimNftGroup& g = groups[key.name];
   g.chains.clear();
-  for (const char* chain : {kChainPrerouting, kChainForward, kChainPostrouting})
-    if (auto* rules = a.resource.Attr(chain); rules && !rules->empty()) g.chains[chain] = *rules;
+  // Every rule attribute (base chains, the policy's own chains and set elements); egress is plan-time only.
+  for (const auto& [field, rules] : a.resource.attrs)
+    if (field != kEgress && !rules.empty()) g.chains[field] = rules;
   g.owner = OriginOf(a.resource);
   return std::nullopt;
 }

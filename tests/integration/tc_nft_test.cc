@@ -94,7 +94,7 @@ TEST_F(TcNftTest, NftTableMasqueradeAndIdempotentGroups) {
   for (const auto& item : listing["nftables"]) {
     if (item.contains("chain") && item["chain"].contains("hook")) ++base;
   }
-  EXPECT_EQ(base, 3);
+  EXPECT_EQ(base, 5);  // prerouting, preroute, input, forward, postrouting (bridge berth has two more)
 
   // Two groups in one batch, then one deleted: the other stays.
   auto vm = Res(lr::kNft, "", "vm/a",
@@ -153,8 +153,12 @@ TEST_F(TcNftTest, NftChainDriftIsObservedAndRepaired) {
   ASSERT_EQ(Sh("nft 'chain inet berth forward { policy drop; }' && nft delete chain inet berth prerouting").status, 0);
   obs = ObserveOk(*driver_, false);
   EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains),
+            "bridge:forward: type filter hook forward priority filter; policy accept;\n"
+            "bridge:prerouting: type filter hook prerouting priority filter; policy accept;\n"
             "forward: type filter hook forward priority filter; policy drop;\n"
-            "postrouting: type nat hook postrouting priority srcnat; policy accept;");
+            "input: type filter hook input priority filter; policy accept;\n"
+            "postrouting: type nat hook postrouting priority srcnat; policy accept;\n"
+            "preroute: type filter hook prerouting priority filter; policy accept;");
   EXPECT_FALSE(ApplyOne(*driver_, table, Op::kUpdate, {lr::kChains}));
   obs = ObserveOk(*driver_, false);
   EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains), drivers::lnx::ExpectedNftChains());

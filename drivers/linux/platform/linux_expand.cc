@@ -8,6 +8,7 @@
 #include "drivers/linux/platform/linux_names.h"
 #include "reconciler/desired_builder.h"
 #include "drivers/linux/platform/link_spec.h"
+#include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
 #include "drivers/linux/platform/ownership.h"
@@ -22,12 +23,7 @@ using Builder = DesiredBuilder;
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
 /// The table's base chains as the driver reads them back, so a chain someone deleted or set to drop is drift.
-Attrs TableAttrs() {
-  return {{kChains,
-           "forward: type filter hook forward priority filter; policy accept;\n"
-           "postrouting: type nat hook postrouting priority srcnat; policy accept;\n"
-           "prerouting: type nat hook prerouting priority dstnat; policy accept;"}};
-}
+Attrs TableAttrs() { return {{kChains, PolicyTableChains()}}; }
 
 void AppendLine(Attrs& attrs, const char* chain, const std::string& rule) {
   std::string& text = attrs[chain];
@@ -80,6 +76,7 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
   b.Add(kTc, ns, tap, {{kRedirectTo, peer}}, from);
 
   Attrs rules = VmRules(vm, a);
+  AddVmPolicy(vm, a, *bridge, rules);
   if (!rules.empty()) {
     if (!table_added) b.Add(kNftTable, "", std::string(reconciler::kNftTable), TableAttrs(), from);
     table_added = true;
@@ -154,6 +151,12 @@ DesiredState ExpandLinux(const model::Manifest& manifest, const Allocations& all
     b.Add(kSysctl, "", "net.ipv4.ip_forward", {{kValue, "1"}}, nat.doc);
   }
   for (const auto& vm : manifest.vms) ExpandVm(vm, manifest, allocations, b, table_added);
+  // The policy's dispatch rules, once, with the first bridged VM as provenance.
+  for (const auto& vm : manifest.vms)
+    if (model::UsesBridge(vm.network.mode) && allocations.by_interface.count(vm.doc.Id())) {
+      b.Add(kNft, "", kPolicyGroup, PolicyBaseRules(), vm.doc);
+      break;
+    }
   return b.Finish();
 }
 

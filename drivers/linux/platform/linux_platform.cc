@@ -8,6 +8,7 @@
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_policy_reach.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
 #include "drivers/linux/platform/ownership.h"
@@ -138,6 +139,8 @@ class LinuxPlatform final : public Platform {
   void HoldBlocked(ChangeSet& changes, const HostFacts& facts) const override {
     HoldBlockedLaunches(changes, facts);
   }
+
+  void NoteWidenings(ChangeSet& changes) const override { changes.widens = ReachWidenings(changes); }
 };
 
 void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& observed,

@@ -31,7 +31,7 @@ TEST(LinuxExpand, OutboundVmGetsTheCniChain) {
   auto d = ExpandOne(MakeVm("vm1", "fcbr0"));
   EXPECT_EQ(Keys(d), (std::vector<std::string>{
                          "addr:/fcbr0/10.168.0.1/24", "link:/bv-vm1", "link:/fcbr0", "link:berth-vm1/lo",
-                         "link:berth-vm1/tap0", "netns:/berth-vm1", "nft:/vm/vm1", "nfttable:/berth",
+                         "link:berth-vm1/tap0", "netns:/berth-vm1", "nft:/base/policy", "nft:/vm/vm1", "nfttable:/berth",
                          "tc:berth-vm1/eth0", "tc:berth-vm1/tap0"}));
   const Resource* veth = d.Find({"link", "", "bv-vm1"});
   ASSERT_TRUE(veth);
@@ -58,7 +58,9 @@ TEST(LinuxExpand, DisabledAndLoopbackGetNoInterface) {
 TEST(LinuxExpand, FullModeHasNoInboundDrop) {
   auto d = ExpandOne(MakeVm("vm1", "fcbr0", NetworkMode::kFull));
   EXPECT_TRUE(d.Find({"link", "berth-vm1", "tap0"}));
-  EXPECT_FALSE(d.Find({"nft", "", "vm/vm1"}));
+  // Its group holds only its policy: nothing in the forward chain about inbound traffic.
+  ASSERT_TRUE(d.Find({"nft", "", "vm/vm1"}));
+  EXPECT_FALSE(d.Find({"nft", "", "vm/vm1"})->Attr("forward"));
 }
 
 TEST(LinuxExpand, NatMasqueradesOnceAndForwardsPorts) {

@@ -1,0 +1,14 @@
+// The reader of a policy block, shared by the Bridge (spec.policy) and VM (spec.network.policy) parsers.
+#pragma once
+
+#include <optional>
+
+#include "model/policy.h"
+#include "model/yaml_walk.h"
+
+namespace berth::model {
+
+/// Reads a policy mapping; reports every malformed entry (coded diagnostics at the entry) and keeps the rest.
+std::optional<Policy> ParsePolicy(ParseContext& ctx, const Value& value);
+
+}  // namespace berth::model
