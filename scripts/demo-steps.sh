@@ -49,11 +49,12 @@ berth destroy "${host[@]}" --lock-dir "$work/lock"
 policy_manifests=$(cd "$(dirname "$0")/.." && pwd)/examples/manifests/sandbox-policy
 step "Isolation: a sandbox bridge whose VMs have network policies" berth apply -f "$policy_manifests"
 berth apply -f "$policy_manifests" "${host[@]}" --lock-dir "$work/lock" | tail -1
-berth show "${host[@]}" -o json | python3 -c 'import json,sys
-for name, vm in sorted(json.load(sys.stdin)["vms"].items()): print(name + ": " + vm.get("reach", "-"))'
+reach='import json,sys; print("\n".join(n + ": " + vm.get("reach", "-") for n, vm in sorted(json.load(sys.stdin)["vms"].items())))'
+berth show "${host[@]}" -o json | python3 -c "$reach"
 python3 -m http.server 8000 --bind 10.80.0.1 >/dev/null 2>&1 &
 web=$!
 for _ in $(seq 1 50); do ss -ltn | grep -q '10.80.0.1:8000' && break; sleep 0.1; done
+ss -ltn | grep -q '10.80.0.1:8000' || { echo "demo: FAIL: the host's web server did not listen within 5 s" >&2; exit 1; }
 step "A default VM knocks on a web server of the host: silence" berth probe sbx-default tcp 10.80.0.1:8000
 berth probe sbx-default tcp 10.80.0.1:8000 "${host[@]}" || echo "(exit $?: nothing answered)"
 step "The VM whose policy allows tcp 8000-8099 on the host gets an answer" berth probe sbx-worker tcp 10.80.0.1:8000

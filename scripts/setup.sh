@@ -28,7 +28,7 @@ packages=(
 # Every program the demo, the tests and the benchmarks call, with the package above that brings it
 # (tests/tools/check_tools.py fails when a script calls a program that is missing here).
 tools=(
-  ip:iproute2 tc:iproute2 bridge:iproute2 nft:nftables unshare:util-linux nsenter:util-linux mount:mount
+  ip:iproute2 tc:iproute2 bridge:iproute2 ss:iproute2 nft:nftables unshare:util-linux nsenter:util-linux mount:mount
   umount:mount flock:util-linux sysctl:procps pgrep:procps /usr/lib/cni/bridge:containernetworking-plugins
   python3:python3 /usr/bin/time:time qemu-system-x86_64:qemu-system-x86 /bin/busybox:busybox-static
   cpio:cpio gzip:gzip awk:mawk sed:sed grep:grep find:findutils cmake:cmake ninja:ninja-build
