@@ -6,9 +6,8 @@
 
 namespace berth {
 
-void Bug(std::string_view message, std::source_location where) {
-  std::fprintf(stderr, "berth: BUG at %s:%u in %s: %.*s\n", where.file_name(), unsigned(where.line()),
-               where.function_name(), int(message.size()), message.data());
+void Bug(std::string_view message, const char* file, int line, const char* function) {
+  std::fprintf(stderr, "berth: BUG at %s:%d in %s: %.*s\n", file, line, function, int(message.size()), message.data());
   std::fflush(stderr);
   std::abort();
 }

@@ -1,5 +1,5 @@
-// The Linux driver's nftables text, without root: parsing `nft list table inet berth` into rule groups and
-// rendering the whole-table rewrite from them.
+// The Linux driver's nftables text, without root: parsing the listing of berth's tables into rule groups and
+// rendering the whole rewrite (tables inet berth and bridge berth) from them.
 #include "drivers/linux/nft.h"
 
 #include <gtest/gtest.h>
@@ -36,19 +36,33 @@ TEST(NftListing, GroupsRulesByTheirBerthComment) {
   EXPECT_EQ(st.chains["forward"], "type filter hook forward priority filter; policy accept;");
 }
 
+/// Reads a rewrite back as observation does: each of berth's tables from its own listing.
+NftTableState ReadBack(const std::string& rewrite) {
+  const size_t inet = rewrite.find("table inet berth {"), bridge = rewrite.find("table bridge berth {");
+  NftTableState st;
+  ParseNftListingInto(rewrite.substr(inet, bridge == std::string::npos ? std::string::npos : bridge - inet), "inet", st);
+  if (bridge != std::string::npos) ParseNftListingInto(rewrite.substr(bridge), "bridge", st);
+  return st;
+}
+
 TEST(NftListing, BerthsOwnChainsReadBackAsExpected) {
-  EXPECT_EQ(NftChainsAttr(ParseNftListing(kListing)), ExpectedNftChains());
-  NftTableState st = ParseNftListing(kListing);
+  // A listing of both of berth's tables as the kernel gives them back after a rewrite.
+  const std::string rewrite = RenderNftTable(ParseNftListing(kListing));
+  EXPECT_EQ(NftChainsAttr(ReadBack(rewrite)), ExpectedNftChains());
+  NftTableState st = ReadBack(rewrite);
   st.chains["forward"] = "type filter hook forward priority filter; policy drop;";  // someone changed it
   EXPECT_NE(NftChainsAttr(st), ExpectedNftChains());
+  // A listing with only some of berth's chains (an older berth's table) does not read as expected.
+  EXPECT_NE(NftChainsAttr(ParseNftListing(kListing)), ExpectedNftChains());
 }
 
 TEST(NftListing, RenderedRewriteReadsBackToTheSameGroups) {
   NftTableState st = ParseNftListing(kListing);
   const std::string rewrite = RenderNftTable(st);
-  ASSERT_TRUE(rewrite.starts_with("add table inet berth\ndelete table inet berth\ntable inet berth {\n"));
-  // The rewrite is a listing too (after its two table commands): it parses back to what it was made from.
-  NftTableState back = ParseNftListing(rewrite.substr(rewrite.find("table inet berth {")));
+  ASSERT_TRUE(rewrite.starts_with("add table inet berth\ndelete table inet berth\n")) << rewrite;
+  ASSERT_NE(rewrite.find("table inet berth {\n"), std::string::npos) << rewrite;
+  // The rewrite is a listing too (after its table commands): it parses back to what it was made from.
+  NftTableState back = ReadBack(rewrite);
   EXPECT_EQ(back.groups, st.groups);
   EXPECT_EQ(NftChainsAttr(back), ExpectedNftChains());
 }
@@ -56,7 +70,8 @@ TEST(NftListing, RenderedRewriteReadsBackToTheSameGroups) {
 TEST(NftListing, AnAbsentTableIsOnlyDeleted) {
   NftTableState gone;
   gone.exists = false;
-  EXPECT_EQ(RenderNftTable(gone), "add table inet berth\ndelete table inet berth\n");
+  EXPECT_EQ(RenderNftTable(gone),
+            "add table inet berth\ndelete table inet berth\nadd table bridge berth\ndelete table bridge berth\n");
 }
 
 }  // namespace
