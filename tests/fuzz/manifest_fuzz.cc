@@ -1,5 +1,7 @@
 // Fuzz target: manifest text through the loader (parse, validate) and, when valid, allocation, expansion and a
 // plan against an empty host. Any abort, sanitizer report or exception past the loader is a finding.
+#include "drivers/freebsd/platform/freebsd_platform.h"
+#include "drivers/linux/platform/linux_platform.h"
 #include "model/load.h"
 #include "reconciler/ipam.h"
 #include "reconciler/planner.h"

@@ -2,6 +2,8 @@
 // plan of the fixed manifest against it, rendered as text and JSON.
 #include <nlohmann/json.hpp>
 
+#include "drivers/freebsd/platform/freebsd_platform.h"
+#include "drivers/linux/platform/linux_platform.h"
 #include "reconciler/ipam.h"
 #include "reconciler/plan_json.h"
 #include "reconciler/planner.h"
