@@ -227,7 +227,10 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
                                                                         const reconciler::ObserveRequest& request,
                                                                         ObserveMemory& memory) {
   reconciler::ObservedState out;
-  auto [touched, touched_firewall] = memory.TakeTouched();
+  // Not a structured binding: the lambda below captures it (clang 14, the sanitizer build's, cannot).
+  const auto taken = memory.TakeTouched();
+  const std::set<std::string>& touched = taken.first;
+  const bool touched_firewall = taken.second;
   const bool everything = !request.changed_scopes.has_value();
   auto stale = [&](const NetnsEntry& e) {
     if (everything || request.changed_scopes->count(e.name) || touched.count(e.name)) return true;
