@@ -193,14 +193,16 @@ KvmVerdict ProbeKvm(const std::string& device, std::chrono::milliseconds deadlin
 KvmVerdict KvmVerdictForThisBoot(const std::string& device, const std::string& state_dir) {
   struct stat st {};
   if (::stat(device.c_str(), &st) != 0) return {false, device + " does not exist"};
-  const std::string boot = ReadBootId(), node = NodeIdentity(st);
+  const std::string node = NodeIdentity(st);
 
   // One probe per process and node: `berth watch` observes every pass.
   static std::mutex mu;
   static std::map<std::string, KvmVerdict> memo;
   std::lock_guard lock(mu);
   const std::string memo_key = device + "\n" + node + "\n" + state_dir;
-  if (auto it = memo.find(memo_key); it != memo.end()) return it->second;
+  if (auto it = memo.find(memo_key); it != memo.end()) return it->second;  // no file read on later passes
+
+  const std::string boot = ReadBootId();
 
   const std::string cache = state_dir.empty() ? "" : state_dir + "/kvm-probe.json";
   if (!cache.empty() && !boot.empty()) {
