@@ -65,7 +65,7 @@ std::optional<Change> Compare(const Platform& platform, const Resource& want, co
   for (const auto& [field, value] : want.attrs) {
     while (seen_it != have.attrs.end() && seen_it->first < field) ++seen_it;
     if (seen_it != have.attrs.end() && seen_it->first == field && seen_it->second == value) continue;
-    FieldPolicy policy = platform.PolicyOf(want.key.kind, field);
+    FieldPolicy policy = platform.PolicyOfChange(want, have, field);
     if (policy == FieldPolicy::kIgnore) continue;
     fields.push_back(field);
     replace = replace || policy == FieldPolicy::kReplace;

@@ -10,6 +10,7 @@
 
 #include "model/result.h"
 #include "reconciler/resource.h"
+#include "reconciler/shared.h"
 
 namespace berth::reconciler {
 
@@ -30,12 +31,14 @@ enum class Op { kCreate, kUpdate, kDelete };
 const char* ToString(Op op);
 
 /// One action on one resource. For create and update `resource` is the desired record; for delete it is the
-/// observed one. `fields` lists the attributes an update changes.
+/// observed one. `fields` lists the attributes an update changes; `before` is the observed record an update
+/// moves away from (where undoing the old value needs it: leaving the bridge a device was on).
 struct Action {
   int step_id = 0;
   Op op = Op::kCreate;
   Resource resource;
   std::vector<std::string> fields;
+  Shared<Resource> before;
 };
 
 /// A batch of actions with no dependency among them: a driver may pipeline them or run them in one

@@ -46,7 +46,7 @@ std::vector<ApplyRequest> GroupByKind(const Plan& plan, const std::vector<int>& 
   std::map<std::string, ApplyRequest> by_kind;
   for (int id : ready) {
     const Step& step = plan.steps[id];
-    by_kind[step.key().kind].actions.push_back(Action{step.id, step.op, step.resource, step.fields});
+    by_kind[step.key().kind].actions.push_back(Action{step.id, step.op, step.resource, step.fields, step.before});
   }
   std::vector<ApplyRequest> batches;
   for (auto& [kind, request] : by_kind) batches.push_back(std::move(request));

@@ -49,7 +49,10 @@ void AddStep(Draft& draft, const Change& change, Op op, const Shared<Resource>& 
   step.op = op;
   step.resource = resource;
   draft.any_delete = draft.any_delete || op == Op::kDelete;
-  if (op == Op::kUpdate) step.fields = change.fields;
+  if (op == Op::kUpdate) {
+    step.fields = change.fields;
+    step.before = change.before;
+  }
   step.provenance = ProvenanceOf(change);
   draft.change_of.push_back(&change);
 }

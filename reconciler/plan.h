@@ -31,6 +31,7 @@ struct Step {
   Op op = Op::kCreate;
   Shared<Resource> resource;       // desired for create/update, observed for delete; shared with its change
   std::vector<std::string> fields; // attributes an update changes
+  Shared<Resource> before;         // for an update: the observed record it changes (not written to plan JSON)
   std::vector<int> depends_on;     // step ids that must finish first (all lower than id), sorted
   Provenance provenance;           // manifest resource and file:line; for collection the tag's origin
   std::vector<StepCommand> commands;  // the host commands it runs, in order; empty where the driver uses no commands

@@ -250,6 +250,11 @@ Result<Plan> PlanFromJsonUnguarded(const json& j) {
         if (dep < 0 || dep >= s.id) return Fail("step " + std::to_string(s.id) + " depends on a later step");
       plan.steps.push_back(std::move(s));
     }
+    // An update's observed record is its change's before (plan JSON writes it once, with the change).
+    std::map<ResourceKey, const Change*> change_of;
+    for (const auto& c : plan.changes.changes) change_of.emplace(c.key(), &c);
+    for (auto& s : plan.steps)
+      if (auto it = change_of.find(s.key()); s.op == Op::kUpdate && it != change_of.end()) s.before = it->second->before;
     for (const auto& cj : j.value("conflicts", json::array()))
       plan.changes.conflicts.push_back({std::nullopt, cj.value("message", ""),
                                         ProvenanceFromJson(cj.value("provenance", json()))});

@@ -50,6 +50,12 @@ class Platform {
   /// The container whose deletion removes this resource with it (a netns for what is inside it).
   virtual std::optional<ResourceKey> ContainerOf(const Resource& r) const = 0;
   virtual FieldPolicy PolicyOf(const std::string& kind, const std::string& field) const = 0;
+  /// The policy for one differing field where it depends on the values as well (`have` lacks the field when the
+  /// desired record adds it). By default the kind's policy.
+  virtual FieldPolicy PolicyOfChange(const Resource& want, const Resource& have, const std::string& field) const {
+    (void)have;
+    return PolicyOf(want.key.kind, field);
+  }
   /// A workload root (a VM's netns, a jail): what the mass-deletion guard counts.
   virtual bool IsWorkload(const ResourceKey& key) const = 0;
   /// A host setting berth turns on but never turns off or collects (net.ipv4.ip_forward).

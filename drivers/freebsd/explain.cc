@@ -1,15 +1,17 @@
 // Actions to argv. Creation of interfaces tags them in the very command that creates them (the description is
 // applied right after the clone, before anything can fail), so no failure leaves an untagged object of
-// berth's behind; names are then set with "name". Jail ends are handed over only at jail creation
-// (vnet.interface=, as jail(8) itself does it). Inside a jail, berth configures from the host with the host's
+// berth's behind; names are then set with "name". Jail ends are handed over at jail creation (vnet.interface=,
+// as jail(8) itself does it), and to a live jail with "ifconfig IF vnet JAIL" (what jail(8) runs for it). Inside a jail, berth configures from the host with the host's
 // tools attached to the jail (ifconfig -j, route -j) and writes files under the jail's path. See docs/freebsd.md.
 #include "drivers/freebsd/explain.h"
 
 #include <algorithm>
+#include <set>
 #include <sstream>
 
 #include "drivers/freebsd/argv_check.h"
 #include "model/net.h"
+#include "drivers/freebsd/platform/freebsd_names.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_tag.h"
 
@@ -162,6 +164,53 @@ void Addr(const Action& a, Writer& w) {
   if (a.op == Op::kDelete) w.Add({"ifconfig", dev, "inet", w.Ip(address), "-alias"});
 }
 
+/// A live jail's epairs changed in a way the platform lets happen in place (freebsd_platform.cc
+/// PolicyOfChange), so the jail and its processes stay: an epair now for another bridge leaves the old bridge
+/// and joins the new one (if_bridge refuses a member of another bridge, EBUSY); a new one is made and handed
+/// over with "ifconfig IF vnet JAIL", which is what jail(8) itself runs for vnet.interface right after creating a
+/// jail (jail.8); one no longer wanted is destroyed, both ends wherever they are (facts A1).
+void ChangeEpairs(const Action& a, Writer& w, const std::string& jail, const std::vector<JailEpair>& wanted) {
+  const bool epairs_changed = std::any_of(a.fields.begin(), a.fields.end(), [](const std::string& f) {
+    return f.starts_with(kEpairPrefix) || f == kVnetInterface;
+  });
+  if (!epairs_changed) return;
+  if (!a.before) {
+    w.Refuse(jail, "jail for an epair change without its observed record");
+    return;
+  }
+  const std::vector<JailEpair> had = JailEpairsOf(a.before->attrs);
+  std::set<std::string> handed_over;  // jail ends observed in the jail; another one may wait on the host (a crash)
+  std::istringstream in_jail(a.before->AttrOr(kVnetInterface));
+  for (std::string peer; in_jail >> peer;) handed_over.insert(peer);
+  auto find = [](const std::vector<JailEpair>& in, const std::string& ifname) -> const JailEpair* {
+    for (const auto& e : in)
+      if (e.ifname == ifname) return &e;
+    return nullptr;
+  };
+  // Only the names berth derives for this jail's interfaces are touched, whatever a record says.
+  auto derived = [&](const JailEpair& e) {
+    if (e.host_end != JailEpairName(jail, e.ifname, 'a') || (!e.peer.empty() && e.peer != PeerOf(e.host_end)))
+      w.Refuse(e.host_end, "epair end (not the name berth derives for the jail's interface)");
+    return e.host_end;
+  };
+  for (const auto& old : had)
+    if (!find(wanted, old.ifname)) w.Add({"ifconfig", w.Iface(derived(old)), "destroy"});
+  for (const auto& e : wanted) {
+    derived(e);
+    const JailEpair* old = find(had, e.ifname);
+    if (!old) {
+      AddEpair(w, Origin(a.resource), w.Iface(e.host_end), w.Iface(e.peer), w.Number(e.mtu, 68, 65535, "MTU"),
+               e.ifname, e.bridge, "");
+      w.Add({"ifconfig", w.Iface(e.peer), "vnet", jail});
+      continue;
+    }
+    if (!handed_over.count(e.peer)) w.Add({"ifconfig", w.Iface(e.peer), "vnet", jail});
+    if (old->bridge == e.bridge) continue;
+    if (!old->bridge.empty()) w.Add({"ifconfig", w.Iface(old->bridge), "deletem", w.Iface(e.host_end)});
+    if (!e.bridge.empty()) w.Add({"ifconfig", w.Iface(e.bridge), "addm", w.Iface(e.host_end), "up"});
+  }
+}
+
 void Jail(const Action& a, Writer& w) {
   const Resource& r = a.resource;
   const std::string name = w.Jail(r.key.name);
@@ -174,6 +223,7 @@ void Jail(const Action& a, Writer& w) {
     return;
   }
   if (a.op == Op::kUpdate) {
+    ChangeEpairs(a, w, name, epairs);
     std::vector<std::string> argv{"jail", "-m", "name=" + name};
     if (Has(a.fields, kHostname)) argv.push_back(std::string(kHostname) + "=" + w.Jail(w.Need(kHostname)));
     if (Has(a.fields, kIp4Addr)) argv.push_back(std::string(kIp4Addr) + "=" + w.Ip4List(w.Need(kIp4Addr)));
@@ -307,7 +357,7 @@ Result<std::vector<StepCommand>> Explain(const Action& action) {
 
 Status<> ExplainPlan(reconciler::Plan& plan) {
   for (auto& step : plan.steps) {
-    auto commands = Explain(Action{step.id, step.op, step.resource, step.fields});
+    auto commands = Explain(Action{step.id, step.op, step.resource, step.fields, step.before});
     if (!commands) return Fail("step " + std::to_string(step.id) + ": " + commands.error().message);
     step.commands = std::move(*commands);
   }

@@ -90,7 +90,14 @@ class FreeBsdDriver final : public reconciler::Driver {
       log_->debug("{} -> {}", FormatArgv(argv), r.exit_code);
       if (!r.ok()) {
         std::string message = FormatArgv(argv) + ": " + Trim(r.err.empty() ? r.out : r.err);
-        return fail(r.exit_code < 0 ? DriverError::Kind::kNotSupported : KindOfMessage(r.err), message);
+        const DriverError::Kind kind = r.exit_code < 0 ? DriverError::Kind::kNotSupported : KindOfMessage(r.err);
+        // A removal that finds its object gone already has what it wants (a jail's default route goes with
+        // the interface it used when the jail's update destroys that epair); verification still checks.
+        if (action.op == reconciler::Op::kDelete && kind == DriverError::Kind::kNotFound) {
+          log_->debug("{}: already gone", message);
+          continue;
+        }
+        return fail(kind, message);
       }
       if (argv.size() >= 3 && argv[0] == "ifconfig" && argv[2] == "create" &&
           (argv[1] == "epair" || argv[1] == "bridge")) {

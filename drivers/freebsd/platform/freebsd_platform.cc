@@ -20,6 +20,14 @@ ResourceKey Key(const char* kind, const std::string& scope, const std::string& n
 
 bool Has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
 
+bool LiveVnet(const Resource& jail) { return jail.AttrOr(kState) == "active" && jail.AttrOr(kVnet) == "new"; }
+
+const JailEpair* EpairNamed(const std::vector<JailEpair>& epairs, const std::string& ifname) {
+  for (const auto& e : epairs)
+    if (e.ifname == ifname) return &e;
+  return nullptr;
+}
+
 class FreeBsdPlatform final : public Platform {
  public:
   std::string name() const override { return "freebsd"; }
@@ -83,6 +91,24 @@ class FreeBsdPlatform final : public Platform {
     if (kind == kIface && field == kIpfwOrder) return FieldPolicy::kIgnore;  // ordering only
     if (kind == kFile && (field == kRoot || field == kUnsafe)) return FieldPolicy::kIgnore;  // checked in CheckHost
     return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
+  }
+
+  /// A live VNET jail keeps its processes through a change of its epairs that a move can do (explain.cc
+  /// ChangeEpairs): an epair added, removed, or moved to another bridge of the same MTU. An epair whose jail end
+  /// is not in this jail, a new MTU (the jail end would need it too), or a jail that is not live: made again.
+  FieldPolicy PolicyOfChange(const Resource& want, const Resource& have, const std::string& field) const override {
+    const bool epair = field.starts_with(kEpairPrefix);
+    if (want.key.kind != kJail || !(epair || field == kVnetInterface) || !LiveVnet(want) || !LiveVnet(have))
+      return PolicyOf(want.key.kind, field);
+    if (!epair) return FieldPolicy::kUpdate;  // the handover list follows the epairs
+    const std::string ifname = field.substr(kEpairPrefix.size());
+    const std::vector<JailEpair> had = JailEpairsOf(have.attrs), wanted = JailEpairsOf(want.attrs);
+    const JailEpair* before = EpairNamed(had, ifname);
+    const JailEpair* after = EpairNamed(wanted, ifname);
+    if (!before) return FieldPolicy::kUpdate;  // added: made and handed over
+    const bool movable = after && before->host_end == after->host_end && before->peer == after->peer &&
+                         !before->peer.empty() && before->mtu == after->mtu;
+    return movable ? FieldPolicy::kUpdate : FieldPolicy::kReplace;
   }
 
   bool IsWorkload(const ResourceKey& key) const override { return key.kind == kJail; }

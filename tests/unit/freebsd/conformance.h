@@ -16,6 +16,11 @@
 // "every command berth emits is in the corpus" is a set inclusion of shapes.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -23,6 +28,7 @@
 
 #include "model/net.h"
 #include "model/result.h"
+#include "tests/unit/freebsd/sim_util.h"
 
 namespace berth::drivers::freebsd::testing {
 
@@ -116,6 +122,38 @@ inline std::string ArgvShape(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) out += (out.empty() ? "" : " ") + ArgShape(a);
   return out;
+}
+
+/// Every case of tests/freebsd/conformance/*.txt, in file order.
+inline std::vector<ConformanceCase> LoadCorpus() {
+  namespace fs = std::filesystem;
+  std::vector<ConformanceCase> all;
+  const fs::path root = fs::path(BERTH_SOURCE_DIR) / "tests/freebsd/conformance";
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(root))
+    if (e.path().extension() == ".txt") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto cases = ParseConformance(text.str(), f.filename().string());
+    if (!cases) {
+      ADD_FAILURE() << cases.error().message;
+      continue;
+    }
+    all.insert(all.end(), cases->begin(), cases->end());
+  }
+  return all;
+}
+
+/// The argv shapes of the accepted cases: what berth may run.
+inline std::set<std::string> AcceptedShapes() {
+  std::set<std::string> shapes;
+  for (const auto& c : LoadCorpus()) {
+    if (c.accepted) shapes.insert(ArgvShape(Argv(c.run)));
+  }
+  return shapes;
 }
 
 }  // namespace berth::drivers::freebsd::testing

@@ -16,29 +16,6 @@
 namespace berth::drivers::freebsd::testing {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::vector<ConformanceCase> LoadCorpus() {
-  std::vector<ConformanceCase> all;
-  const fs::path root = fs::path(BERTH_SOURCE_DIR) / "tests/freebsd/conformance";
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(root))
-    if (e.path().extension() == ".txt") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    std::ifstream in(f);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto cases = ParseConformance(text.str(), f.filename().string());
-    if (!cases) {
-      ADD_FAILURE() << cases.error().message;
-      continue;
-    }
-    all.insert(all.end(), cases->begin(), cases->end());
-  }
-  return all;
-}
-
 TEST(FreeBsdConformance, EveryCaseHasASourceAndTheSimulatorAgreesWithIt) {
   const auto corpus = LoadCorpus();
   ASSERT_GE(corpus.size(), 40u);
@@ -94,14 +71,6 @@ TEST(FreeBsdConformance, TheShapesOfTheIssueAreRejected) {
                           "ipfw-set", "jls-meta-14", "vnet-move-after-create", "dying-name-free",
                           "hwaddr-unchanged", "pf-disabled"})
     EXPECT_TRUE(tags.count(tag)) << "no corpus case tagged " << tag;
-}
-
-std::set<std::string> AcceptedShapes() {
-  std::set<std::string> shapes;
-  for (const auto& c : LoadCorpus()) {
-    if (c.accepted) shapes.insert(ArgvShape(Argv(c.run)));
-  }
-  return shapes;
 }
 
 void ExpectEveryCommandInTheCorpus(const std::string& dir) {
