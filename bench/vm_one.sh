@@ -15,7 +15,9 @@
 #          plugin does not do (1 `ip -n -batch` + 1 `tc -n -batch` per VM, as C); teardown DEL + netns del
 #
 # Environment: BERTH (path to the berth binary; method berth), VERIFY=full to check every VM (default: counts
-# for all VMs + every object of the first, middle and last VM), PLAN_REPS (no-op plan repetitions, default 5).
+# for all VMs + every object of the first, middle and last VM), PLAN_REPS (no-op plan repetitions, default 5),
+# POLICY=1 (method berth: every VM gets the network policy of docs/isolation.md's benchmark: host DNS, peers
+# deny, three egress entries; without it every VM has the secure defaults only).
 set -euo pipefail
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 shopt -s nullglob
@@ -98,7 +100,12 @@ gen_manifests() {  # gen_manifests DIR COUNT
     local i
     for ((i = 1; i <= $2; i++)); do
       printf -- '---\napiVersion: berth/v1\nkind: VM\nmetadata: {name: vm%d}\n' "$i"
-      printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1]}}\n'
+      if [[ "${POLICY:-}" == 1 ]]; then
+        printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1], policy: {%s}}}\n' \
+          'host: [{protocol: udp, port: 53}], peers: deny, egress: {default: allow, allow: [{to: 10.20.0.5/32, protocol: tcp, port: 443}], deny: [{to: private}, {to: 203.0.113.0/24}]}'
+      else
+        printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1]}}\n'
+      fi
     done
   } >"$1/host.yaml"
 }
@@ -118,6 +125,10 @@ berth)
   timed create "$B" apply -f "$W/m" --state-dir "$S" --lock-dir "$S" || { cat "$W/err" >&2; die "apply failed"; }
   emit create "$T_US"; emit create.cpu "$CPU_US"; note rss_kb.apply "$RSS_KB"
   verify_all "$N"
+  note policy "${POLICY:-0}"
+  if [[ "${POLICY:-}" == 1 ]]; then  # the entries are there, one VM's chain as a sample
+    nft list chain inet berth "out-vm$N" | grep -q '203.0.113.0/24' || die "no policy rules for vm$N"
+  fi
   # no-op reconcile: observe + plan, whole process, exit code 0 = no changes
   xs=(); cs=(); for ((k = 0; k < ${PLAN_REPS:-5}; k++)); do
     timed plan "$B" plan -f "$W/m" --state-dir "$S" --detailed-exitcode || { cat "$W/out" "$W/err" >&2; die "no-op plan not empty"; }

@@ -1,0 +1,144 @@
+// The ruleset stamp by hand on a raw NETLINK_NETFILTER socket (NFT_MSG_GETGEN, SO_NETNS_COOKIE) and the stored
+// listings as JSON. Anything unexpected (no reply, a torn or edited file) means listing again, never reusing.
+#include "drivers/linux/nft_listing_cache.h"
+
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "drivers/linux/os_util.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+namespace berth::drivers::lnx {
+namespace {
+
+constexpr int kFormat = 1;
+
+std::string ReadBootIdOnce() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(in, id);
+  return id;
+}
+
+// NFTA_GEN_ID of a NEWGEN message, if it has one.
+std::optional<uint32_t> GenerationOf(const nlmsghdr* h) {
+  const size_t fixed = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg));
+  if (h->nlmsg_len < fixed) return std::nullopt;
+  const auto* base = reinterpret_cast<const uint8_t*>(h);
+  size_t off = fixed;
+  while (off + NLA_HDRLEN <= h->nlmsg_len) {
+    const auto* a = reinterpret_cast<const nlattr*>(base + off);
+    if (a->nla_len < NLA_HDRLEN || off + a->nla_len > h->nlmsg_len) return std::nullopt;
+    if ((a->nla_type & NLA_TYPE_MASK) == NFTA_GEN_ID && a->nla_len == NLA_HDRLEN + 4) {
+      uint32_t be = 0;
+      std::memcpy(&be, base + off + NLA_HDRLEN, 4);
+      return ntohl(be);
+    }
+    off += NLA_ALIGN(a->nla_len);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+RulesetProbe::RulesetProbe()
+    : fd_(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER)), boot_id_(ReadBootIdOnce()) {
+  if (fd_ < 0) return;
+  // A kernel that never answers must not hang observation: the stamp is then unknown.
+  timeval tv{2, 0};
+  (void)::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  socklen_t len = sizeof cookie_;
+  if (::getsockopt(fd_, SOL_SOCKET, SO_NETNS_COOKIE, &cookie_, &len) != 0 || len != sizeof cookie_) cookie_ = 0;
+}
+
+RulesetProbe::~RulesetProbe() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<RulesetStamp> RulesetProbe::Stamp() {
+  if (fd_ < 0 || cookie_ == 0 || boot_id_.empty()) return std::nullopt;
+  std::vector<uint8_t> m(NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(nfgenmsg)), 0);
+  auto* h = reinterpret_cast<nlmsghdr*>(m.data());
+  h->nlmsg_len = static_cast<uint32_t>(m.size());
+  h->nlmsg_type = static_cast<uint16_t>((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN);
+  h->nlmsg_flags = NLM_F_REQUEST;
+  h->nlmsg_seq = ++seq_;
+  auto* g = reinterpret_cast<nfgenmsg*>(m.data() + NLMSG_HDRLEN);
+  g->nfgen_family = AF_UNSPEC;
+  g->version = NFNETLINK_V0;
+  if (::send(fd_, m.data(), m.size(), 0) < 0) return std::nullopt;
+  std::vector<uint8_t> buf(1 << 13);
+  for (;;) {
+    ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::nullopt;  // timed out or failed: unknown
+    for (auto* r = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(r, static_cast<unsigned>(n));
+         r = NLMSG_NEXT(r, n)) {
+      if (r->nlmsg_seq != seq_) continue;  // a late answer to an earlier, timed-out request
+      if (r->nlmsg_type == NLMSG_ERROR) return std::nullopt;
+      if (r->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN)) continue;
+      auto gen = GenerationOf(r);
+      if (!gen) return std::nullopt;
+      return RulesetStamp{boot_id_, cookie_, *gen};
+    }
+  }
+}
+
+std::optional<TableListings> LoadTableListings(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  if (!j.is_object() || j.value("format", 0) != kFormat) return std::nullopt;
+  const auto& boot = j.value("boot_id", nlohmann::json());
+  const auto& cookie = j.value("netns_cookie", nlohmann::json());
+  const auto& gen = j.value("generation", nlohmann::json());
+  const auto& tables = j.value("tables", nlohmann::json());
+  if (!boot.is_string() || !cookie.is_number_unsigned() || !gen.is_number_unsigned() || !tables.is_object())
+    return std::nullopt;
+  TableListings t;
+  t.stamp.boot_id = boot.get<std::string>();
+  t.stamp.netns_cookie = cookie.get<uint64_t>();
+  const uint64_t g = gen.get<uint64_t>();
+  if (g > UINT32_MAX) return std::nullopt;
+  t.stamp.generation = static_cast<uint32_t>(g);
+  for (const auto& [family, text] : tables.items()) {
+    if (text.is_null()) t.by_family[family] = std::nullopt;
+    else if (text.is_string()) t.by_family[family] = text.get<std::string>();
+    else return std::nullopt;
+  }
+  return t;
+}
+
+void StoreTableListings(const std::string& path, const TableListings& listings) {
+  nlohmann::json tables = nlohmann::json::object();
+  for (const auto& [family, text] : listings.by_family) tables[family] = text ? nlohmann::json(*text) : nullptr;
+  const nlohmann::json j = {{"format", kFormat},
+                            {"boot_id", listings.stamp.boot_id},
+                            {"netns_cookie", listings.stamp.netns_cookie},
+                            {"generation", listings.stamp.generation},
+                            {"tables", tables}};
+  std::string text;
+  try {
+    text = j.dump();  // strict: a listing that is not UTF-8 would not come back the same, so it is not stored
+  } catch (const nlohmann::json::exception&) {
+    return;
+  }
+  (void)WriteFileAtomic(path, text + "\n", 0600);
+}
+
+}  // namespace berth::drivers::lnx
