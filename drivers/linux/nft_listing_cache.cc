@@ -5,6 +5,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -138,7 +139,14 @@ void StoreTableListings(const std::string& path, const TableListings& listings) 
   } catch (const nlohmann::json::exception&) {
     return;
   }
-  (void)WriteFileAtomic(path, text + "\n", 0600);
+  text += "\n";
+  // A name of this process's own: processes in other namespaces may store at the same time. No fsync: a cache
+  // torn by a crash fails to parse (and a new boot has another boot id anyway).
+  const std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (fd.get() < 0) return;
+  const bool written = ::write(fd.get(), text.data(), text.size()) == ssize_t(text.size());
+  if (!written || ::rename(tmp.c_str(), path.c_str()) != 0) (void)::unlink(tmp.c_str());
 }
 
 }  // namespace berth::drivers::lnx
