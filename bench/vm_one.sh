@@ -127,7 +127,8 @@ berth)
   verify_all "$N"
   note policy "${POLICY:-0}"
   if [[ "${POLICY:-}" == 1 ]]; then  # the entries are there, one VM's chain as a sample
-    nft list chain inet berth "out-vm$N" | grep -q '203.0.113.0/24' || die "no policy rules for vm$N"
+    chain=$(nft list chain inet berth "out-vm$N")  # not piped into grep -q: pipefail and SIGPIPE
+    [[ $chain == *203.0.113.0/24* ]] || die "no policy rules for vm$N"
   fi
   # no-op reconcile: observe + plan, whole process, exit code 0 = no changes
   xs=(); cs=(); for ((k = 0; k < ${PLAN_REPS:-5}; k++)); do
