@@ -15,7 +15,7 @@
 #   OUT          directory for raw.tsv and summary.md (default bench/results)
 #   RESULTS      markdown file whose "vm_bench" section is (re)written (default bench/RESULTS.md; empty: none)
 #   APPEND=1     add to OUT/raw.tsv instead of starting it afresh (e.g. fewer repetitions at N=1000)
-#   POLICY=1     method berth: a network policy on every VM (bench/vm_one.sh); NOTE lines say which
+#   POLICY=1|vm  method berth: a network policy on every VM, from the bridge or in each VM (bench/vm_one.sh)
 #   VERIFY=full  check every object of every VM (default: counts for all VMs, every object of 3 of them)
 # Exit status: non-zero if any run failed (a VM not fully created, leftovers, a non-empty no-op plan).
 set -euo pipefail

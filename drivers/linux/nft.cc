@@ -235,15 +235,18 @@ Result<NftTableState, OsError> NftBackend::ReadLocked() {
 // The generation moves with every committed change in the namespace, by berth or anyone else: listings read at
 // the current stamp are exactly what a listing now would print. A listing is kept only when the stamp did not
 // move while it was read (the two tables are listed one after the other).
+const TableListings* NftBackend::RecallLocked(const std::optional<RulesetStamp>& stamp) {
+  if (!stamp) return nullptr;
+  if ((!listings_ || listings_->stamp != *stamp) && !cache_path_.empty()) {
+    auto stored = LoadTableListings(cache_path_);
+    if (stored && stored->stamp == *stamp) listings_ = std::move(stored);
+  }
+  return listings_ && listings_->stamp == *stamp ? &*listings_ : nullptr;
+}
+
 Result<std::map<std::string, std::optional<std::string>>, OsError> NftBackend::ListTablesLocked() {
   const std::optional<RulesetStamp> before = probe_.Stamp();
-  if (before) {
-    if ((!listings_ || listings_->stamp != *before) && !cache_path_.empty()) {
-      auto stored = LoadTableListings(cache_path_);
-      if (stored && stored->stamp == *before) listings_ = std::move(stored);
-    }
-    if (listings_ && listings_->stamp == *before) return listings_->by_family;
-  }
+  if (const TableListings* known = RecallLocked(before)) return known->by_family;
   TableListings fresh;
   for (const char* family : kFamilies) {
     auto out = Run("list table " + std::string(family) + " " + std::string(reconciler::kNftTable), false);
@@ -364,6 +367,20 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
 
 Result<std::vector<std::string>, OsError> NftBackend::ForeignDropChains() {
   std::lock_guard lock(mu_);
+  // Listing every chain of every table costs as much as listing berth's: kept with the tables' listings, at
+  // the same stamp.
+  const std::optional<RulesetStamp> before = probe_.Stamp();
+  if (const TableListings* known = RecallLocked(before); known && known->foreign_drop_chains)
+    return *known->foreign_drop_chains;
+  auto found = ListForeignDropChainsLocked();
+  if (found && listings_ && before && listings_->stamp == *before && probe_.Stamp() == before) {
+    listings_->foreign_drop_chains = *found;
+    if (!cache_path_.empty()) StoreTableListings(cache_path_, *listings_);
+  }
+  return found;
+}
+
+Result<std::vector<std::string>, OsError> NftBackend::ListForeignDropChainsLocked() {
   auto out = Run("list chains", true);
   if (!out) return Unexpected<OsError>{out.error()};
   std::vector<std::string> found;

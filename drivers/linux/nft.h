@@ -62,6 +62,9 @@ class NftBackend {
 
   /// The text of berth's tables, from `listings_` or the file while the ruleset's stamp is theirs. mu_ held.
   Result<std::map<std::string, std::optional<std::string>>, OsError> ListTablesLocked();
+  /// The listings read at `stamp` (from memory or the state dir); null when none or `stamp` is unknown. mu_ held.
+  const TableListings* RecallLocked(const std::optional<RulesetStamp>& stamp);
+  Result<std::vector<std::string>, OsError> ListForeignDropChainsLocked();
 
   std::mutex mu_;
   nft_ctx* ctx_ = nullptr;

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -27,7 +28,7 @@
 namespace berth::drivers::lnx {
 namespace {
 
-constexpr int kFormat = 1;
+constexpr int kFormat = 2;
 
 std::string ReadBootIdOnce() {
   std::ifstream in("/proc/sys/kernel/random/boot_id");
@@ -100,10 +101,16 @@ std::optional<RulesetStamp> RulesetProbe::Stamp() {
   }
 }
 
+// The file: one line of JSON (the stamp, each table's length in bytes or null, the foreign chains), then the
+// tables' text as listed, one after the other in the header's order. Raw text, not JSON strings: reading it
+// back is a copy, where parsing the escaped text of a thousand VMs' rules cost as much as the plan.
 std::optional<TableListings> LoadTableListings(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  const auto j = nlohmann::json::parse(in, nullptr, false);
+  std::string header;
+  if (!std::getline(in, header)) return std::nullopt;
+  const std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto j = nlohmann::json::parse(header, nullptr, false);
   if (!j.is_object() || j.value("format", 0) != kFormat) return std::nullopt;
   const auto& boot = j.value("boot_id", nlohmann::json());
   const auto& cookie = j.value("netns_cookie", nlohmann::json());
@@ -117,29 +124,51 @@ std::optional<TableListings> LoadTableListings(const std::string& path) {
   const uint64_t g = gen.get<uint64_t>();
   if (g > UINT32_MAX) return std::nullopt;
   t.stamp.generation = static_cast<uint32_t>(g);
-  for (const auto& [family, text] : tables.items()) {
-    if (text.is_null()) t.by_family[family] = std::nullopt;
-    else if (text.is_string()) t.by_family[family] = text.get<std::string>();
-    else return std::nullopt;
+  size_t at = 0;
+  for (const auto& [family, length] : tables.items()) {
+    if (length.is_null()) {
+      t.by_family[family] = std::nullopt;
+      continue;
+    }
+    if (!length.is_number_unsigned() || length.get<uint64_t>() > body.size() - at) return std::nullopt;
+    const size_t n = length.get<size_t>();
+    t.by_family[family] = body.substr(at, n);
+    at += n;
+  }
+  if (at != body.size()) return std::nullopt;  // torn, or more than the header announces
+  if (j.contains("foreign_drop_chains")) {
+    const auto& chains = j["foreign_drop_chains"];
+    if (!chains.is_array()) return std::nullopt;
+    std::vector<std::string> found;
+    for (const auto& c : chains) {
+      if (!c.is_string()) return std::nullopt;
+      found.push_back(c.get<std::string>());
+    }
+    t.foreign_drop_chains = std::move(found);
   }
   return t;
 }
 
 void StoreTableListings(const std::string& path, const TableListings& listings) {
   nlohmann::json tables = nlohmann::json::object();
-  for (const auto& [family, text] : listings.by_family) tables[family] = text ? nlohmann::json(*text) : nullptr;
-  const nlohmann::json j = {{"format", kFormat},
-                            {"boot_id", listings.stamp.boot_id},
-                            {"netns_cookie", listings.stamp.netns_cookie},
-                            {"generation", listings.stamp.generation},
-                            {"tables", tables}};
+  std::string body;
+  for (const auto& [family, text] : listings.by_family) {  // sorted, as the header's object is
+    tables[family] = text ? nlohmann::json(text->size()) : nlohmann::json(nullptr);
+    if (text) body += *text;
+  }
+  nlohmann::json j = {{"format", kFormat},
+                      {"boot_id", listings.stamp.boot_id},
+                      {"netns_cookie", listings.stamp.netns_cookie},
+                      {"generation", listings.stamp.generation},
+                      {"tables", tables}};
+  if (listings.foreign_drop_chains) j["foreign_drop_chains"] = *listings.foreign_drop_chains;
   std::string text;
   try {
-    text = j.dump();  // strict: a listing that is not UTF-8 would not come back the same, so it is not stored
+    text = j.dump();  // strict: a name that is not UTF-8 would not come back the same, so it is not stored
   } catch (const nlohmann::json::exception&) {
     return;
   }
-  text += "\n";
+  text += "\n" + body;
   // A name of this process's own: processes in other namespaces may store at the same time. No fsync: a cache
   // torn by a crash fails to parse (and a new boot has another boot id anyway).
   const std::string tmp = path + "." + std::to_string(::getpid()) + ".tmp";

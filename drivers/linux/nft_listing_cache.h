@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace berth::drivers::lnx {
 
@@ -39,9 +40,11 @@ class RulesetProbe {
 };
 
 /// The text of `nft list table FAMILY berth` per family at `stamp`; nullopt for a family whose table is absent.
+/// With the foreign base chains on the forward hook that drop, once read at the same stamp.
 struct TableListings {
   RulesetStamp stamp;
   std::map<std::string, std::optional<std::string>> by_family;
+  std::optional<std::vector<std::string>> foreign_drop_chains;
   bool operator==(const TableListings&) const = default;
 };
 

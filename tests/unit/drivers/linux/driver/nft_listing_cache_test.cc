@@ -29,40 +29,55 @@ TEST_F(ListingCacheTest, RoundTripKeepsEveryByte) {
   t.stamp = {"5b7c-boot", 0xfffffffffffffff0ull, 4294967295u};
   t.by_family["inet"] = std::string("table inet berth {\n\tchain x {\n\t\tip daddr \"q\\\" \" drop\n\t}\n}\n");
   t.by_family["bridge"] = std::nullopt;
+  t.by_family["netdev"] = std::string("\n\n{\n");
   StoreTableListings(path_, t);
   auto back = LoadTableListings(path_);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, t);
+  t.foreign_drop_chains = std::vector<std::string>{"table ip filter chain FORWARD (policy drop)"};
+  StoreTableListings(path_, t);
+  back = LoadTableListings(path_);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(*back, t);
 }
 
 TEST_F(ListingCacheTest, MissingOrMalformedIsRefused) {
   EXPECT_FALSE(LoadTableListings(path_).has_value()) << "no file";
-  const std::string good =
-      R"({"format":1,"boot_id":"b","netns_cookie":7,"generation":3,"tables":{"inet":"x","bridge":null}})";
+  const std::string head = R"({"format":2,"boot_id":"b","netns_cookie":7,"generation":3,)";
+  const std::string good = head + R"("tables":{"bridge":null,"inet":5}})" + "\nhello";
   Write(good);
-  ASSERT_TRUE(LoadTableListings(path_).has_value());
+  auto t = LoadTableListings(path_);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->by_family["inet"], "hello");
   for (const std::string& bad : {
-           good.substr(0, good.size() / 2),                                                      // torn
-           std::string(R"({"format":2,"boot_id":"b","netns_cookie":7,"generation":3,"tables":{}})"),  // newer format
-           std::string(R"({"format":1,"boot_id":"b","netns_cookie":-7,"generation":3,"tables":{}})"),
-           std::string(R"({"format":1,"boot_id":"b","netns_cookie":7,"generation":4294967296,"tables":{}})"),
-           std::string(R"({"format":1,"boot_id":"b","netns_cookie":7,"generation":"3","tables":{}})"),
-           std::string(R"({"format":1,"boot_id":"b","netns_cookie":7,"generation":3,"tables":{"inet":1}})"),
-           std::string(R"({"format":1,"boot_id":"b","netns_cookie":7,"generation":3,"tables":[]})"),
-           good + "garbage",
-           std::string("[]"),
+           good.substr(0, good.size() - 1),                                             // torn
+           good + "x",                                                                  // longer than said
+           head + R"("tables":{"inet":6}})" + "\nhello",                                // shorter than said
+           head + R"("tables":{"inet":-1}})" + "\nhello",
+           head + R"("tables":{"inet":"5"}})" + "\nhello",
+           head + R"("tables":[]})" + "\n",
+           head + R"("tables":{},"foreign_drop_chains":"x"})" + "\n",
+           head + R"("tables":{},"foreign_drop_chains":[1]})" + "\n",
+           std::string(R"({"format":1,"boot_id":"b","netns_cookie":7,"generation":3,"tables":{}})") + "\n",
+           std::string(R"({"format":2,"boot_id":"b","netns_cookie":-7,"generation":3,"tables":{}})") + "\n",
+           std::string(R"({"format":2,"boot_id":"b","netns_cookie":7,"generation":4294967296,"tables":{}})") + "\n",
+           std::string(R"({"format":2,"boot_id":"b","netns_cookie":7,"generation":"3","tables":{}})") + "\n",
+           std::string("[]\n"),
+           std::string(""),
        }) {
     Write(bad);
     EXPECT_FALSE(LoadTableListings(path_).has_value()) << bad;
   }
 }
 
-TEST_F(ListingCacheTest, AListingThatIsNotUtf8IsNotStored) {
+TEST_F(ListingCacheTest, ListingsAreKeptByteForByteEvenWhenNotUtf8) {
   TableListings t;
   t.stamp = {"b", 1, 1};
-  t.by_family["inet"] = std::string("comment \"\xff\xfe\"");
+  t.by_family["inet"] = std::string("comment \"\xff\xfe\"\n");
   StoreTableListings(path_, t);
-  EXPECT_FALSE(LoadTableListings(path_).has_value()) << "it would not come back the same";
+  auto back = LoadTableListings(path_);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, t);
 }
 
 TEST_F(ListingCacheTest, AnUnwritableDirectoryIsNoError) {
