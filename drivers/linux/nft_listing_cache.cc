@@ -7,6 +7,7 @@
 #include <linux/netlink.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@ namespace berth::drivers::lnx {
 namespace {
 
 constexpr int kFormat = 2;
+constexpr off_t kMaxBytes = off_t{256} << 20;
 
 std::string ReadBootIdOnce() {
   std::ifstream in("/proc/sys/kernel/random/boot_id");
@@ -105,6 +107,9 @@ std::optional<RulesetStamp> RulesetProbe::Stamp() {
 // tables' text as listed, one after the other in the header's order. Raw text, not JSON strings: reading it
 // back is a copy, where parsing the escaped text of a thousand VMs' rules cost as much as the plan.
 std::optional<TableListings> LoadTableListings(const std::string& path) {
+  // Ten thousand VMs list in some 20 MiB; anything far larger is not a file berth wrote.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxBytes) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::string header;
