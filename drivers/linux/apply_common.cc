@@ -13,7 +13,7 @@ namespace berth::drivers::lnx {
 
 Env::Env(const LinuxDriverOptions& o)
     : options(o), netns(o.netns_dir), host_netns(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)),
-      nft(std::make_unique<NftBackend>()) {}
+      nft(std::make_unique<NftBackend>(o.state_dir)) {}
 
 Env::~Env() = default;
 

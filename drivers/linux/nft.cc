@@ -191,7 +191,8 @@ std::string RenderNftTable(const NftTableState& state) {
   return out;
 }
 
-NftBackend::NftBackend() : ctx_(nft_ctx_new(NFT_CTX_DEFAULT)) {
+NftBackend::NftBackend(std::string state_dir)
+    : ctx_(nft_ctx_new(NFT_CTX_DEFAULT)), cache_path_(state_dir.empty() ? "" : state_dir + "/nft-listing.json") {
   if (ctx_) {
     nft_ctx_buffer_output(ctx_);
     nft_ctx_buffer_error(ctx_);
@@ -223,16 +224,46 @@ Result<NftTableState, OsError> NftBackend::Read() {
 }
 
 Result<NftTableState, OsError> NftBackend::ReadLocked() {
+  auto listed = ListTablesLocked();
+  if (!listed) return Unexpected<OsError>{listed.error()};
   NftTableState st;
+  for (const auto& [family, text] : *listed)
+    if (text) ParseNftListingInto(*text, family, st);
+  return st;
+}
+
+// The generation moves with every committed change in the namespace, by berth or anyone else: listings read at
+// the current stamp are exactly what a listing now would print. A listing is kept only when the stamp did not
+// move while it was read (the two tables are listed one after the other).
+const TableListings* NftBackend::RecallLocked(const std::optional<RulesetStamp>& stamp) {
+  if (!stamp) return nullptr;
+  if ((!listings_ || listings_->stamp != *stamp) && !cache_path_.empty()) {
+    auto stored = LoadTableListings(cache_path_);
+    if (stored && stored->stamp == *stamp) listings_ = std::move(stored);
+  }
+  return listings_ && listings_->stamp == *stamp ? &*listings_ : nullptr;
+}
+
+Result<std::map<std::string, std::optional<std::string>>, OsError> NftBackend::ListTablesLocked() {
+  const std::optional<RulesetStamp> before = probe_.Stamp();
+  if (const TableListings* known = RecallLocked(before)) return known->by_family;
+  TableListings fresh;
   for (const char* family : kFamilies) {
     auto out = Run("list table " + std::string(family) + " " + std::string(reconciler::kNftTable), false);
     if (!out) {
-      if (out.error().err == ENOENT) continue;
-      return Unexpected<OsError>{out.error()};
+      if (out.error().err != ENOENT) return Unexpected<OsError>{out.error()};
+      fresh.by_family[family] = std::nullopt;
+      continue;
     }
-    ParseNftListingInto(*out, family, st);
+    fresh.by_family[family] = std::move(*out);
   }
-  return st;
+  const std::optional<RulesetStamp> after = probe_.Stamp();
+  if (before && after && *before == *after) {
+    fresh.stamp = *after;
+    listings_ = fresh;
+    if (!cache_path_.empty()) StoreTableListings(cache_path_, fresh);
+  }
+  return fresh.by_family;
 }
 
 namespace {
@@ -336,6 +367,20 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
 
 Result<std::vector<std::string>, OsError> NftBackend::ForeignDropChains() {
   std::lock_guard lock(mu_);
+  // Listing every chain of every table costs as much as listing berth's: kept with the tables' listings, at
+  // the same stamp.
+  const std::optional<RulesetStamp> before = probe_.Stamp();
+  if (const TableListings* known = RecallLocked(before); known && known->foreign_drop_chains)
+    return *known->foreign_drop_chains;
+  auto found = ListForeignDropChainsLocked();
+  if (found && listings_ && before && listings_->stamp == *before && probe_.Stamp() == before) {
+    listings_->foreign_drop_chains = *found;
+    if (!cache_path_.empty()) StoreTableListings(cache_path_, *listings_);
+  }
+  return found;
+}
+
+Result<std::vector<std::string>, OsError> NftBackend::ListForeignDropChainsLocked() {
   auto out = Run("list chains", true);
   if (!out) return Unexpected<OsError>{out.error()};
   std::vector<std::string> found;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "drivers/linux/apply.h"
+#include "drivers/linux/nft_listing_cache.h"
 #include "drivers/linux/os_util.h"
 
 struct nft_ctx;
@@ -41,7 +42,8 @@ std::string RenderNftTable(const NftTableState& state);
 /// Serialises all nftables work of the process on one libnftables context.
 class NftBackend {
  public:
-  NftBackend();
+  /// `state_dir` keeps the listings between processes (nft-listing.json); "" keeps them in memory only.
+  explicit NftBackend(std::string state_dir = "");
   ~NftBackend();
   NftBackend(const NftBackend&) = delete;
   NftBackend& operator=(const NftBackend&) = delete;
@@ -58,8 +60,17 @@ class NftBackend {
   /// Both berth tables; exists when either does. mu_ held.
   Result<NftTableState, OsError> ReadLocked();
 
+  /// The text of berth's tables, from `listings_` or the file while the ruleset's stamp is theirs. mu_ held.
+  Result<std::map<std::string, std::optional<std::string>>, OsError> ListTablesLocked();
+  /// The listings read at `stamp` (from memory or the state dir); null when none or `stamp` is unknown. mu_ held.
+  const TableListings* RecallLocked(const std::optional<RulesetStamp>& stamp);
+  Result<std::vector<std::string>, OsError> ListForeignDropChainsLocked();
+
   std::mutex mu_;
   nft_ctx* ctx_ = nullptr;
+  RulesetProbe probe_;  // made with ctx_, in the same namespace
+  std::string cache_path_;
+  std::optional<TableListings> listings_;  // the last listings read at a known stamp
 };
 
 }  // namespace berth::drivers::lnx

@@ -1,6 +1,7 @@
 // NAT and network modes end to end with the berth binary: an "upstream" netns joined by a veth plays the
 // outside world. An outbound VM reaches it masqueraded and cannot be reached from it; the full VM is reached
-// through the NAT's port forward; disabled and loopback VMs have no path out.
+// through the NAT's port forward; disabled and loopback VMs have no path out. Each case runs with bridge
+// netfilter off and on (net.bridge.bridge-nf-call-iptables, per netns): the policy's rules must not change it.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -26,11 +27,19 @@ sockaddr_in Addr(const std::string& ip, uint16_t port) {
   return a;
 }
 
-class NatTest : public SandboxTest {
+class NatTest : public SandboxTest, public ::testing::WithParamInterface<bool> {
  protected:
   void SetUp() override {
     if (!HaveBerth()) GTEST_SKIP() << "the berth binary is not built";
     SandboxTest::SetUp();
+    // br_netfilter is a kernel module shared by the whole machine: the tests never load it (that would change
+    // the real host's bridges), they set its per-netns switch when the module is there and skip otherwise.
+    if (::access("/proc/sys/net/bridge/bridge-nf-call-iptables", W_OK) != 0) {
+      if (GetParam()) GTEST_SKIP() << "br_netfilter is not loaded on this machine: the bridge netfilter case cannot run";
+    } else {
+      ASSERT_EQ(Sh(std::string("echo ") + (GetParam() ? "1" : "0") + " > /proc/sys/net/bridge/bridge-nf-call-iptables")
+                    .status, 0);
+    }
     ASSERT_EQ(Sh(std::string("ip netns add upstream && ip link add up0 type veth peer name eth0 netns upstream && "
                              "ip addr add ") + kHostSide + "/24 dev up0 && ip link set up0 up && "
                              "ip -n upstream addr add " + kUpstream + "/24 dev eth0 && ip -n upstream link set eth0 up && "
@@ -44,6 +53,10 @@ class NatTest : public SandboxTest {
       ASSERT_EQ(Sh(std::string("for i in $(seq 50); do [ \"$(cat /sys/class/net/") + port +
                    "/brport/state)\" = 3 ] && exit 0; sleep 0.1; done; exit 1").status, 0);
     }
+  }
+  void TearDown() override {
+    Sh("[ -w /proc/sys/net/bridge/bridge-nf-call-iptables ] && echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables");
+    SandboxTest::TearDown();
   }
   std::unique_ptr<Guest> Attach(const std::string& vm) {
     const auto& v = vms_[vm];
@@ -64,7 +77,7 @@ class NatTest : public SandboxTest {
   nlohmann::json vms_;
 };
 
-TEST_F(NatTest, OutboundVmReachesUpstreamMasqueradedAndIsUnreachableFromIt) {
+TEST_P(NatTest, OutboundVmReachesUpstreamMasqueradedAndIsUnreachableFromIt) {
   auto g = Attach("sb-outbound");
   auto gw = g->Arp(vms_["sb-outbound"].value("gateway", ""));
   ASSERT_TRUE(gw) << "no ARP reply from the gateway";
@@ -104,7 +117,7 @@ TEST_F(NatTest, OutboundVmReachesUpstreamMasqueradedAndIsUnreachableFromIt) {
   ::close(srv);
 }
 
-TEST_F(NatTest, PortForwardReachesTheFullVm) {
+TEST_P(NatTest, PortForwardReachesTheFullVm) {
   auto g = Attach("sb-full");
   int c = SocketIn("upstream", SOCK_STREAM);
   ASSERT_GE(c, 0);
@@ -116,7 +129,7 @@ TEST_F(NatTest, PortForwardReachesTheFullVm) {
   ::close(c);
 }
 
-TEST_F(NatTest, DisabledAndLoopbackVmsHaveNoPathOut) {
+TEST_P(NatTest, DisabledAndLoopbackVmsHaveNoPathOut) {
   for (const char* vm : {"sb-disabled", "sb-loopback"}) {
     const std::string ns = std::string("berth-") + vm;
     auto links = ShJson("ip -j -n " + ns + " link show");
@@ -128,6 +141,9 @@ TEST_F(NatTest, DisabledAndLoopbackVmsHaveNoPathOut) {
   EXPECT_EQ(ShJson("ip -j -n berth-sb-disabled link show lo")[0]["operstate"], "DOWN");
   EXPECT_NE(ShJson("ip -j -n berth-sb-loopback link show lo")[0]["flags"].dump().find("\"UP\""), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(BridgeNetfilter, NatTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "BrNfOn" : "BrNfOff"; });
 
 }  // namespace
 }  // namespace berth::itest
