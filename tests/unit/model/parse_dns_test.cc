@@ -44,25 +44,27 @@ TEST(ParseDns, InjectionAndOversizedValuesAreRefusedWithTheirPlace) {
                   "      search: [\"corp.example\\nnameserver 6.6.6.6\", \"a b\", \"\", bad..dots, ok.example]\n"
                   "      options: [\"ndots:2\\noptions debug\", \"x y\", Rotate, \"ndots:\", ok]\n"
                   "      extra: 1\n");
+  // List-level problems point at the list's key, item problems at the item.
   EXPECT_EQ(Summaries(r),
-            (Strings{"unknown-field spec.network.dns.extra 19:7", "too-many-nameservers spec.network.dns.servers 16:16",
+            (Strings{"too-many-nameservers spec.network.dns.servers 16:7",
                      "invalid-dns-search spec.network.dns.search[0] 17:16",
-                     "invalid-dns-search spec.network.dns.search[1] 17:55",
-                     "invalid-dns-search spec.network.dns.search[2] 17:62",
-                     "invalid-dns-search spec.network.dns.search[3] 17:66",
+                     "invalid-dns-search spec.network.dns.search[1] 17:52",
+                     "invalid-dns-search spec.network.dns.search[2] 17:59",
+                     "invalid-dns-search spec.network.dns.search[3] 17:63",
                      "invalid-dns-option spec.network.dns.options[0] 18:17",
-                     "invalid-dns-option spec.network.dns.options[1] 18:42",
-                     "invalid-dns-option spec.network.dns.options[2] 18:49",
-                     "invalid-dns-option spec.network.dns.options[3] 18:57"}));
+                     "invalid-dns-option spec.network.dns.options[1] 18:43",
+                     "invalid-dns-option spec.network.dns.options[2] 18:50",
+                     "invalid-dns-option spec.network.dns.options[3] 18:58",
+                     "unknown-field spec.network.dns.extra 19:7"}));
   std::string many = "    dns:\n      search: [";
   for (int i = 0; i < 7; ++i) many += std::string(i ? ", " : "") + "d" + std::to_string(i) + ".example";
   many += "]\n      options: [a, b, c, d, e, f, g, h, i]\n";
-  EXPECT_EQ(Summaries(LoadVm(many)), (Strings{"too-many-search-domains spec.network.dns.search 16:15",
-                                              "too-many-dns-options spec.network.dns.options 17:16"}));
+  EXPECT_EQ(Summaries(LoadVm(many)), (Strings{"too-many-search-domains spec.network.dns.search 16:7",
+                                              "too-many-dns-options spec.network.dns.options 17:7"}));
   const std::string label(63, 'a');
   EXPECT_EQ(Summaries(LoadVm("    dns: {search: [" + label + "." + label + ", " + label + "." + label + ", " + label +
                              "." + label + "]}\n")),
-            Strings{"too-many-search-domains spec.network.dns.search 15:19"})
+            Strings{"too-many-search-domains spec.network.dns.search 15:11"})
       << "the search line must fit the resolver's 256-byte buffer";
   EXPECT_EQ(Summaries(LoadVm("    dns: {search: [" + label + "a.example]}\n")),
             Strings{"invalid-dns-search spec.network.dns.search[0] 15:20"})
