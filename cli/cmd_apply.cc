@@ -12,6 +12,7 @@
 #include "cli/options.h"
 #include "cli/session.h"
 #include "reconciler/apply.h"
+#include "reconciler/launch_records.h"
 #include "reconciler/plan_json.h"
 #include "reconciler/planner.h"
 #include "reconciler/render.h"
@@ -37,6 +38,12 @@ std::optional<reconciler::Plan> ReadSavedPlan(const std::string& path) {
   return std::move(*plan);
 }
 
+/// The result files' place; nullopt with --result-dir "".
+std::optional<reconciler::LaunchRecordOptions> LaunchRecordOptionsOf(const Options& o) {
+  if (o.result_dir.empty()) return std::nullopt;
+  return reconciler::LaunchRecordOptions{o.result_dir, o.netns_dir};
+}
+
 int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
   std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
   if (!plan.changes.conflicts.empty()) {
@@ -47,8 +54,18 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
     std::cerr << "berth: " << *plan.refusal << "\n";
     return kExitError;
   }
-  if (!plan.HasWork()) return kExitOk;
+  const auto records = LaunchRecordOptionsOf(o);
+  if (!plan.HasWork()) {
+    // Converged already: the records follow the host as the plan observed it (written if missing).
+    if (records)
+      if (auto published = reconciler::PublishLaunchRecords(s.platform(), plan, &plan.basis, *records); !published) {
+        std::cerr << "berth: " << published.error().message << "\n";
+        return kExitError;
+      }
+    return kExitOk;
+  }
   reconciler::ApplyOptions options;
+  options.launch_records = records;
   options.verify = {kVerifyAttempts, kVerifyPause};
   options.execute.parallelism = o.parallelism;
   options.execute.on_step = [&](const reconciler::Step& step, const reconciler::StepReport& r) {
@@ -72,10 +89,12 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
     std::cerr << "berth: " << *report.refusal << "\n";
     return kExitError;
   }
+  if (report.records_error) std::cerr << "berth: " << *report.records_error << "\n";
   if (!report.exec.ok()) return kExitError;
   for (const auto& m : report.mismatches) std::cerr << "berth: verification: " << m << "\n";
   if (!report.verified) return kExitError;
   if (report.inventory_error) std::cerr << "berth: " << *report.inventory_error << "\n";
+  if (report.records_error) return kExitError;  // printed above
   std::cout << "Verified: the host matches the plan.\n";
   return kExitOk;
 }

@@ -127,6 +127,7 @@ bool Watcher::Setup() {
   options.guard = {o_.max_delete_share, o_.allow_mass_delete};
   options.gc_grace = milliseconds(static_cast<long>(o_.gc_grace_seconds * 1000));
   options.parallelism = o_.parallelism;
+  if (!o_.result_dir.empty()) options.launch_records = reconciler::LaunchRecordOptions{o_.result_dir, o_.netns_dir};
   controller_ = std::make_unique<reconciler::Controller>(session_.platform(), *session_.driver(), session_.state_dir(), options);
 
   sigset_t mask;

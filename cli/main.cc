@@ -33,6 +33,13 @@ void AddManifestOptions(CLI::App& cmd, berth::cli::Options& o) {
                "the way without the sticky bit); refused by default");
 }
 
+/// An absolute path, or "" (--result-dir "": none).
+const CLI::Validator kAbsoluteOrEmpty(
+    [](std::string& text) -> std::string {
+      return text.empty() || text[0] == '/' ? "" : "must be an absolute path (or \"\" for none)";
+    },
+    "DIR");
+
 void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("--platform", o.platform, "Target platform")->check(CLI::IsMember({"linux", "freebsd"}));
   cmd.add_option("--state-dir", o.state_dir, "Where allocations persist");
@@ -41,6 +48,10 @@ void AddHostOptions(CLI::App& cmd, berth::cli::Options& o) {
       ->check(CLI::IsMember({"sim-freebsd"}));
   cmd.add_option("--sim-state", o.sim_state, "The simulated FreeBSD host's JSON file (--driver sim-freebsd)");
   cmd.add_option("--etc-netns-dir", o.etc_netns_dir, "Per-netns files such as resolv.conf (Linux)");
+  cmd.add_option("--result-dir", o.result_dir,
+                 "Where apply and watch write NAME.json for each VM whose network is ready (launchers read it; "
+                 "\"\" writes none)")
+      ->check(kAbsoluteOrEmpty);
   cmd.add_option("--qemu", o.qemu_binary, "The QEMU binary VMs with spec.qemu run (a name is looked up in PATH)");
   cmd.add_option("--firecracker", o.firecracker_binary, "The Firecracker binary berth's jailer copies and runs");
   cmd.add_option("--kvm-device", o.kvm_device, "KVM's device, probed once per boot by running a small guest program; without a usable KVM, QEMU runs under TCG and Firecracker VMs are held back");
@@ -158,6 +169,10 @@ int main(int argc, char** argv) {
   probe->add_option("TARGET", o.probe_target, "IPV4[:PORT] (a port for tcp and udp)")->required();
   probe->add_option("--timeout", o.probe_timeout, "Seconds to wait for an answer")->check(CLI::Range(0.1, 60.0));
 
+  auto* wait = app.add_subcommand("wait", "Block until a VM's network is ready, then print its result file");
+  wait->add_option("VM", o.wait_vm, "The VM to wait for")->required();
+  wait->add_option("--timeout", o.wait_timeout, "Seconds to wait before failing (exit 1)")->check(kSeconds);
+  wait->add_option("--result-dir", o.result_dir, "Where berth writes the result files")->check(kAbsoluteOrEmpty);
 
   if (!berth::reconciler::InitCrashPoints()) return berth::cli::kExitError;  // a test hook; see crash_point.h
   try {
@@ -196,5 +211,6 @@ int main(int argc, char** argv) {
   if (show->parsed()) return berth::cli::RunShow(o);
   if (watch->parsed()) return berth::cli::RunWatch(o);
   if (probe->parsed()) return berth::cli::RunProbe(o);
+  if (wait->parsed()) return berth::cli::RunWait(o);
   return berth::cli::kExitError;
 }

@@ -22,6 +22,7 @@ struct Options {
   std::string lock_dir;                    // --lock-dir
   std::string netns_dir = "/run/netns";    // --netns-dir (Linux driver)
   std::string etc_netns_dir = "/etc/netns";
+  std::string result_dir = "/run/berth-vms";  // --result-dir: launchers' NAME.json files; "" writes none
   std::string qemu_binary = "qemu-system-x86_64";  // --qemu
   std::string firecracker_binary = "firecracker";  // --firecracker
   std::string kvm_device = "/dev/kvm";             // --kvm-device
@@ -50,6 +51,9 @@ struct Options {
   // berth probe VM PROTO TARGET[:PORT]
   std::string probe_vm, probe_protocol, probe_target;
   double probe_timeout = 1.5;  // seconds to wait for an answer
+  // berth wait VM
+  std::string wait_vm;
+  double wait_timeout = 120;  // seconds before giving up (exit 1)
 };
 
 int RunValidate(const Options& o);
@@ -60,5 +64,6 @@ int RunDestroy(const Options& o);
 int RunShow(const Options& o);
 int RunWatch(const Options& o);
 int RunProbe(const Options& o);  // exit 0 answered, 1 silent, 2 error
+int RunWait(const Options& o);   // exit 0 the VM's result file is there (printed), 1 timeout or error
 
 }  // namespace berth::cli

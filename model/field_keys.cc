@@ -18,6 +18,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"NAT", "spec.forwards[]", &keys::kNatForward},
       {"VM", "spec", &keys::kVmSpec},
       {"VM", "spec.network", &keys::kVmNetwork},
+      {"VM", "spec.network.dns", &keys::kDns},
       {"VM", "spec.network.policy", &keys::kPolicy},
       {"VM", "spec.network.policy.host[]", &keys::kPolicyHost},
       {"VM", "spec.network.policy.egress", &keys::kPolicyEgress},
@@ -28,6 +29,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"VM", "spec.qemu", &keys::kQemu},
       {"Jail", "spec", &keys::kJailSpec},
       {"Jail", "spec.network", &keys::kJailNetwork},
+      {"Jail", "spec.network.dns", &keys::kDns},
       {"Jail", "spec.network.interfaces[]", &keys::kJailInterface},
   };
   return table;

@@ -29,6 +29,7 @@ inline const KeyList kQemu = {"kernel", "initrd", "vcpus", "memoryMiB", "bootArg
 inline const KeyList kJailSpec = {"node", "path", "network"};
 inline const KeyList kJailNetwork = {"vnet", "interfaces", "defaultRouter", "mode", "dns", "ip4", "policy"};
 inline const KeyList kJailInterface = {"name", "bridge", "secure", "address", "mac"};
+inline const KeyList kDns = {"servers", "search", "options"};
 }  // namespace keys
 
 /// The kinds of the manifest API v1.

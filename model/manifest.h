@@ -116,7 +116,9 @@ struct VmNetwork {
   std::optional<Cidr4> address;   // absent: allocated from the bridge's pool, stable across runs
   std::optional<Mac> mac;         // absent: derived deterministically from the VM's name
   NetworkMode mode = NetworkMode::kOutbound;
-  std::vector<std::string> dns;   // nameservers; empty: no resolv.conf is written
+  std::vector<std::string> dns;   // nameservers; with search and options empty too: no resolv.conf is written
+  std::vector<std::string> dns_search;   // dns: {search: [...]}: resolv.conf's search domains
+  std::vector<std::string> dns_options;  // dns: {options: [...]}: resolv.conf's options ("ndots:2")
   std::optional<Policy> policy;   // over the bridge's policy, field by field (model/policy.h)
 };
 
@@ -150,6 +152,8 @@ struct JailNetwork {
   std::optional<Ipv4> default_router;
   NetworkMode mode = NetworkMode::kOutbound;
   std::vector<std::string> dns;
+  std::vector<std::string> dns_search;   // as VmNetwork's
+  std::vector<std::string> dns_options;
   std::vector<Ip4Entry> ip4;               // non-VNET jails
 };
 

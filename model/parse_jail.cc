@@ -1,6 +1,7 @@
 // kind: Jail (FreeBSD). VNET jails get interfaces on bridges; non-VNET jails get iocage-style ip4 entries
 // ("em0|10.1.1.10/24") on host interfaces. The two shapes exclude each other.
 #include "model/naming.h"
+#include "model/parse_dns.h"
 #include "model/parse_kinds.h"
 #include "model/parse_values.h"
 
@@ -85,8 +86,7 @@ void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {
     if (auto items = ReadSequence(ctx, *v))
       for (const Value& item : *items) ParseInterface(ctx, item, network);
   if (auto v = reader->Get("defaultRouter")) network.default_router = ReadIpv4(ctx, *v);
-  if (auto v = reader->Get("dns"))
-    if (auto servers = ReadNameservers(ctx, *v)) network.dns = *servers;
+  if (auto v = reader->Get("dns")) ReadDns(ctx, *v, network.dns, network.dns_search, network.dns_options);
   if (auto v = reader->Get("ip4"))
     if (auto items = ReadSequence(ctx, *v))
       for (const Value& item : *items) ParseIp4Entry(ctx, item, network);

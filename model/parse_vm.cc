@@ -1,4 +1,5 @@
 // kind: VM. The network block and an optional hypervisor block (firecracker or qemu, not both).
+#include "model/parse_dns.h"
 #include "model/parse_kinds.h"
 #include "model/parse_policy.h"
 #include "model/parse_values.h"
@@ -20,8 +21,7 @@ void ParseNetwork(ParseContext& ctx, const Value& value, VmNetwork& network) {
     if (auto bridge = ReadBridgeReference(ctx, *v)) network.bridge = *bridge;
   if (auto v = reader->Get("address")) network.address = ReadCidr(ctx, *v);
   if (auto v = reader->Get("mac")) network.mac = ReadMac(ctx, *v);
-  if (auto v = reader->Get("dns"))
-    if (auto servers = ReadNameservers(ctx, *v)) network.dns = *servers;
+  if (auto v = reader->Get("dns")) ReadDns(ctx, *v, network.dns, network.dns_search, network.dns_options);
   // With mode disabled or loopback the policy has nothing to act on: a warning in validation, not an error.
   if (auto v = reader->Get("policy")) network.policy = ParsePolicy(ctx, *v);
 
@@ -32,11 +32,15 @@ void ParseNetwork(ParseContext& ctx, const Value& value, VmNetwork& network) {
                 "missing required field \"bridge\": mode " + mode + " attaches the VM to a bridge");
     return;
   }
-  // A disabled or loopback VM has no link to the host, so a bridge, address or MAC would silently do nothing.
-  for (std::string_view key : {"bridge", "address", "mac"}) {
+  // A disabled or loopback VM has no link to the host, but a switch of mode must be one word: its bridge,
+  // address and MAC may stay, and keep their allocation (reserved on the bridge) for the way back. An address
+  // or MAC without the bridge they belong to would reserve nothing, so that is still an error.
+  if (reader->Has("bridge")) return;
+  for (std::string_view key : {"address", "mac"}) {
     if (auto v = reader->Get(key))
       ctx.Error("mode-conflict", v->path, v->key_span,
-                "\"" + std::string(key) + "\" is not allowed with mode " + mode + ": the VM has no link to a bridge");
+                "\"" + std::string(key) + "\" without \"bridge\" does nothing with mode " + mode +
+                    ": give the bridge it is kept on for a switch back, or remove it");
   }
 }
 

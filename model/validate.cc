@@ -81,7 +81,8 @@ std::string Describe(const Document& doc, const std::string& field) {
 std::vector<Attachment> CollectAttachments(const Manifest& manifest) {
   std::vector<Attachment> out;
   for (const Vm& vm : manifest.vms) {
-    if (!vm.doc.valid || !UsesBridge(vm.network.mode)) continue;
+    // A disabled or loopback VM that names a bridge keeps its address and MAC there for a switch back.
+    if (!vm.doc.valid || vm.network.bridge.empty()) continue;
     out.push_back({&vm.doc, "spec.network", vm.network.bridge, vm.network.address, vm.network.mac});
   }
   for (const Jail& jail : manifest.jails) {

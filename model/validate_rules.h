@@ -14,7 +14,8 @@ namespace berth::model {
 /// Ports a Linux bridge takes: 1,024 less the reserved port 0 (the kernel's BR_MAX_PORTS).
 inline constexpr size_t kMaxBridgePorts = 1023;
 
-/// A workload interface that sits on a bridge: a networked VM, or one interface of a VNET jail.
+/// A workload interface that sits on a bridge: a VM naming a bridge (a disabled or loopback one keeps its
+/// address there for a switch back), or one interface of a VNET jail.
 struct Attachment {
   const Document* doc;
   std::string prefix;  // field path of the interface: "spec.network" or "spec.network.interfaces[1]"

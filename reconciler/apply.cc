@@ -58,6 +58,11 @@ ApplyReport ApplyPlan(const Platform& platform, const Plan& plan, Driver& driver
     // A failed run is not verified (its failures are reported already): one re-observation is enough.
     if (!report.exec.ok() || report.mismatches.empty()) break;
   }
+  if (options.launch_records)
+    if (auto published = PublishLaunchRecords(platform, plan, report.after ? &*report.after : nullptr,
+                                              *options.launch_records);
+        !published)
+      report.records_error = published.error().message;
   if (!report.exec.ok()) {
     report.mismatches.clear();  // a failed re-observation after a failed run is reported through observe_error
     return report;

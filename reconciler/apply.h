@@ -10,6 +10,7 @@
 
 #include "reconciler/driver.h"
 #include "reconciler/executor.h"
+#include "reconciler/launch_records.h"
 #include "reconciler/plan.h"
 #include "reconciler/platform.h"
 #include "reconciler/state_dir.h"
@@ -31,6 +32,9 @@ struct ApplyOptions {
   bool complete = true;
   /// Called once the steps have run, before re-observing (progress output).
   std::function<void(const ExecuteReport&)> on_executed;
+  /// Where the launchers' result files go (reconciler/launch_records.h); nullopt: none are written. Published
+  /// after verification, whatever its outcome: converged workloads get their record, the others lose it.
+  std::optional<LaunchRecordOptions> launch_records;
 };
 
 struct ApplyReport {
@@ -43,6 +47,7 @@ struct ApplyReport {
   std::vector<std::string> mismatches;      // verification (only after a clean run); empty when verified
   bool verified = false;                    // a clean run, re-observed, matching the plan
   std::optional<std::string> inventory_error;  // saving the final inventory failed (the apply itself stands)
+  std::optional<std::string> records_error;    // writing the launchers' result files failed
 
   bool ok() const { return !refusal && exec.ok() && verified; }
 };

@@ -182,6 +182,7 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
     apply.execute.parallelism = options_.parallelism;
     apply.execute.cancelled = cancelled;
     apply.complete = report.errors.empty() && report.deferred == 0;  // only then is the plan the whole state
+    apply.launch_records = options_.launch_records;
     ApplyReport applied = ApplyPlan(platform_, runnable, driver_, state_dir_, apply);  // never retries verify
     if (applied.refusal) {
       report.errors.push_back(*applied.refusal);
@@ -201,8 +202,14 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
     }
     inventory_error = applied.inventory_error;
     inventory_saved = true;  // by ApplyPlan, when the pass converged
+    if (applied.records_error) report.errors.push_back(*applied.records_error);
   } else {
     CountOwned(plan.basis, report);
+    // Nothing to run: the records follow the host as observed (a workload whose steps wait in backoff has none).
+    if (options_.launch_records)
+      if (auto published = PublishLaunchRecords(platform_, runnable, &runnable.basis, *options_.launch_records);
+          !published)
+        report.errors.push_back(published.error().message);
   }
   report.converged = report.errors.empty() && report.deferred == 0 && report.failed == 0 && report.skipped == 0;
   if (report.converged) {

@@ -13,6 +13,7 @@
 #include "model/manifest.h"
 #include "reconciler/change_feed.h"
 #include "reconciler/driver.h"
+#include "reconciler/launch_records.h"
 #include "reconciler/plan.h"
 #include "reconciler/platform.h"
 #include "reconciler/state_dir.h"
@@ -25,6 +26,7 @@ struct ControllerOptions {
   std::chrono::milliseconds backoff_base{100};
   std::chrono::milliseconds backoff_cap{300'000};
   int parallelism = 0;
+  std::optional<LaunchRecordOptions> launch_records;  // the launchers' result files; nullopt: none
 };
 
 /// The clocks a pass needs, passed in so tests control time.

@@ -91,6 +91,11 @@ Change Removal(const Platform& platform, const Resource& have, const std::set<st
     c.reason = owner + " is no longer in the manifests";
   } else if (!owner.empty() && !current.count(owner)) {
     c.reason = "leaked: tagged for " + owner + ", which berth never applied or no longer knows";
+  } else if (!owner.empty() && applied.count(owner)) {
+    // Applied before and still in the manifests: its manifest changed (a mode switch drops the VM's link), so
+    // this is a removal the change asks for, not garbage.
+    c.action = ChangeAction::kDelete;
+    c.reason = "no longer wanted by " + owner + " (its manifest changed)";
   } else if (!owner.empty()) {
     c.reason = "leaked: owned by " + owner + ", which no longer wants it";
   } else {

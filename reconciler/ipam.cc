@@ -19,8 +19,9 @@ struct Request {
 std::vector<Request> CollectRequests(const model::Manifest& m) {
   std::vector<Request> out;
   for (const auto& vm : m.vms) {
-    if (vm.network.mode == model::NetworkMode::kDisabled || vm.network.mode == model::NetworkMode::kLoopback)
-      continue;
+    // Disabled and loopback VMs that still name a bridge keep their assignment, so switching the mode back is
+    // one word and brings the same address and MAC.
+    if (vm.network.bridge.empty()) continue;
     out.push_back({vm.doc.Id(), m.FindBridge(vm.network.bridge), vm.network.address, vm.network.mac,
                    vm.doc.SpanOf("spec.network")});
   }

@@ -23,7 +23,7 @@ struct Allocations {
 };
 
 struct AllocateResult {
-  Allocations allocations;        // every networked interface of the manifest, nothing else
+  Allocations allocations;        // every interface on a bridge (disabled VMs naming one too), nothing else
   model::Diagnostics diagnostics; // pool exhausted, persisted address no longer valid, ...
 };
 

@@ -38,6 +38,13 @@ struct Warning {
   Provenance provenance;
 };
 
+/// What a launcher reads about one workload whose network is ready (a result file, as a CNI ADD result).
+struct LaunchRecord {
+  std::string workload;  // the manifest resource, "VM/vm1"
+  std::string name;      // the file's base name, "vm1" (a manifest name: safe as a file name)
+  std::string json;      // the record, one JSON document (schemas/result.schema.json)
+};
+
 class Platform {
  public:
   virtual ~Platform() = default;
@@ -85,6 +92,16 @@ class Platform {
   /// Fills changes.widens: the existing workloads whose reach the changes widen (none where the platform has
   /// no notion of reach).
   virtual void NoteWidenings(ChangeSet& changes) const { (void)changes; }
+  /// The launch records of the workloads `observed` holds, whether converged or not (the core decides which
+  /// are published). `scope_dir`: where the host keeps workload scopes (Linux: the named netns directory).
+  /// None where the platform writes no records.
+  virtual std::vector<LaunchRecord> LaunchRecords(const ObservedState& observed, const Allocations& allocations,
+                                                  const std::string& scope_dir) const {
+    (void)observed;
+    (void)allocations;
+    (void)scope_dir;
+    return {};
+  }
 };
 
 }  // namespace berth::reconciler

@@ -96,6 +96,11 @@ Result<std::string> ReadPrivateFile(const std::string& path, bool& missing) {
 Status<> WritePrivateFileAtomically(const std::string& path, const std::string& content) {
   const fs::path target(path);
   if (auto st = EnsurePrivateDir(target.parent_path().string()); !st) return st;
+  return WriteFileAtomically(path, content, 0600);
+}
+
+Status<> WriteFileAtomically(const std::string& path, const std::string& content, unsigned mode) {
+  const fs::path target(path);
   const std::string tmp = path + ".tmp";
   int raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (raw < 0 && errno == EEXIST) {
@@ -107,6 +112,12 @@ Status<> WritePrivateFileAtomically(const std::string& path, const std::string& 
   if (raw < 0) return Fail(Errno("create " + tmp));
   {
     Fd fd(raw);
+    // The mode exactly, whatever the umask took from it (0644 for files other users' launchers read).
+    if (::fchmod(fd.get(), mode_t(mode)) != 0) {
+      auto e = Fail(Errno("chmod " + tmp));
+      ::unlink(tmp.c_str());
+      return e;
+    }
     size_t done = 0;
     while (done < content.size()) {
       ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);

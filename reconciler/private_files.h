@@ -23,4 +23,8 @@ Result<std::string> ReadPrivateFile(const std::string& path, bool& missing);
 /// fsynced, renamed over `path`, and the directory fsynced. A crash leaves the old or the new content.
 Status<> WritePrivateFileAtomically(const std::string& path, const std::string& content);
 
+/// The atomic replacement itself, in an existing directory the caller has checked: the temporary file gets
+/// exactly `mode` (umask notwithstanding) before it is renamed over `path`.
+Status<> WriteFileAtomically(const std::string& path, const std::string& content, unsigned mode);
+
 }  // namespace berth::reconciler

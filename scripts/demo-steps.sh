@@ -21,6 +21,9 @@ berth apply -f "$manifests" "${host[@]}" --lock-dir "$work/lock"
 step "Show what a VM launcher needs (netns, TAP, MAC, address, gateway, DNS)" berth show
 berth show "${host[@]}" | sed -n '/^vms:/,/^observed:/p' | sed '$d'
 
+step "A launcher of your own waits until vm1's network is verified, then reads its result file" berth wait vm1
+berth wait vm1 --timeout 10
+
 step "Plan again: nothing to do" berth plan -f "$manifests" --detailed-exitcode
 berth plan -f "$manifests" "${host[@]}" --detailed-exitcode && echo "(exit code 0: converged)"
 

@@ -32,7 +32,7 @@ CmdResult BerthCli::Run(const std::string& args) const {
   // Only the commands that change the host take the apply lock.
   const bool locks = args.starts_with("apply") || args.starts_with("destroy");
   return Sh(std::string(kBerth) + " " + args + " --state-dir " + dir_ + "/state" +
-            (locks ? " --lock-dir " + dir_ + "/state" : ""));
+            (locks ? " --lock-dir " + dir_ + "/state --result-dir " + results() : ""));
 }
 
 nlohmann::json BerthCli::Vms() const {

@@ -13,7 +13,8 @@ class BerthCli {
  public:
   BerthCli();
   ~BerthCli();
-  /// Runs `berth ARGS --state-dir D --lock-dir D` (the subcommand comes first in ARGS).
+  /// Runs `berth ARGS --state-dir D` (the subcommand comes first in ARGS); apply and destroy also get
+  /// `--lock-dir D --result-dir results()`.
   CmdResult Run(const std::string& args) const;
   /// The `vms` object of `berth show -o json`.
   nlohmann::json Vms() const;
@@ -21,6 +22,8 @@ class BerthCli {
   std::string WriteManifest(const std::string& name, const std::string& yaml);
   const std::string& manifests() const { return manifests_; }
   std::string state() const { return dir_ + "/state"; }
+  /// The launchers' result files of apply and destroy (--result-dir).
+  std::string results() const { return dir_ + "/results"; }
   const std::string& dir() const { return dir_; }
 
  private:

@@ -1,6 +1,7 @@
 #!/bin/bash
 # sandbox.sh CMD [ARGS...]: runs CMD inside private mount and network namespaces so that integration tests
-# never see or touch the machine's real network: tmpfs over /run/netns and /etc/netns, a fresh sysfs, lo up.
+# never see or touch the machine's real network: tmpfs over /run/netns, /etc/netns and /run/berth-vms
+# (the launchers' result files), a fresh sysfs, lo up.
 #
 # Without root / CAP_NET_ADMIN it fails loudly (exit 1); with BERTH_SKIP_PRIVILEGED=1 it exits 77 (CTest skip).
 set -euo pipefail
@@ -26,7 +27,7 @@ unshare --mount --net --propagation private true 2>/dev/null || skip_or_fail "un
 
 # Mount points must exist; remember which ones we create so the real filesystem is left as it was.
 created=()
-for d in /run/netns /etc/netns; do
+for d in /run/netns /etc/netns /run/berth-vms; do
   [[ -d $d ]] || { mkdir -p "$d"; created+=("$d"); }
 done
 cleanup() { local d; for d in "${created[@]}"; do rmdir "$d" 2>/dev/null || true; done; }
@@ -37,6 +38,7 @@ unshare --mount --net --propagation private -- /bin/bash -euo pipefail -c '
   mount --make-rprivate /
   mount -t tmpfs berth-sbx /run/netns
   mount -t tmpfs berth-sbx /etc/netns
+  mount -t tmpfs -o mode=0755 berth-sbx /run/berth-vms
   if [[ -d /var/run/netns && ! /var/run/netns -ef /run/netns ]]; then
     mount -t tmpfs berth-sbx /var/run/netns
   fi

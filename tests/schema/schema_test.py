@@ -185,10 +185,25 @@ class SchemaTest(unittest.TestCase):
                              f"{path.relative_to(self.source)} document {index}")
 
     def test_schemas_are_valid_draft_2020_12(self):
-        self.assertEqual(set(self.schemas), {"berth.schema.json", "common.schema.json", *KIND_SCHEMAS.values()})
+        self.assertEqual(set(self.schemas),
+                         {"berth.schema.json", "common.schema.json", "result.schema.json", *KIND_SCHEMAS.values()})
         for name, schema in self.schemas.items():
             with self.subTest(schema=name):
                 jsonschema.Draft202012Validator.check_schema(schema)
+
+    def test_example_result_files_are_accepted(self):
+        # The launchers' result files (berth writes them; the real-kernel test validates one it wrote).
+        validator = jsonschema.Draft202012Validator(self.schemas["result.schema.json"],
+                                                    format_checker=jsonschema.FormatChecker())
+        files = sorted((self.source / "examples/launcher").glob("*.json"))
+        self.assertGreater(len(files), 0)
+        for path in files:
+            with self.subTest(result=str(path.relative_to(self.source))):
+                errors = [e.message for e in validator.iter_errors(json.loads(path.read_text()))]
+                self.assertEqual([], errors)
+        broken = json.loads(files[0].read_text())
+        broken["addresses"] = ["10.0.0.300/24"]
+        self.assertTrue(list(validator.iter_errors(broken)), "a malformed address is rejected")
 
     def test_examples_are_accepted(self):
         files = sorted((self.source / "examples/manifests").rglob("*.yaml"))

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "drivers/freebsd/platform/freebsd_names.h"
+#include "model/parse_dns.h"
 #include "reconciler/desired_builder.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_rules.h"
@@ -48,6 +49,14 @@ std::map<uint32_t, std::pair<const model::Jail*, NetworkMode>> JailAddresses(con
     for (const auto& e : jail.network.ip4) out[e.address.address.value] = {&jail, jail.network.mode};
   }
   return out;
+}
+
+/// The jail's resolv.conf, written from the host under its path, when the manifest gives any DNS setting.
+void AddResolvConf(const model::Jail& jail, Builder& b) {
+  const model::JailNetwork& net = jail.network;
+  if (net.dns.empty() && net.dns_search.empty() && net.dns_options.empty()) return;
+  b.Add(kFile, jail.doc.metadata.name, kResolvConf,
+        {{kContent, model::RenderResolvConf(net.dns, net.dns_search, net.dns_options)}, {kRoot, jail.path}}, jail.doc);
 }
 
 void ExpandNat(const model::Nat& nat, const model::Manifest& manifest, const Allocations& allocations, Builder& b) {
@@ -130,8 +139,7 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
   if (net.default_router && !route_via.empty())
     b.Add(kRoute, name, "default", {{kGateway, net.default_router->ToString()}, {kInterface, route_via}}, jail.doc);
-  if (!net.dns.empty())
-    b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(net.dns)}, {kRoot, jail.path}}, jail.doc);
+  AddResolvConf(jail, b);
 }
 
 void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
@@ -148,16 +156,13 @@ void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
   if (addresses.empty() || !model::UsesBridge(jail.network.mode)) attrs[kIp4] = "disable";
   else attrs[kIp4Addr] = Join(addresses, ",");
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
-  if (!jail.network.dns.empty())
-    b.Add(kFile, name, kResolvConf, {{kContent, JailResolvConf(jail.network.dns)}, {kRoot, jail.path}}, jail.doc);
+  AddResolvConf(jail, b);
 }
 
 }  // namespace
 
 std::string JailResolvConf(const std::vector<std::string>& nameservers) {
-  std::string out = "# written by berth\n";
-  for (const auto& ns : nameservers) out += "nameserver " + ns + "\n";
-  return out;
+  return model::RenderResolvConf(nameservers, {}, {});
 }
 
 std::map<std::string, int> IpfwNumbers(const model::Manifest& manifest) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "drivers/linux/platform/linux_names.h"
+#include "model/parse_dns.h"
 #include "reconciler/desired_builder.h"
 #include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_policy.h"
@@ -46,8 +47,10 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
   const NetworkMode mode = vm.network.mode;
   b.Add(kNetns, "", ns, {}, from);
   b.Add(kLink, ns, "lo", {{kType, kLinkLoopback}, {kUp, mode == NetworkMode::kDisabled ? kFalse : kTrue}}, from);
-  if (!vm.network.dns.empty())
-    b.Add(kFile, "", "/etc/netns/" + ns + "/resolv.conf", {{kContent, ResolvConf(vm.network.dns)}}, from);
+  const auto& net = vm.network;
+  if (!net.dns.empty() || !net.dns_search.empty() || !net.dns_options.empty())
+    b.Add(kFile, "", "/etc/netns/" + ns + "/resolv.conf",
+          {{kContent, model::RenderResolvConf(net.dns, net.dns_search, net.dns_options)}}, from);
   if (mode == NetworkMode::kDisabled || mode == NetworkMode::kLoopback) return ExpandVmProcess(vm, nullptr, nullptr, b);
 
   auto alloc = allocations.by_interface.find(vm.doc.Id());
@@ -86,11 +89,7 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
 
 }  // namespace
 
-std::string ResolvConf(const std::vector<std::string>& nameservers) {
-  std::string out = "# written by berth\n";
-  for (const auto& ns : nameservers) out += "nameserver " + ns + "\n";
-  return out;
-}
+std::string ResolvConf(const std::vector<std::string>& nameservers) { return model::RenderResolvConf(nameservers, {}, {}); }
 
 Attrs NatRules(const model::Nat& nat, const model::Manifest& manifest) {
   Attrs attrs;

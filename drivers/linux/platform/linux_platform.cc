@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 
+#include "drivers/linux/platform/linux_launch_record.h"
 #include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/link_spec.h"
@@ -141,6 +142,10 @@ class LinuxPlatform final : public Platform {
   }
 
   void NoteWidenings(ChangeSet& changes) const override { changes.widens = ReachWidenings(changes); }
+  std::vector<LaunchRecord> LaunchRecords(const ObservedState& observed, const Allocations& allocations,
+                                          const std::string& scope_dir) const override {
+    return LinuxLaunchRecords(observed, allocations, scope_dir);
+  }
 };
 
 void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& observed,

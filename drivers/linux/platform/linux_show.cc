@@ -34,7 +34,14 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
       std::istringstream in(f->AttrOr(kContent));
       for (std::string word, line; std::getline(in, line);) {
         std::istringstream words(line);
-        if (words >> word && word == "nameserver" && words >> word) info.dns.push_back(word);
+        if (!(words >> word)) continue;
+        std::vector<std::string>* into = word == "nameserver" ? &info.dns
+                                         : word == "search"   ? &info.dns_search
+                                         : word == "options"  ? &info.dns_options
+                                                              : nullptr;
+        // A nameserver line names one server; search and options lines list several.
+        for (std::string item; into && words >> item; into = word == "nameserver" ? nullptr : into)
+          into->push_back(item);
       }
     }
     if (const Resource* proc = observed.Find({kVmProc, "", info.vm})) {

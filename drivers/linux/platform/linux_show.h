@@ -19,6 +19,8 @@ struct VmNetworkInfo {
   std::string gateway;  // the bridge's address
   std::string bridge;
   std::vector<std::string> dns;
+  std::vector<std::string> dns_search;   // resolv.conf's search domains
+  std::vector<std::string> dns_options;  // resolv.conf's options
   std::string hypervisor;  // qemu | firecracker; empty when berth launches nothing for it
   std::string running;     // "true" | "false" (the process died)
   std::string accelerator; // "kvm" | "tcg" as the running process was launched; "" when not known

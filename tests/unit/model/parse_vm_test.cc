@@ -49,13 +49,19 @@ TEST(ParseVm, OutboundAndFullNeedABridge) {
             Strings{"missing-field spec.network 12:1"});
 }
 
-TEST(ParseVm, DisabledAndLoopbackTakeNoBridgeAddressOrMac) {
+TEST(ParseVm, DisabledAndLoopbackKeepBridgeAddressAndMacForASwitchBack) {
   EXPECT_EQ(Summaries(Load(VmDoc("vm1", "  network: {mode: loopback, dns: [127.0.0.1]}\n"))), Strings{});
-  auto r = Load(VmDoc("vm1",
-                      "  network:\n    mode: disabled\n    bridge: fcbr0\n    address: 10.168.0.10/24\n"
-                      "    mac: 06:00:ac:10:00:02\n"));
-  EXPECT_EQ(Summaries(r), (Strings{"mode-conflict spec.network.bridge 15:5", "mode-conflict spec.network.address 16:5",
-                                   "mode-conflict spec.network.mac 17:5"}));
+  auto kept = Load(VmDoc("vm1",
+                         "  network:\n    mode: disabled\n    bridge: fcbr0\n    address: 10.168.0.10/24\n"
+                         "    mac: 06:00:ac:10:00:02\n"));
+  EXPECT_EQ(Summaries(kept), Strings{});
+  ASSERT_EQ(kept.manifest.vms.size(), 1u);
+  EXPECT_EQ(kept.manifest.vms[0].network.bridge, "fcbr0");
+  EXPECT_EQ(kept.manifest.vms[0].network.address->ToString(), "10.168.0.10/24");
+  // Without the bridge, an address or MAC reserves nothing anywhere.
+  auto r = Load(VmDoc("vm1", "  network:\n    mode: loopback\n    address: 10.168.0.10/24\n"
+                             "    mac: 06:00:ac:10:00:02\n"));
+  EXPECT_EQ(Summaries(r), (Strings{"mode-conflict spec.network.address 15:5", "mode-conflict spec.network.mac 16:5"}));
 }
 
 TEST(ParseVm, RejectsMalformedNetworkValues) {

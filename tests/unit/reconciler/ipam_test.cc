@@ -60,5 +60,19 @@ TEST(Ipam, LoopbackAndDisabledVmsGetNothing) {
   EXPECT_TRUE(Allocate(m, {}).allocations.by_interface.empty());
 }
 
+TEST(Ipam, ADisabledVmNamingItsBridgeKeepsItsAssignmentAndReservesIt) {
+  model::Manifest m;
+  m.bridges.push_back(MakeBridge("br0", "10.0.0.1/24"));
+  m.vms.push_back(MakeVm("a", "br0"));
+  const auto first = Allocate(m, {}).allocations;
+  m.vms[0].network.mode = model::NetworkMode::kDisabled;
+  m.vms.push_back(MakeVm("b", "br0"));  // a newcomer must not take a's address while a is disabled
+  const auto disabled = Allocate(m, first).allocations;
+  EXPECT_EQ(disabled.by_interface.at("VM/a"), first.by_interface.at("VM/a"));
+  EXPECT_NE(disabled.by_interface.at("VM/b").address, first.by_interface.at("VM/a").address);
+  m.vms[0].network.mode = model::NetworkMode::kOutbound;
+  EXPECT_EQ(Allocate(m, disabled).allocations.by_interface.at("VM/a"), first.by_interface.at("VM/a"));
+}
+
 }  // namespace
 }  // namespace berth::reconciler
