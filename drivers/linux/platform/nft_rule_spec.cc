@@ -3,6 +3,7 @@
 #include "drivers/linux/platform/nft_rule_spec.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 #include "model/net.h"
@@ -20,14 +21,46 @@ bool IsSetRef(std::string_view w) {
   return w.starts_with("@") && std::find(std::begin(kSets), std::end(kSets), w.substr(1)) != std::end(kSets);
 }
 
-bool IsIpv4(std::string_view w) {
-  auto ip = model::Ipv4::Parse(std::string(w));
-  return ip && ip->ToString() == w;
+/// A decimal number without a leading zero, at most `max`; its value in `out`. Canonical forms are checked
+/// by hand rather than by printing the parsed value back: this runs for every address of every desired rule.
+bool Decimal(std::string_view w, unsigned max, unsigned& out) {
+  if (w.empty() || w.size() > 5 || (w.size() > 1 && w[0] == '0')) return false;
+  out = 0;
+  for (char c : w) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + unsigned(c - '0');
+  }
+  return out <= max;
 }
 
+/// Canonical dotted quad ("10.0.0.1", no leading zeros); its value in `out`.
+bool Ipv4Value(std::string_view w, uint32_t& out) {
+  out = 0;
+  for (int i = 0; i < 4; ++i) {
+    size_t dot = i < 3 ? w.find('.') : w.size();
+    unsigned octet = 0;
+    if (dot == std::string_view::npos || !Decimal(w.substr(0, dot), 255, octet)) return false;
+    out = (out << 8) | octet;
+    w.remove_prefix(i < 3 ? dot + 1 : dot);
+  }
+  return true;
+}
+
+bool IsIpv4(std::string_view w) {
+  uint32_t value = 0;
+  return Ipv4Value(w, value);
+}
+
+/// A network in canonical form: "10.0.0.0/8" (host bits zero).
 bool IsCidr(std::string_view w) {
-  auto c = model::Cidr4::Parse(std::string(w));
-  return c && c->ToString() == w && c->Network() == *c;
+  size_t slash = w.find('/');
+  uint32_t value = 0;
+  unsigned prefix = 0;
+  if (slash == std::string_view::npos || !Ipv4Value(w.substr(0, slash), value) ||
+      !Decimal(w.substr(slash + 1), 32, prefix))
+    return false;
+  const uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
+  return (value & ~mask) == 0;
 }
 
 bool IsQuotedIfname(std::string_view w) {
@@ -48,14 +81,29 @@ bool IsPortRange(std::string_view w) {
   return IsPort(w.substr(0, dash)) && IsPort(w.substr(dash + 1));
 }
 
+/// "aa:bb:cc:dd:ee:ff" in lower case, as nft lists it.
 bool IsMac(std::string_view w) {
-  auto mac = model::Mac::Parse(std::string(w));
-  return mac && mac->ToString() == w;
+  if (w.size() != 17) return false;
+  for (size_t i = 0; i < 17; ++i) {
+    const char c = w[i];
+    const bool ok = i % 3 == 2 ? c == ':' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!ok) return false;
+  }
+  return true;
 }
 
-/// Words of a rule; "{ ip, arp }" stays one word so the ether type set is matched whole.
-std::vector<std::string_view> Words(std::string_view text) {
-  std::vector<std::string_view> out;
+/// Words of a rule, at most kMaxWords; "{ ip, arp }" stays one word so the ether type set is matched whole.
+/// A fixed array, not a vector: every rule of every desired group is checked at plan time (250,000 at 10,000
+/// VMs), so the check allocates nothing.
+constexpr size_t kMaxWords = 40;
+struct WordList {
+  std::array<std::string_view, kMaxWords> words;
+  size_t size = 0;
+  bool overflow = false;
+};
+
+WordList Words(std::string_view text) {
+  WordList out;
   size_t i = 0;
   while (i <= text.size()) {
     size_t end = text.find(' ', i);
@@ -64,7 +112,11 @@ std::vector<std::string_view> Words(std::string_view text) {
       size_t close = text.find(" }", i);
       end = close == std::string_view::npos ? text.size() : close + 2;
     }
-    out.push_back(text.substr(i, end - i));
+    if (out.size == kMaxWords) {
+      out.overflow = true;
+      break;
+    }
+    out.words[out.size++] = text.substr(i, end - i);
     i = end + 1;
   }
   return out;
@@ -72,41 +124,49 @@ std::vector<std::string_view> Words(std::string_view text) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : words_(Words(text)) {}
+  explicit Parser(std::string_view text) : list_(Words(text)) {}
 
-  Result<NftRule> Run() {
-    NftRule rule;
-    while (at_ < words_.size()) {
-      if (!rule.terms.empty() && Final(rule.terms.back().kind)) return Bad("nothing may follow the verdict");
-      auto term = Term();
-      if (!term) return Unexpected<berth::Error>{term.error()};
-      rule.terms.push_back(std::move(*term));
+  /// Parses the whole rule; fills `out` when given (the check alone builds nothing). Every word is checked
+  /// against the one spelling its term prints, and words are split on single spaces with none empty, so a rule
+  /// that parses prints back to itself.
+  std::optional<berth::Error> Run(NftRule* out) {
+    if (list_.overflow) return berth::Error{"more words than any rule of berth's"};
+    bool final = false;
+    NftTerm term;  // reused: its strings keep their buffers from one term to the next
+    while (at_ < list_.size) {
+      if (final) return Bad("nothing may follow the verdict");
+      if (auto error = Term(term)) return error;
+      final = Final(term.kind);
+      if (out) out->terms.push_back(term);
     }
-    if (rule.terms.empty() || !Final(rule.terms.back().kind)) return Fail("the rule has no verdict");
-    return rule;
+    if (!final) return berth::Error{"the rule has no verdict"};
+    return std::nullopt;
   }
 
  private:
   static bool Final(Kind k) { return k == Kind::kVmap || k == Kind::kVerdict || k == Kind::kDnat; }
 
-  std::string_view Next() { return at_ < words_.size() ? words_[at_++] : std::string_view(); }
-  std::string_view Peek() const { return at_ < words_.size() ? words_[at_] : std::string_view(); }
+  std::string_view Next() { return at_ < list_.size ? list_.words[at_++] : std::string_view(); }
+  std::string_view Peek() const { return at_ < list_.size ? list_.words[at_] : std::string_view(); }
   bool Expect(std::string_view w) { return Next() == w; }
   bool Negation() {
     if (Peek() != "!=") return false;
     ++at_;
     return true;
   }
-  Unexpected<berth::Error> Bad(const std::string& what) const {
+  berth::Error Bad(const std::string& what) const {
     const size_t word = at_ == 0 ? 1 : at_;
-    std::string token(word <= words_.size() ? words_[word - 1] : std::string_view());
+    std::string token(word <= list_.size ? list_.words[word - 1] : std::string_view());
     if (token.size() > 40) token = token.substr(0, 40) + "...";
-    return Fail(what + " (at word " + std::to_string(word) + " '" + token + "')");
+    return berth::Error{what + " (at word " + std::to_string(word) + " '" + token + "')"};
   }
 
-  Result<NftTerm> Term() {
+  /// One term into `t` (all of whose fields it sets), or the error.
+  std::optional<berth::Error> Term(NftTerm& t) {
     const std::string_view w = Next();
-    NftTerm t;
+    t.field.clear();
+    t.value.clear();
+    t.negate = false;
     if (w == "ip" || w == "iifname" || w == "oifname") {
       t.kind = w == "ip" ? Kind::kIp : Kind::kIfname;
       if (w == "ip") {
@@ -114,51 +174,51 @@ class Parser {
         if (field != "saddr" && field != "daddr") return Bad("expected saddr or daddr");
         t.field = "ip " + std::string(field);
       } else {
-        t.field = std::string(w);
+        t.field.assign(w);
       }
       if (Peek() == "vmap") {
         ++at_;
         if ((t.field != "ip saddr" && t.field != "iifname") || !IsSetRef(Peek())) return Bad("bad vmap");
         t.kind = Kind::kVmap;
-        t.value = std::string(Next());
-        return t;
+        t.value.assign(Next());
+        return std::nullopt;
       }
       t.negate = Negation();
       std::string_view v = Next();
       bool ok = IsSetRef(v) || (t.kind == Kind::kIp ? IsIpv4(v) || IsCidr(v) : IsQuotedIfname(v));
       if (!ok) return Bad(t.kind == Kind::kIp ? "expected an IPv4 address, a network or a set"
                                                 : "expected a quoted interface name or a set");
-      t.value = std::string(v);
-      return t;
+      t.value.assign(v);
+      return std::nullopt;
     }
     if (w == "fib") {
       t.kind = Kind::kFibLocal;
       if (!Expect("daddr") || !Expect("type")) return Bad("expected fib daddr type");
       t.negate = Negation();
       if (!Expect("local")) return Bad("expected local");
-      return t;
+      return std::nullopt;
     }
     if (w == "tcp" || w == "udp") {
       t.kind = Kind::kDport;
-      t.field = std::string(w);
+      t.field.assign(w);
       if (!Expect("dport")) return Bad("expected dport");
       std::string_view v = Next();
       if (!IsPortRange(v)) return Bad("expected a port or a port range");
-      t.value = std::string(v);
-      return t;
+      t.value.assign(v);
+      return std::nullopt;
     }
     if (w == "meta") {
       t.kind = Kind::kL4proto;
       if (!Expect("l4proto")) return Bad("expected l4proto");
       std::string_view v = Next();
       if (v != "tcp" && v != "udp" && v != "icmp") return Bad("expected tcp, udp or icmp");
-      t.value = std::string(v);
-      return t;
+      t.value.assign(v);
+      return std::nullopt;
     }
     if (w == "icmp") {
       t.kind = Kind::kIcmpEcho;
       if (!Expect("type") || !Expect("echo-request")) return Bad("expected icmp type echo-request");
-      return t;
+      return std::nullopt;
     }
     if (w == "ct") {
       std::string_view what = Next(), v = Next();
@@ -166,8 +226,8 @@ class Parser {
       else if (what == "direction" && (v == "reply" || v == "original")) t.kind = Kind::kCtDirection;
       else if (what == "status" && v == "dnat") t.kind = Kind::kCtStatus;
       else return Bad("unknown ct match");
-      t.value = std::string(v);
-      return t;
+      t.value.assign(v);
+      return std::nullopt;
     }
     if (w == "ether") {
       std::string_view what = Next();
@@ -176,28 +236,28 @@ class Parser {
       if (what == "saddr" && IsMac(v)) t.kind = Kind::kEtherSaddr;
       else if (what == "type" && v == "{ ip, arp }") t.kind = Kind::kEtherType;
       else return Bad("unknown ether match");
-      t.value = std::string(v);
-      return t;
+      t.value.assign(v);
+      return std::nullopt;
     }
     if (w == "arp") {
       if (!Expect("saddr")) return Bad("expected saddr");
       std::string_view what = Next();
       t.kind = Kind::kArpSaddr;
-      t.field = std::string(what);
+      t.field.assign(what);
       t.negate = Negation();
       std::string_view v = Next();
       if (!((what == "ether" && IsMac(v)) || (what == "ip" && IsIpv4(v)))) return Bad("unknown arp match");
-      t.value = std::string(v);
-      return t;
+      t.value.assign(v);
+      return std::nullopt;
     }
     if (w == "counter") {
       t.kind = Kind::kCounter;
-      return t;
+      return std::nullopt;
     }
     if (w == "accept" || w == "drop" || w == "masquerade") {
       t.kind = Kind::kVerdict;
-      t.value = std::string(w);
-      return t;
+      t.value.assign(w);
+      return std::nullopt;
     }
     if (w == "dnat") {
       t.kind = Kind::kDnat;
@@ -206,13 +266,13 @@ class Parser {
       size_t colon = v.find(':');
       if (colon == std::string_view::npos || !IsIpv4(v.substr(0, colon)) || !IsPort(v.substr(colon + 1)))
         return Bad("expected ADDRESS:PORT");
-      t.value = std::string(v);
-      return t;
+      t.value.assign(v);
+      return std::nullopt;
     }
     return Bad("not part of berth's rule grammar");
   }
 
-  std::vector<std::string_view> words_;
+  WordList list_;
   size_t at_ = 0;
 };
 
@@ -220,11 +280,15 @@ class Parser {
 
 Result<NftRule> ParseNftRule(std::string_view text) {
   if (text.empty()) return Fail("an empty rule");
-  auto rule = Parser(text).Run();
-  if (!rule) return rule;
-  // Canonical form only: any other spelling of the same terms (extra spaces, ...) is not berth's.
-  if (FormatNftRule(*rule) != text) return Fail("not in nft's canonical form");
+  NftRule rule;
+  if (auto error = Parser(text).Run(&rule)) return Unexpected<berth::Error>{std::move(*error)};
   return rule;
+}
+
+std::optional<std::string> NftRuleError(std::string_view text) {
+  if (text.empty()) return "an empty rule";
+  if (auto error = Parser(text).Run(nullptr)) return std::move(error->message);
+  return std::nullopt;
 }
 
 std::string FormatNftRule(const NftRule& rule) {
@@ -262,18 +326,15 @@ bool IsNftChainName(std::string_view name) {
   });
 }
 
-Result<NftElement> ParseNftElement(std::string_view text) {
-  auto words = Words(text);
-  NftElement e;
-  if (words.size() != 3 && words.size() != 6) return Fail("an element is \"FAMILY SET ELEMENT [: jump CHAIN]\"");
-  e.family = std::string(words[0]);
-  e.set = std::string(words[1]);
-  e.key = std::string(words[2]);
-  const bool map = words.size() == 6;
-  if (map) {
-    if (words[3] != ":" || words[4] != "jump" || !IsNftChainName(words[5])) return Fail("expected \": jump CHAIN\"");
-    e.jump = std::string(words[5]);
-  }
+namespace {
+
+/// Checks an element line; fills `out` when given.
+std::optional<std::string> ElementCheck(std::string_view text, NftElement* out) {
+  const WordList list = Words(text);
+  const auto& words = list.words;
+  if (list.size != 3 && list.size != 6) return "an element is \"FAMILY SET ELEMENT [: jump CHAIN]\"";
+  const bool map = list.size == 6;
+  if (map && (words[3] != ":" || words[4] != "jump" || !IsNftChainName(words[5]))) return "expected \": jump CHAIN\"";
   static constexpr struct {
     std::string_view family, set;
     bool ip, map;
@@ -283,15 +344,27 @@ Result<NftElement> ParseNftElement(std::string_view text) {
                  {"bridge", "ports_ok", false, false}, {"bridge", "port_vm", false, true},
                  {"bridge", "l2_vm", false, true}};
   for (const auto& l : kLayout) {
-    if (l.family != e.family || l.set != e.set) continue;
-    if (l.map != map) return Fail("set " + e.set + (map ? " is not a verdict map" : " is a verdict map"));
-    if (l.ip ? !IsIpv4(e.key) : !IsQuotedIfname(e.key))
-      return Fail("element of " + e.set + " must be " + (l.ip ? "an IPv4 address" : "a quoted interface name"));
-    if (FormatNftElement(e) != text) return Fail("not in canonical form");
-    return e;
+    if (l.family != words[0] || l.set != words[1]) continue;
+    if (l.map != map) return "set " + std::string(l.set) + (map ? " is not a verdict map" : " is a verdict map");
+    if (l.ip ? !IsIpv4(words[2]) : !IsQuotedIfname(words[2]))
+      return "element of " + std::string(l.set) + " must be " + (l.ip ? "an IPv4 address" : "a quoted interface name");
+    if (out) *out = NftElement{std::string(words[0]), std::string(words[1]), std::string(words[2]),
+                               map ? std::string(words[5]) : std::string()};
+    return std::nullopt;
   }
-  return Fail("no set " + e.family + " " + e.set.substr(0, 40) + " in berth's tables");
+  return "no set " + std::string(words[0].substr(0, 10)) + " " + std::string(words[1].substr(0, 40)) +
+         " in berth's tables";
 }
+
+}  // namespace
+
+Result<NftElement> ParseNftElement(std::string_view text) {
+  NftElement e;
+  if (auto error = ElementCheck(text, &e)) return Fail(std::move(*error));
+  return e;
+}
+
+std::optional<std::string> NftElementError(std::string_view text) { return ElementCheck(text, nullptr); }
 
 std::string FormatNftElement(const NftElement& e) {
   std::string out = e.family + " " + e.set + " " + e.key;

@@ -51,6 +51,8 @@ struct NftRule {
 
 /// Decodes one rule line. Errors name the offending token ("unexpected ';' at word 5").
 Result<NftRule> ParseNftRule(std::string_view text);
+/// ParseNftRule's error without building the rule (the plan-time check of every desired rule allocates nothing).
+std::optional<std::string> NftRuleError(std::string_view text);
 /// The canonical text of `rule`; ParseNftRule(FormatNftRule(r)) == r for every rule the parser accepts.
 std::string FormatNftRule(const NftRule& rule);
 
@@ -63,6 +65,7 @@ struct NftElement {
   friend bool operator==(const NftElement&, const NftElement&) = default;
 };
 Result<NftElement> ParseNftElement(std::string_view text);
+std::optional<std::string> NftElementError(std::string_view text);
 std::string FormatNftElement(const NftElement& element);
 
 /// True for a chain name berth makes: "[a-z0-9]+" joined by '-', at most 64 characters (host-vm1, l2-vm1).

@@ -153,18 +153,21 @@ Result<AddrSpec> AddrFromResource(const Resource& r) {
   return s;
 }
 
-Result<NftGroupSpec> NftGroupFromResource(const Resource& r) {
+namespace {
+
+/// Checks a group; fills `out` when given. Runs on every desired group at plan time: nothing is allocated
+/// unless something is wrong or `out` asks for the typed form.
+std::optional<std::string> GroupCheck(const Resource& r, NftGroupSpec* out) {
   const std::string& name = r.key.name;
   const size_t slash = name.find('/');
   const std::string_view prefix = std::string_view(name).substr(0, slash == std::string::npos ? 0 : slash + 1);
   const bool named = slash != std::string::npos && (prefix == "vm/" || prefix == "nat/") &&
                      model::IsSafeName(std::string_view(name).substr(slash + 1), true);
-  if (!r.key.scope.empty() || !(named || name == kPolicyGroup)) return Fail("nft group '" + Clip(name) + "' is not berth's");
-  NftGroupSpec s;
+  if (!r.key.scope.empty() || !(named || name == kPolicyGroup)) return "nft group '" + Clip(name) + "' is not berth's";
   for (const auto& [field, text] : r.attrs) {
     if (field == kEgress) {
-      if (!IsIfname(text)) return Fail(Bad(field, text, "an interface name"));
-      s.egress = text;
+      if (!IsIfname(text)) return Bad(field, text, "an interface name");
+      if (out) out->egress = text;
       continue;
     }
     if (field == kCreatedAttr) continue;
@@ -172,28 +175,31 @@ Result<NftGroupSpec> NftGroupFromResource(const Resource& r) {
     const bool base = field == kChainPrerouting || field == kChainForward || field == kChainPostrouting ||
                       field == kChainInput || field == kChainPreroute || field == "bridge:prerouting" ||
                       field == "bridge:forward";
-    const bool regular = (field.starts_with(kBridgePrefix) && IsNftChainName(field.substr(7))) ||
-                         (field.starts_with(kInetPrefix) && IsNftChainName(field.substr(5)));
-    if (!elements && !base && !regular) return Fail("attribute " + Clip(field) + " is not a chain of berth's tables");
+    const bool regular = (field.starts_with(kBridgePrefix) && IsNftChainName(std::string_view(field).substr(7))) ||
+                         (field.starts_with(kInetPrefix) && IsNftChainName(std::string_view(field).substr(5)));
+    if (!elements && !base && !regular) return "attribute " + Clip(field) + " is not a chain of berth's tables";
     size_t line_no = 0, at = 0;
     while (at <= text.size()) {
       size_t end = text.find('\n', at);
       if (end == std::string::npos) end = text.size();
       const std::string_view line = std::string_view(text).substr(at, end - at);
       ++line_no;
-      const std::string where = "attribute " + field + ", line " + std::to_string(line_no) + ": ";
-      if (elements) {
-        auto e = ParseNftElement(line);
-        if (!e) return Fail(where + e.error().message);
-        s.elements.push_back(std::move(*e));
-      } else {
-        auto rule = ParseNftRule(line);
-        if (!rule) return Fail(where + rule.error().message + " in '" + Clip(line) + "'");
-        s.chains[field].push_back(std::move(*rule));
-      }
+      std::optional<std::string> error = elements ? NftElementError(line) : NftRuleError(line);
+      if (error)
+        return "attribute " + field + ", line " + std::to_string(line_no) + ": " + *error + " in '" + Clip(line) + "'";
+      if (out && elements) out->elements.push_back(*ParseNftElement(line));
+      if (out && !elements) out->chains[field].push_back(*ParseNftRule(line));
       at = end + 1;
     }
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<NftGroupSpec> NftGroupFromResource(const Resource& r) {
+  NftGroupSpec s;
+  if (auto error = GroupCheck(r, &s)) return Fail(std::move(*error));
   return s;
 }
 
@@ -315,7 +321,7 @@ std::optional<std::string> LinuxRecordError(const Resource& r) {
     if (!result) error = result.error().message;
   };
   if (kind == kAddr) keep(AddrFromResource(r));
-  else if (kind == kNft) keep(NftGroupFromResource(r));
+  else if (kind == kNft) return GroupCheck(r, nullptr);
   else if (kind == kVmProc) keep(VmProcFromResource(r));
   else return "kind '" + Clip(kind) + "' is not a Linux resource kind";
   return error;
