@@ -43,7 +43,7 @@ json.dump(p, open(sys.argv[2], 'w'), indent=1)" "$1" "$2"
 expect_refused() {  # expect_refused WHAT PLAN WANT_IN_OUTPUT
   local rc=0
   host_state >"$work/before"
-  b apply "$2" >"$work/out" 2>&1 || rc=$?
+  if [[ -d $2 ]]; then b apply -f "$2" >"$work/out" 2>&1 || rc=$?; else b apply "$2" >"$work/out" 2>&1 || rc=$?; fi
   [[ $rc == 1 ]] || { cat "$work/out" >&2; fail "$1: exit $rc, want 1"; }
   grep -q -- "$3" "$work/out" || { cat "$work/out" >&2; fail "$1: output lacks '$3'"; }
   host_state >"$work/after"
@@ -133,6 +133,22 @@ p["refusal"] = None
 for s in p["basis"]["resources"]:
     if s["kind"] == "netns": s["ownership"] = "unowned"'
 expect_refused "nulled refusal, workloads marked unowned in the basis" "$work/mass-renamed.json" "berth: "
+
+echo "== berth records the netns it creates; a berth- netns it did not record is neither adopted nor removed"
+recorded() { python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["created"]))' "$work/state/netns.json"; }
+[[ $(recorded) == "berth-vm1 berth-vm2 berth-vm3" ]] || fail "netns.json lists '$(recorded)'"
+ip netns add berth-opr
+b plan -f "$cni" --detailed-exitcode >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "an unrecorded berth-opr changed the plan"; }
+mkdir -p "$work/opr"
+cp "$cni"/*.yaml "$work/opr/"
+printf -- '---\napiVersion: berth/v1\nkind: VM\nmetadata: {name: opr}\nspec: {network: {bridge: fcbr0}}\n' >>"$work/opr/vms.yaml"
+expect_refused "a VM whose netns name an operator holds" "$work/opr" "netns:/berth-opr"
+b destroy >/dev/null 2>&1 || fail "destroy"
+[[ -e /run/netns/berth-opr ]] || fail "destroy removed the unrecorded berth-opr"
+[[ -z $(recorded) ]] || fail "netns.json still lists '$(recorded)' after destroy"
+b apply -f "$work/opr" --adopt-foreign-netns >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "--adopt-foreign-netns"; }
+b destroy --adopt-foreign-netns >/dev/null 2>&1 || fail "destroy --adopt-foreign-netns"
+[[ ! -e /run/netns/berth-opr ]] || fail "an adopted berth-opr was not removed with its VM"
 
 b destroy >/dev/null 2>&1 || fail "destroy"
 ip link show oper0 >/dev/null || fail "destroy removed oper0"
