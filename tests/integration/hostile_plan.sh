@@ -108,6 +108,21 @@ echo "== the unedited plan applies"
 b apply "$work/create.json" >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "berth's own saved plan was refused"; }
 b plan -f "$cni" --detailed-exitcode >/dev/null || fail "the plan after applying a saved plan is not empty"
 
+echo "== berth's own saved plans on a populated host apply: a no-op, and a removal of one VM"
+b plan -f "$cni" --out "$work/noop.json" >/dev/null
+b apply "$work/noop.json" >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "berth's own empty saved plan was refused"; }
+mkdir -p "$work/two"
+cp "$cni"/*.yaml "$work/two/"
+python3 - "$work/two/vms.yaml" <<'PY'
+import sys
+docs = open(sys.argv[1]).read().split("\n---\n")
+open(sys.argv[1], "w").write("\n---\n".join(d for d in docs if "name: vm3" not in d))
+PY
+b plan -f "$work/two" --out "$work/remove.json" >/dev/null
+b apply "$work/remove.json" >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "berth's own removal plan was refused"; }
+[[ ! -e /run/netns/berth-vm3 ]] || fail "the removal plan left berth-vm3"
+b apply -f "$cni" >/dev/null 2>&1 || fail "re-applying vm3"
+
 echo "== deleting a bridge berth does not own"
 b plan -f "$cni" --out "$work/empty.json" >/dev/null
 edit "$work/empty.json" "$work/unowned.json" '

@@ -27,6 +27,7 @@ model::Manifest Fleet(int vms) {
     auto vm = MakeVm("vm" + std::to_string(i), "br0", model::NetworkMode::kOutbound,
                      "10.170.0." + std::to_string(10 + i) + "/24");
     vm.network.dns = {"10.170.0.1"};
+    if (i == 0) vm.qemu = model::Qemu{"/boot/vmlinuz", "/boot/initrd", 1, 256, "console=ttyS0"};
     m.vms.push_back(vm);
   }
   return m;
