@@ -34,11 +34,9 @@ host_state() {  # everything an edited plan could change, as text (the bridge's 
   sysctl -n net.core.somaxconn net.ipv4.ip_forward
   find /etc/netns "$work/victim" -type f -exec md5sum {} + | sort
 }
-edit() {  # edit IN OUT PYTHON: runs PYTHON with the plan as `p`
-  python3 -c "import json,sys
-p = json.load(open(sys.argv[1]))
-$3
-json.dump(p, open(sys.argv[2], 'w'), indent=1)" "$1" "$2"
+edit() {  # edit IN OUT [ARG] <<PY: runs the Python on stdin with the plan as `p` (and ARG as `arg`)
+  python3 -c 'import json,sys; p = json.load(open(sys.argv[1])); arg = sys.argv[3]; exec(sys.stdin.read()); json.dump(p, open(sys.argv[2], "w"), indent=1)' \
+    "$1" "$2" "${3:-}"
 }
 expect_refused() {  # expect_refused WHAT PLAN WANT_IN_OUTPUT
   local rc=0
@@ -63,7 +61,7 @@ b plan -f "$cni" --out "$work/create.json" >/dev/null
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert len(p["steps"]) > 10, len(p["steps"])' "$work/create.json"
 
 echo "== a spliced nft statement"
-edit "$work/create.json" "$work/splice.json" '
+edit "$work/create.json" "$work/splice.json" <<'PY'
 evil = " accept; }; }; delete table inet other; add table inet x { chain y { type filter hook input priority 0; policy drop"
 hit = 0
 for c in p["changes"]:
@@ -72,26 +70,29 @@ for c in p["changes"]:
 for s in p["steps"]:
     if s["resource"]["kind"] == "nft" and "postrouting" in s["resource"]["attrs"]:
         s["resource"]["attrs"]["postrouting"] += evil; hit += 1
-assert hit == 2, hit'
+assert hit == 2, hit
+PY
 expect_refused "spliced nft statement" "$work/splice.json" "(create nft:/nat/fcbr0-outbound): malformed nft"
 
 echo "== a sysctl berth never sets"
-edit "$work/create.json" "$work/sysctl.json" '
+edit "$work/create.json" "$work/sysctl.json" <<'PY'
 r = {"kind": "sysctl", "scope": "", "name": "net.core.somaxconn", "attrs": {"value": "4096"}, "ownership": "owned"}
 p["changes"].append({"kind": "sysctl", "scope": "", "name": "net.core.somaxconn", "action": "create", "origin": "NAT/x",
                      "reason": "", "fields": [], "before": None, "after": r})
 p["steps"].append({"id": len(p["steps"]), "op": "create", "key": "sysctl:/net.core.somaxconn", "resource": r,
-                   "fields": [], "depends_on": [], "provenance": None, "commands": []})'
+                   "fields": [], "depends_on": [], "provenance": None, "commands": []})
+PY
 expect_refused "sysctl net.core.somaxconn" "$work/sysctl.json" "not one berth sets"
 
 echo "== a file outside berth's paths"
 for path in "$work/victim" /etc/netns/notberth/resolv.conf /etc/netns/berth-vm1/hosts; do
-  edit "$work/create.json" "$work/file.json" "
-r = {'kind': 'file', 'scope': '', 'name': '$path', 'attrs': {'content': '# written by berth\\nnameserver 10.0.0.1\\n'}, 'ownership': 'owned'}
+  edit "$work/create.json" "$work/file.json" "$path" <<'PY'
+r = {'kind': 'file', 'scope': '', 'name': arg, 'attrs': {'content': '# written by berth\nnameserver 10.0.0.1\n'}, 'ownership': 'owned'}
 p['changes'].append({'kind': 'file', 'scope': '', 'name': r['name'], 'action': 'create', 'origin': 'VM/vm1',
                      'reason': '', 'fields': [], 'before': None, 'after': r})
 p['steps'].append({'id': len(p['steps']), 'op': 'create', 'key': 'file:/' + r['name'], 'resource': r,
-                   'fields': [], 'depends_on': [], 'provenance': None, 'commands': []})"
+                   'fields': [], 'depends_on': [], 'provenance': None, 'commands': []})
+PY
   expect_refused "file $path" "$work/file.json" "is not one of berth's"
 done
 
@@ -100,7 +101,7 @@ for change in 'p["steps"] = "all"' 'p["steps"][0]["id"] = "0"' 'p["steps"][0]["r
   'del p["steps"][0]["op"]' 'p["changes"][0]["action"] = "explode"' 'p["steps"][0]["resource"]["kind"] = "route"' \
   'p["changes"][0]["after"]["kind"] = "process"' 'p["format_version"] = "1"' 'p["basis"] = []' \
   'p["steps"][0]["depends_on"] = [5]' 'p = [p]'; do
-  edit "$work/create.json" "$work/typed.json" "$change"
+  edit "$work/create.json" "$work/typed.json" <<<"$change"
   expect_refused "edited: $change" "$work/typed.json" "berth: "
 done
 
@@ -125,14 +126,15 @@ b apply -f "$cni" >/dev/null 2>&1 || fail "re-applying vm3"
 
 echo "== deleting a bridge berth does not own"
 b plan -f "$cni" --out "$work/empty.json" >/dev/null
-edit "$work/empty.json" "$work/unowned.json" '
+edit "$work/empty.json" "$work/unowned.json" <<'PY'
 seen = [r for r in p["basis"]["resources"] if r["kind"] == "link" and r["name"] == "oper0"]
 r = seen[0] if seen else {"kind": "link", "scope": "", "name": "oper0", "attrs": {"type": "bridge"}, "ownership": "unowned"}
 mine = dict(r, ownership="owned", owner="Bridge/fcbr0")
 p["changes"].append({"kind": "link", "scope": "", "name": "oper0", "action": "delete", "origin": "Bridge/fcbr0",
                      "reason": "", "fields": [], "before": mine, "after": None})
 p["steps"].append({"id": len(p["steps"]), "op": "delete", "key": "link:/oper0", "resource": mine,
-                   "fields": [], "depends_on": [], "provenance": None, "commands": []})'
+                   "fields": [], "depends_on": [], "provenance": None, "commands": []})
+PY
 expect_refused "delete an unowned bridge" "$work/unowned.json" "is not berth's on this host"
 
 echo "== a nulled refusal deleting every VM"
@@ -141,12 +143,13 @@ cp "$cni/bridge.yaml" "$work/novms/"
 for f in "$cni"/*.yaml; do grep -q "kind: NAT" "$f" && cp "$f" "$work/novms/"; done
 b plan -f "$work/novms" --out "$work/mass.json" >/dev/null || true
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["refusal"], "no refusal"' "$work/mass.json"
-edit "$work/mass.json" "$work/mass-nulled.json" 'p["refusal"] = None'
+edit "$work/mass.json" "$work/mass-nulled.json" <<<'p["refusal"] = None'
 expect_refused "nulled refusal" "$work/mass-nulled.json" "refusing to delete"
-edit "$work/mass.json" "$work/mass-renamed.json" '
+edit "$work/mass.json" "$work/mass-renamed.json" <<'PY'
 p["refusal"] = None
 for s in p["basis"]["resources"]:
-    if s["kind"] == "netns": s["ownership"] = "unowned"'
+    if s["kind"] == "netns": s["ownership"] = "unowned"
+PY
 expect_refused "nulled refusal, workloads marked unowned in the basis" "$work/mass-renamed.json" "berth: "
 
 echo "== berth records the netns it creates; a berth- netns it did not record is neither adopted nor removed"
