@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "model/load.h"
 
@@ -174,6 +175,20 @@ TEST(LinuxResourceSpec, VmProcessArgumentsAreTyped) {
   EXPECT_NE(tampered(lr::kHypervisor, "sh"), std::nullopt);
   // A changed launch attribute without its digest is not what the expansion emits.
   EXPECT_NE(tampered(lr::kBootArgs, "console=ttyS0 init=/bin/sh"), std::nullopt);
+}
+
+TEST(LinuxResourceSpec, AMalformedRecordFailsThePlanWithItsProvenance) {
+  DesiredState desired;
+  Resource r = Rec(lr::kNft, "", "nat/n1", {{lr::kChainForward, "ip daddr 10.0.0.1 accept; flush ruleset"}});
+  r.provenance = Provenance("NAT/n1", model::SourceSpan{"nat.yaml", 7, 1});
+  desired.resources.push_back(r);
+  std::vector<Conflict> conflicts;
+  std::vector<Warning> warnings;
+  MakeLinuxPlatform()->CheckHost(desired, ObservedState{}, conflicts, warnings);
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_NE(conflicts[0].message.find("malformed nft: attribute forward, line 1"), std::string::npos)
+      << conflicts[0].message;
+  EXPECT_EQ(conflicts[0].provenance.span().ToString(), "nat.yaml:7:1");
 }
 
 }  // namespace

@@ -154,3 +154,22 @@ TEST(SavedPlan, TheMassDeletionGuardRunsAgainWhateverTheFileSays) {
 
 }  // namespace
 }  // namespace berth::reconciler
+
+namespace berth::reconciler {
+namespace {
+
+TEST(SavedPlan, WidensAreReadBack) {
+  Plan plan;
+  plan.platform = "linux";
+  plan.changes.widens.push_back({"VM/d1", "host icmp", "host icmp tcp/22", {"host +tcp/22"}});
+  auto back = PlanFromJson(nlohmann::json::parse(PlanToJson(plan).dump()));
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->changes.widens.size(), 1u);
+  EXPECT_EQ(back->changes.widens[0].workload, "VM/d1");
+  EXPECT_EQ(back->changes.widens[0].after, "host icmp tcp/22");
+  EXPECT_EQ(back->changes.widens[0].items, std::vector<std::string>{"host +tcp/22"});
+  EXPECT_EQ(PlanToJson(*back).dump(), PlanToJson(plan).dump());
+}
+
+}  // namespace
+}  // namespace berth::reconciler
