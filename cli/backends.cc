@@ -30,6 +30,7 @@ drivers::lnx::LinuxDriverOptions LinuxOptions(const Options& o) {
   options.netns_dir = o.netns_dir;
   options.etc_dir = o.etc_netns_dir;
   options.state_dir = o.state_dir;
+  options.record_netns = true;
   options.adopt_foreign_netns = o.adopt_foreign_netns;
   options.qemu_binary = o.qemu_binary;
   options.firecracker_binary = o.firecracker_binary;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/backends.h"
 #include "cli/options.h"
 #include "cli/session.h"
 #include "reconciler/apply.h"
@@ -16,6 +17,7 @@
 #include "reconciler/plan_json.h"
 #include "reconciler/planner.h"
 #include "reconciler/render.h"
+#include "reconciler/saved_plan.h"
 
 namespace berth::cli {
 namespace {
@@ -42,6 +44,28 @@ std::optional<reconciler::Plan> ReadSavedPlan(const std::string& path) {
 std::optional<reconciler::LaunchRecordOptions> LaunchRecordOptionsOf(const Options& o) {
   if (o.result_dir.empty()) return std::nullopt;
   return reconciler::LaunchRecordOptions{o.result_dir, o.netns_dir};
+}
+
+/// A saved plan is input, not trusted code (reconciler/saved_plan.h): the plan run is berth's own re-plan on the
+/// host as observed now, and the file is refused unless it is that plan step for step.
+std::optional<reconciler::Plan> RecheckSavedPlan(Session& s, const Options& o, const reconciler::Plan& saved,
+                                                 reconciler::ObservedState now) {
+  auto refuse = [&](const std::string& why) {
+    std::cerr << "berth: " << *o.plan_file << ": refused: " << why << "; nothing was changed\n";
+    return std::nullopt;
+  };
+  auto inventory = s.state_dir().LoadInventory();
+  if (!inventory) return refuse(inventory.error().message);
+  reconciler::SavedPlanCheck check{{o.max_delete_share, o.allow_mass_delete}, std::move(*inventory)};
+  auto plan = reconciler::RecheckSavedPlan(s.platform(), saved, std::move(now), check);
+  if (!plan) return refuse(plan.error().message);
+  if (s.backend() && s.backend()->explain_plan) {
+    if (auto explained = s.backend()->explain_plan(*plan); !explained) return refuse(explained.error().message);
+    for (size_t i = 0; i < plan->steps.size(); ++i)
+      if (plan->steps[i].commands != saved.steps[i].commands)
+        return refuse("step " + std::to_string(i) + ": its commands are not the ones berth runs for it");
+  }
+  return std::move(*plan);
 }
 
 int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
@@ -142,7 +166,9 @@ int RunApply(const Options& o) {
       for (const auto& m : moved) std::cerr << "  " << m << "\n";
       return kExitError;
     }
-    return Execute(s, o, *plan);
+    auto own = RecheckSavedPlan(s, o, *plan, std::move(*now));
+    if (!own) return kExitError;
+    return Execute(s, o, *own);
   }
   s.PrefetchObservation();
   if (!s.LoadManifests() || !s.Allocate()) return kExitError;

@@ -27,6 +27,7 @@ const std::vector<std::string_view>& KnownCrashPoints() {
   static const std::vector<std::string_view> points = {
       "exec.batch",                // before each batch of a wave goes to the driver
       "state.saved-allocations",   // before the changes, between the two state files
+      "netns.create.recorded",     // the netns is recorded in the state directory, not yet created
       "netns.create.file",         // the /run/netns file exists, nothing mounted on it yet
       "netns.delete.unmounted",    // the namespace is unmounted, its file not yet removed
       "link.create.unaliased",     // a link exists with berth's group mark but no ownership alias

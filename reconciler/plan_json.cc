@@ -260,6 +260,9 @@ Result<Plan> PlanFromJsonUnguarded(const json& j) {
                                         ProvenanceFromJson(cj.value("provenance", json()))});
     for (const auto& wj : j.value("warnings", json::array()))
       plan.changes.warnings.push_back({wj.value("message", ""), ProvenanceFromJson(wj.value("provenance", json()))});
+    for (const auto& wj : j.value("widens", json::array()))
+      plan.changes.widens.push_back({wj.at("workload").get<std::string>(), wj.value("before", ""), wj.value("after", ""),
+                                     wj.value("items", std::vector<std::string>{})});
     if (j.contains("refusal") && j["refusal"].is_string()) plan.refusal = j["refusal"].get<std::string>();
   } catch (const json::exception& e) {
     return Fail(std::string("malformed plan: ") + e.what());

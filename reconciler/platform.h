@@ -80,6 +80,12 @@ class Platform {
     std::vector<std::string> until;                              // kinds of the creations it waits for
   };
   virtual HeldBack HeldBackOnCreate(const Resource&) const { return {}; }
+  /// What is wrong with a record by its kind's codec (the closed grammar of what Expand emits), or nullopt.
+  /// A saved plan is applied only when every record in it decodes; platforms without codecs accept all.
+  virtual std::optional<std::string> RecordError(const Resource& r) const {
+    (void)r;
+    return std::nullopt;
+  }
   /// Plan-time checks of the desired state against host facts.
   virtual void CheckHost(const DesiredState& desired, const ObservedState& observed,
                          std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const = 0;

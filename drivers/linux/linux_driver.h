@@ -22,6 +22,9 @@ struct LinuxDriverOptions {
   int stop_timeout_ms = 10000;                     // SIGTERM, then SIGKILL after this long
   int observe_threads = 0;  // threads that read namespaces; 0: one per core once there are enough to share
   bool adopt_foreign_netns = false;  // a berth- netns holding links berth did not make is berth's all the same
+  // Record the netns berth creates in <state_dir>/netns.json (netns_record.h); a berth- netns that is not
+  // recorded is then not berth's (unless adopt_foreign_netns). Off for drivers that share a state directory.
+  bool record_netns = false;
 };
 
 /// The host is the network namespace of the thread that calls this factory. The driver is thread-safe:

@@ -12,8 +12,10 @@
 #include <thread>
 
 #include "drivers/linux/apply.h"
+#include "drivers/linux/netns_record.h"
 #include "drivers/linux/snapshot.h"
 #include "drivers/linux/platform/linux_names.h"
+#include "reconciler/crash_point.h"
 
 namespace berth::drivers::lnx {
 namespace {
@@ -73,16 +75,53 @@ void DeleteAll(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
   if (host) AwaitGone(**host, std::move(ends));
 }
 
+/// The berth- namespaces on the host now (what a first record starts from).
+std::vector<std::string> PresentBerthNetns(Env& env) {
+  std::vector<std::string> names;
+  if (auto entries = env.netns.List())
+    for (const auto& e : *entries)
+      if (e.name.starts_with(reconciler::linux_res::kNetnsPrefix)) names.push_back(e.name);
+  return names;
+}
+
+/// Records the namespaces about to be created before any is: a failure to record fails them all, uncreated.
+void RecordCreations(Env& env, std::vector<Job*>& jobs) {
+  if (!env.options.record_netns) return;
+  std::vector<std::string> add;
+  for (Job* job : jobs)
+    if (job->op() == reconciler::Op::kCreate && !job->failed()) add.push_back(job->key().name);
+  if (add.empty()) return;
+  if (auto st = UpdateNetnsRecord(env.options.state_dir, add, {}, PresentBerthNetns(env)); !st) {
+    for (Job* job : jobs)
+      if (job->op() == reconciler::Op::kCreate)
+        job->Fail(reconciler::DriverError::Kind::kOther, "recording the netns in the state directory: " + st.error().message);
+    return;
+  }
+  BERTH_CRASH_POINT("netns.create.recorded");
+}
+
+void ForgetDeletions(Env& env, const std::vector<Job*>& deletes) {
+  if (!env.options.record_netns || deletes.empty()) return;
+  std::vector<std::string> gone;
+  for (const Job* job : deletes)
+    if (!job->failed()) gone.push_back(job->key().name);
+  // Best effort: a name left recorded for a namespace that is gone is harmless and dropped at the next update.
+  (void)UpdateNetnsRecord(env.options.state_dir, {}, gone, PresentBerthNetns(env));
+}
+
 }  // namespace
 
 void ApplyNetns(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
   std::vector<Job*> deletes;
   for (Job* job : jobs) {
     const std::string& name = job->key().name;
-    if (!job->key().scope.empty() || name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
+    if (!job->key().scope.empty() || name.empty() || name.find('/') != std::string::npos || name[0] == '.')
       job->Fail(reconciler::DriverError::Kind::kInvalid, "not a namespace name");
-      continue;
-    }
+  }
+  RecordCreations(env, jobs);
+  for (Job* job : jobs) {
+    if (job->failed()) continue;
+    const std::string& name = job->key().name;
     switch (job->op()) {
       case reconciler::Op::kCreate:
         if (auto st = env.netns.Create(name); !st) job->Fail(st.error());
@@ -100,6 +139,7 @@ void ApplyNetns(Env& env, BatchSockets& socks, std::vector<Job*>& jobs) {
     }
   }
   if (!deletes.empty()) DeleteAll(env, socks, deletes);
+  ForgetDeletions(env, deletes);
 }
 
 }  // namespace berth::drivers::lnx

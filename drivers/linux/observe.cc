@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "drivers/linux/netns_record.h"
 #include "drivers/linux/nft.h"
 #include "drivers/linux/resolv.h"
 #include "drivers/linux/snapshot.h"
@@ -251,10 +252,22 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   std::map<std::string, size_t> netns_at;  // name -> index of its resource in out.resources
   std::map<std::string, NetnsView> kept;
   std::vector<std::string> to_read;
+  // The netns berth recorded creating; without a record yet, every berth- netns counts (netns_record.h).
+  std::optional<std::set<std::string>> recorded;
+  std::set<std::string> unrecorded;
+  if (env.options.record_netns && !env.options.adopt_foreign_netns) {
+    auto record = LoadNetnsRecord(env.options.state_dir);
+    if (!record) return MakeUnexpected(reconciler::DriverError{reconciler::DriverError::Kind::kInvalid, "observe",
+                                                               ResourceKey{lr::kNetns, "", ""}, 0, record.error().message});
+    recorded = std::move(*record);
+  }
   for (const auto& e : *entries) {
     Resource r;
     r.key = ResourceKey{lr::kNetns, "", e.name};
     const bool berth = e.name.starts_with(reconciler::linux_res::kNetnsPrefix);
+    // A berth- name berth never recorded making is an operator's look-alike: neither adopted nor removed. It is
+    // read all the same, so the conflict can say what it holds.
+    if (berth && recorded && !recorded->count(e.name)) unrecorded.insert(e.name);
     r.ownership = !berth ? Ownership::kUnowned : e.mounted ? Ownership::kOwned : Ownership::kMarked;
     // A file with nothing mounted on it (a crash between creating and binding it, or a planted file) cannot be
     // entered: it must be made again, not adopted.
@@ -276,6 +289,13 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   for (const auto& [name, view] : memory.views) views.push_back(&view);
   std::set<std::string> foreign;
   if (!env.options.adopt_foreign_netns) foreign = MarkForeignNetns(views, netns_at, out.resources);
+  for (const std::string& name : unrecorded) {
+    Resource& r = out.resources[netns_at[name]];
+    r.ownership = Ownership::kUnowned;
+    r.attrs.erase(reconciler::kBrokenAttr);  // a planted file is not berth's to replace
+    if (!r.Attr(reconciler::kHoldsUnownedAttr)) r.attrs["recorded"] = "no: not in the state directory's netns.json";
+    foreign.insert(name);
+  }
 
   // Host links; a veth whose peer sits in a berth netns carries the peer's name, netns, MAC and state.
   std::vector<Resource> host_links;

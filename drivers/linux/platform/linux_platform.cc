@@ -13,6 +13,7 @@
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
 #include "drivers/linux/platform/ownership.h"
+#include "drivers/linux/platform/resource_spec.h"
 
 namespace berth::reconciler {
 namespace {
@@ -114,6 +115,8 @@ class LinuxPlatform final : public Platform {
     return FieldPolicy::kUpdate;
   }
 
+  std::optional<std::string> RecordError(const Resource& r) const override { return LinuxRecordError(r); }
+
   bool IsWorkload(const ResourceKey& key) const override { return key.kind == kNetns; }
   bool IsSetting(const ResourceKey& key) const override { return key.kind == kSysctl; }
 
@@ -163,9 +166,10 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
       const std::string* type = r.Attr(kType);
       if (type && *type == kLinkTap) needed_features.insert("tun");
       if (type && (*type == kLinkVeth || *type == kLinkBridge)) needed_features.insert(*type);
-      // Decoded here with the drivers' codec, so a malformed value fails the plan, not the apply.
-      if (auto bad = LinkAttrError(r)) conflicts.push_back({r.key, "malformed link: " + *bad, r.provenance});
     }
+    // Every record decoded with its kind's codec (the drivers' own for links), so a malformed value fails the
+    // plan with the manifest's file:line, not the apply.
+    if (auto bad = LinuxRecordError(r)) conflicts.push_back({r.key, "malformed " + r.key.kind + ": " + *bad, r.provenance});
     if (r.key.kind == linux_res::kNftTable) needed_features.insert("nf_tables");
 
     if (r.key.kind == kAddr && r.key.scope.empty()) {
