@@ -47,7 +47,15 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
     std::cerr << "berth: " << *plan.refusal << "\n";
     return kExitError;
   }
-  if (!plan.HasWork()) return kExitOk;
+  if (!plan.HasWork()) {
+    // Nothing to change on the host, but an allocation may have moved (a full-mode VM's fixed address has no
+    // footprint on the host): berth show must report the address the guest is to boot with.
+    if (auto saved = s.state_dir().RecordAllocations(plan.allocations); !saved) {
+      std::cerr << "berth: " << saved.error().message << "\n";
+      return kExitError;
+    }
+    return kExitOk;
+  }
   reconciler::ApplyOptions options;
   options.verify = {kVerifyAttempts, kVerifyPause};
   options.execute.parallelism = o.parallelism;

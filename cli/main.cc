@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/log_setup.h"
 #include "cli/options.h"
 #include "cli/version.h"  // generated at configure time
 #include "reconciler/crash_point.h"
@@ -88,8 +89,11 @@ int main(int argc, char** argv) {
   o.lock_dir = berth::reconciler::kDefaultLockDir;
 
   CLI::App app{"berth keeps a sandbox host's networking (bridges, VMs, jails, NAT) equal to its manifests."};
+  app.name("berth");
   app.footer(kExitCodes);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);  // none: the help (below); an unknown one is named by UnknownCommand
+  // Every option's help shows its default (inherited by the subcommands made below).
+  app.option_defaults()->always_capture_default();
   app.set_version_flag("--version", std::string("berth ") + BERTH_VERSION + " (commit " + BERTH_COMMIT + ")");
   app.add_flag("-v,--verbose", o.verbose, "Log each step and the driver's work");
   app.add_flag("--no-color", o.no_color, "No colours even on a terminal");
@@ -135,7 +139,8 @@ int main(int argc, char** argv) {
 
   auto* show = app.add_subcommand("show", "Print the observed state and what each VM's launcher needs");
   AddHostOptions(*show, o);
-  show->add_option("-o,--output", o.output, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  show->add_option("-o,--output", o.output, "text (YAML, for people; yaml is the same) or json")
+      ->check(CLI::IsMember({"text", "yaml", "json"}));
   show->add_option("--observed", o.observed_file, "Show a saved observation")->check(CLI::ExistingFile);
 
   auto* watch = app.add_subcommand("watch", "Run as the node controller: re-converge on manifest change and drift");
@@ -146,7 +151,7 @@ int main(int argc, char** argv) {
   watch->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
   watch->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
   watch->add_option("--resync", o.resync_seconds, "Seconds between full re-reads (the safety net)");
-  watch->add_option("--debounce-ms", o.debounce_ms, "Coalesce events within this window")->check(CLI::Range(0.0, 10.0));
+  watch->add_option("--debounce-ms", o.debounce_ms, "Coalesce events within this window")->check(CLI::Range(0.0, 60000.0));
   watch->add_option("--gc-grace", o.gc_grace_seconds, "Seconds a leak must have existed before it is collected");
   watch->add_option("--metrics", o.metrics_address, "Serve /metrics and /healthz on IPV4:PORT");
   watch->add_option("--log-format", o.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
@@ -160,6 +165,14 @@ int main(int argc, char** argv) {
 
 
   if (!berth::reconciler::InitCrashPoints()) return berth::cli::kExitError;  // a test hook; see crash_point.h
+  if (argc < 2) {  // berth alone: what it can do
+    std::fputs(app.help().c_str(), stdout);
+    return berth::cli::kExitOk;
+  }
+  if (auto unknown = berth::cli::UnknownCommand(app, argc, argv)) {
+    std::fprintf(stderr, "%s", unknown->c_str());
+    return berth::cli::kExitError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -172,6 +185,12 @@ int main(int argc, char** argv) {
     app.exit(e);  // prints the message; its own code (e.g. 105) is not one of berth's documented codes
     return berth::cli::kExitError;
   }
+  if (app.get_subcommands().empty()) {  // only global flags, e.g. berth -v
+    std::fputs(app.help().c_str(), stdout);
+    return berth::cli::kExitOk;
+  }
+  // Logs go to stderr, always: stdout carries only the command's result (plan -o json | jq).
+  berth::cli::SetUpLogging(o, watch->parsed());
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
   RaiseDescriptorLimit();
   if (show->parsed() && o.output == "text") o.output = "yaml";

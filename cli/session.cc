@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/log_setup.h"
 #include "reconciler/planner.h"
 #include "reconciler/plan_json.h"
 
@@ -41,7 +42,7 @@ double MsSince(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 Session::Session(const Options& o) : o_(o), state_dir_(o.state_dir) {
-  color_ = !o.no_color && std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO);
+  color_ = ColorWanted(o, STDOUT_FILENO);
   backend_ = FindBackend(o.platform);
   if (backend_) platform_ = backend_->make_platform();
 }
