@@ -203,6 +203,8 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
     inventory_saved = true;  // by ApplyPlan, when the pass converged
   } else {
     CountOwned(plan.basis, report);
+    // Nothing to do on the host, but an allocation may have moved (a full-mode VM's fixed address).
+    if (auto saved = state_dir_.RecordAllocations(plan.allocations); !saved) report.errors.push_back(saved.error().message);
   }
   report.converged = report.errors.empty() && report.deferred == 0 && report.failed == 0 && report.skipped == 0;
   if (report.converged) {
