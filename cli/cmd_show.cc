@@ -52,7 +52,8 @@ int RunShow(const Options& o) {
   for (const auto& r : observed->resources)
     if (r.ownership != reconciler::Ownership::kUnowned) owned.resources.push_back(r);
 
-  nlohmann::json out{{"platform", o.platform}, {"observed", reconciler::ObservedToJson(*observed)}};
+  // The node is recorded so that `berth plan --observed` of this file keeps this node's documents.
+  nlohmann::json out{{"platform", o.platform}, {"node", o.node.value_or("")}, {"observed", reconciler::ObservedToJson(*observed)}};
   if (s.backend()) s.backend()->describe(*observed, *persisted, o, out);  // "vms" on Linux, "jails" on FreeBSD
   if (o.output == "json") {
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
