@@ -37,8 +37,8 @@ std::optional<reconciler::Plan> ReadSavedPlan(const std::string& path) {
   return std::move(*plan);
 }
 
-int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
-  std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
+int Execute(Session& s, const Options& o, const reconciler::Plan& plan, bool printed = false) {
+  if (!printed) std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
   if (!plan.changes.conflicts.empty()) {
     std::cerr << "berth: the plan has conflicts; nothing was changed\n";
     return kExitError;
@@ -104,6 +104,38 @@ std::optional<reconciler::ApplyLock> Lock(const Options& o, const char* command)
   return std::move(*lock);
 }
 
+/// Destroy removes every workload berth owns, so it is confirmed like Terraform's: "yes" typed on a terminal,
+/// or --auto-approve. Without a terminal and without the flag it refuses: a script must say so explicitly.
+/// This confirmation is destroy's mass-deletion guard (removing everything is what destroy is for).
+bool ConfirmDestroy(const Options& o, const reconciler::Plan& plan) {
+  if (o.auto_approve) return true;
+  if (::isatty(STDIN_FILENO) != 1) {
+    std::cerr << "berth: destroy would remove " << plan.steps.size()
+              << " object(s) berth owns; confirm on a terminal, or pass --auto-approve (scripts); nothing was "
+                 "changed\n";
+    return false;
+  }
+  std::cout << "\nDestroy everything berth owns on this host (" << plan.steps.size()
+            << " step(s) above)? Only 'yes' will be accepted: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer == "yes") return true;
+  std::cerr << "berth: destroy cancelled; nothing was changed\n";
+  return false;
+}
+
+/// Host settings berth changed (sysctls such as net.ipv4.ip_forward) go back to the values it found.
+bool RestoreHostSettings(Session& s, const Options& o) {
+  if (!s.backend() || !s.backend()->restore_host_settings) return true;
+  auto restored = s.backend()->restore_host_settings(o);
+  if (!restored) {
+    std::cerr << "berth: " << restored.error().message << "\n";
+    return false;
+  }
+  for (const auto& line : *restored) std::cout << "Restored " << line << "\n";
+  return true;
+}
+
 }  // namespace
 
 int RunApply(const Options& o) {
@@ -150,7 +182,14 @@ int RunDestroy(const Options& o) {
   if (!lock) return kExitError;
   auto plan = s.MakePlan(/*destroy=*/true);
   if (!plan) return kExitError;
-  return Execute(s, o, *plan);
+  reconciler::RenderOptions render{s.color(), false};
+  render.destroy = true;
+  std::cout << reconciler::RenderPlanText(*plan, render);
+  if (plan->HasWork() && plan->changes.conflicts.empty() && !plan->refusal && !ConfirmDestroy(o, *plan))
+    return kExitError;
+  const int status = Execute(s, o, *plan, /*printed=*/true);
+  if (status != kExitOk) return status;
+  return RestoreHostSettings(s, o) ? kExitOk : kExitError;
 }
 
 }  // namespace berth::cli

@@ -112,7 +112,8 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
   }
 }
 
-std::string GroupTitle(const Change& c) {
+std::string GroupTitle(const Change& c, bool destroy) {
+  if (destroy && !c.after) return c.origin().empty() ? "owned by berth (destroy)" : c.origin() + " (destroy)";
   if (c.action == ChangeAction::kCollect) return "garbage collection";
   std::string origin = c.origin();
   if (origin.empty()) return "owned by berth";
@@ -140,7 +141,7 @@ std::string RenderSummary(const Plan& plan) {
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)
-    if (c.action != ChangeAction::kNoOp) groups[GroupTitle(c)].push_back(&c);
+    if (c.action != ChangeAction::kNoOp) groups[GroupTitle(c, options.destroy)].push_back(&c);
 
   std::ostringstream out;
   for (const auto& [title, changes] : groups) {
@@ -161,7 +162,10 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
     out << "\n";
   }
   if (plan.refusal) out << "Refused: " << *plan.refusal << "\n";
-  out << RenderSummary(plan) << "\n";
+  if (options.destroy && plan.steps.empty() && plan.changes.conflicts.empty())
+    out << "Nothing to destroy: berth owns nothing on this host.\n";
+  else
+    out << RenderSummary(plan) << "\n";
   return out.str();
 }
 
