@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/log_setup.h"
+#include "cli/observed_context.h"
 #include "cli/options.h"
 #include "cli/version.h"  // generated at configure time
 #include "reconciler/crash_point.h"
@@ -100,6 +101,9 @@ int main(int argc, char** argv) {
 
   auto* validate = app.add_subcommand("validate", "Check manifests without touching any host");
   AddManifestOptions(*validate, o);
+  validate->add_option("--platform", o.platform,
+                       "Also check what this platform needs (a Jail is FreeBSD's, a VM Linux's; pf NAT needs egress)")
+      ->check(CLI::IsMember({"linux", "freebsd"}));
   validate->add_option("-o,--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   auto* plan = app.add_subcommand("plan", "Show what apply would change");
@@ -130,8 +134,11 @@ int main(int argc, char** argv) {
   apply->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)")
       ->check(kSeconds);
 
-  auto* destroy = app.add_subcommand("destroy", "Remove everything berth owns on this host");
+  auto* destroy = app.add_subcommand(
+      "destroy", "Remove everything berth owns on this host: shows the plan, asks for 'yes' on a terminal");
   AddHostOptions(*destroy, o);
+  destroy->add_flag("--auto-approve", o.auto_approve,
+                    "Destroy without asking (scripts); without it and without a terminal, destroy refuses");
   destroy->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
   destroy->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
   destroy->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)")
@@ -142,6 +149,8 @@ int main(int argc, char** argv) {
   show->add_option("-o,--output", o.output, "text (YAML, for people; yaml is the same) or json")
       ->check(CLI::IsMember({"text", "yaml", "json"}));
   show->add_option("--observed", o.observed_file, "Show a saved observation")->check(CLI::ExistingFile);
+  show->add_option("--node", o.node,
+                   "The node name -o json records, which plan --observed then plans for (default: this host's name)");
 
   auto* watch = app.add_subcommand("watch", "Run as the node controller: re-converge on manifest change and drift");
   AddManifestOptions(*watch, o);
@@ -191,9 +200,14 @@ int main(int argc, char** argv) {
   }
   // Logs go to stderr, always: stdout carries only the command's result (plan -o json | jq).
   berth::cli::SetUpLogging(o, watch->parsed());
-  spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
+  // watch logs each object's action (info) by default, the other commands print their own results.
+  spdlog::set_level(o.verbose ? spdlog::level::debug : watch->parsed() ? spdlog::level::info : spdlog::level::warn);
   RaiseDescriptorLimit();
   if (show->parsed() && o.output == "text") o.output = "yaml";
+  for (CLI::App* sub : app.get_subcommands())
+    if (auto* opt = sub->get_option_no_throw("--platform"); opt && opt->count() > 0) o.platform_given = true;
+  // A saved observation carries the platform and node it was taken on.
+  if (!berth::cli::AdoptObservedContext(o, o.platform_given, o.node.has_value())) return berth::cli::kExitError;
   // Commands that act for one host keep that host's documents: --node, else this machine's name (as a kubelet
   // does). validate without --node checks every node's view.
   if (!validate->parsed() && !o.node) {
