@@ -60,8 +60,20 @@ int RunShow(const Options& o) {
     return kExitOk;
   }
   out["observed"] = reconciler::ObservedToJson(owned);  // YAML is for people: owned objects and facts only
+  // People read the per-workload summary first; the observed records, long, come last.
   YAML::Emitter emitter;
-  EmitYaml(emitter, out);
+  emitter << YAML::BeginMap;
+  for (const char* key : {"platform", "node", "vms", "jails", "kvm"})
+    if (out.contains(key)) {
+      emitter << YAML::Key << key << YAML::Value;
+      EmitYaml(emitter, out[key]);
+    }
+  for (const auto& [key, value] : out.items())
+    if (key != "platform" && key != "node" && key != "vms" && key != "jails" && key != "kvm") {
+      emitter << YAML::Key << key << YAML::Value;
+      EmitYaml(emitter, value);
+    }
+  emitter << YAML::EndMap;
   std::cout << emitter.c_str() << "\n";
   return kExitOk;
 }

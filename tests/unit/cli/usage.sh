@@ -50,6 +50,12 @@ for cmd in "validate -f $ex" "plan --observed $work/empty.json --state-dir $work
   "$berth" $cmd -o json | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "$cmd -o json is not JSON"
 done
 
+# show's text leads with the per-VM summary; the observed records come after it.
+"$berth" show --observed "$work/empty.json" --state-dir "$work/st" >"$work/out"
+vms=$(grep -n '^vms:' "$work/out" | cut -d: -f1)
+observed=$(grep -n '^observed:' "$work/out" | cut -d: -f1)
+[ -n "$vms" ] && [ -n "$observed" ] && [ "$vms" -lt "$observed" ] || fail "show does not lead with the VMs"
+
 # Colour: on a terminal, but not with TERM=dumb, NO_COLOR, or when stdout is not a terminal.
 plan="$berth plan --observed $work/empty.json --state-dir $work/st -f $ex"
 esc=$(printf '\033')
