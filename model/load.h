@@ -35,7 +35,7 @@ struct LoadOptions {
   bool allow_unsafe_paths = false;
   /// The platform the manifests are for ("linux", "freebsd"): its rules apply too (a Jail on Linux is an
   /// error). Absent: no platform rules (berth validate without --platform).
-  std::optional<std::string> platform;
+  std::optional<std::string> platform = std::nullopt;
 };
 
 /// The largest manifest file read (unreadable-file beyond): 16 MiB, far past any real manifest.

@@ -1,6 +1,7 @@
 // Rules against manifests that validate field by field but promise two incompatible things: a port forward
 // into an outbound-mode VM (whose policy promises to drop new inbound connections), a forward to an address no
-// workload has, two NATs masquerading one range out of one egress, and a Firecracker vcpu count it refuses.
+// workload on the NAT's range has (once any workload is there), two NATs masquerading one range out of one
+// egress, and a Firecracker vcpu count it refuses.
 #include "model/validate_rules.h"
 
 namespace berth::model {
@@ -27,16 +28,27 @@ bool PoolMayHold(const Manifest& manifest, const std::vector<Attachment>& attach
   return false;
 }
 
-std::optional<NetworkMode> ModeOf(const Manifest& manifest, const Document* doc) {
+// A VM's mode. Jails have no network policy yet, so their outbound mode drops nothing a forward could open.
+std::optional<NetworkMode> VmModeOf(const Manifest& manifest, const Document* doc) {
   for (const Vm& vm : manifest.vms)
     if (&vm.doc == doc) return vm.network.mode;
-  for (const Jail& jail : manifest.jails)
-    if (&jail.doc == doc) return jail.network.mode;
   return std::nullopt;
+}
+
+// Whether any workload sits on a bridge inside `range`: until one does, the NAT's forwards wait for their
+// workloads (a staged rollout), and a forward to no one is not yet a mistake.
+bool WorkloadsIn(const Manifest& manifest, const std::vector<Attachment>& attachments, const Cidr4& range) {
+  for (const Attachment& a : attachments) {
+    const Bridge* bridge = manifest.FindBridge(a.bridge);
+    if (bridge && bridge->doc.valid && range.Contains(bridge->address.address)) return true;
+  }
+  return false;
 }
 
 void CheckForwardTargets(const Manifest& manifest, const Nat& nat, const std::vector<Attachment>& attachments,
                          Diagnostics& out) {
+  const std::optional<Cidr4> range = RangeOf(manifest, nat);
+  const bool populated = range && WorkloadsIn(manifest, attachments, *range);
   for (size_t i = 0; i < nat.forwards.size(); ++i) {
     const Ipv4 to = nat.forwards[i].to_address;
     const std::string field = "spec.forwards[" + std::to_string(i) + "].to";
@@ -44,13 +56,14 @@ void CheckForwardTargets(const Manifest& manifest, const Nat& nat, const std::ve
     for (const Attachment& a : attachments)
       if (a.address && a.address->address == to) target = &a;
     if (!target) {
-      if (!PoolMayHold(manifest, attachments, to))
+      // Outside the source range is reported by CheckNats (forward-target-outside-source).
+      if (populated && range->Contains(to) && !PoolMayHold(manifest, attachments, to))
         out.push_back(ErrorAt(nat.doc, field, "forward-to-nobody",
                               to.ToString() + " is the address of no VM or jail in the manifests; give the target "
                                               "workload this fixed address, or forward to one it has"));
       continue;
     }
-    if (ModeOf(manifest, target->doc) == NetworkMode::kOutbound)
+    if (VmModeOf(manifest, target->doc) == NetworkMode::kOutbound)
       out.push_back(ErrorAt(nat.doc, field, "forward-to-outbound",
                             "forwards to " + target->doc->Id() + ", whose mode outbound drops new inbound "
                                 "connections; set its spec.network.mode to full to receive forwarded traffic (" +
