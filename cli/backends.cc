@@ -32,6 +32,7 @@ drivers::lnx::LinuxDriverOptions LinuxOptions(const Options& o) {
   options.etc_dir = o.etc_netns_dir;
   options.state_dir = o.state_dir;
   options.adopt_foreign_netns = o.adopt_foreign_netns;
+  options.record_sysctl_originals = true;  // destroy restores what berth changed
   options.qemu_binary = o.qemu_binary;
   options.firecracker_binary = o.firecracker_binary;
   options.kvm_device = o.kvm_device;

@@ -22,6 +22,9 @@ struct LinuxDriverOptions {
   int stop_timeout_ms = 10000;                     // SIGTERM, then SIGKILL after this long
   int observe_threads = 0;  // threads that read namespaces; 0: one per core once there are enough to share
   bool adopt_foreign_netns = false;  // a berth- netns holding links berth did not make is berth's all the same
+  /// Record a host sysctl's value in <state_dir>/sysctl-originals.json before berth first changes it, for
+  /// destroy to restore (sysctl_record.h). The berth binary sets it; drivers made by tests leave state alone.
+  bool record_sysctl_originals = false;
 };
 
 /// The host is the network namespace of the thread that calls this factory. The driver is thread-safe:

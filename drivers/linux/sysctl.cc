@@ -60,9 +60,12 @@ void ApplySysctls(Env& env, std::vector<Job*>& jobs) {
     OsStatus st = Ok{};
     if (job->key().scope.empty()) {
       // The host's value before berth's first change is kept, so that destroy can put it back.
-      if (auto recorded = RecordSysctlOriginal(env.options.state_dir, env.options.proc_sys, name, *value); !recorded) {
-        job->Fail(reconciler::DriverError::Kind::kInvalid, recorded.error().message);
-        continue;
+      if (env.options.record_sysctl_originals) {
+        auto recorded = RecordSysctlOriginal(env.options.state_dir, env.options.proc_sys, name, *value);
+        if (!recorded) {
+          job->Fail(reconciler::DriverError::Kind::kInvalid, recorded.error().message);
+          continue;
+        }
       }
       st = WriteValue(path, *value);
     } else {
