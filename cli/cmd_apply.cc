@@ -72,7 +72,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan, bool pri
     }
   };
   options.on_executed = [](const reconciler::ExecuteReport& report) {
-    std::cout << "Applied: " << report.done << " done, " << report.failed << " failed, " << report.skipped
+    // Counted in steps, not in the plan summary's changes: one change may take several steps.
+    std::cout << "Applied: " << report.done << " step(s) done, " << report.failed << " failed, " << report.skipped
               << " skipped.\n";
   };
   auto report = reconciler::ApplyPlan(s.platform(), plan, *s.driver(), s.state_dir(), options);

@@ -112,7 +112,21 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
   }
 }
 
-std::string GroupTitle(const Change& c, bool destroy) {
+// The addresses a workload is allocated ("10.168.0.2/24", or "vnet0 10.11.0.2/16" per jail interface): the
+// guest's address has no other place in a plan, and a launcher boots with it.
+std::string AllocatedAddresses(const Plan& plan, const std::string& origin) {
+  std::string out;
+  const auto& by_interface = plan.allocations.by_interface;
+  for (auto it = by_interface.lower_bound(origin); it != by_interface.end(); ++it) {
+    const bool whole = it->first == origin;
+    if (!whole && !it->first.starts_with(origin + "/")) break;
+    out += (out.empty() ? "" : ", ") + (whole ? "" : it->first.substr(origin.size() + 1) + " ") +
+           it->second.address.ToString();
+  }
+  return out;
+}
+
+std::string GroupTitle(const Change& c, const Plan& plan, bool destroy) {
   if (destroy && !c.after) return c.origin().empty() ? "owned by berth (destroy)" : c.origin() + " (destroy)";
   if (c.action == ChangeAction::kCollect) return "garbage collection";
   std::string origin = c.origin();
@@ -120,6 +134,8 @@ std::string GroupTitle(const Change& c, bool destroy) {
   std::string title = origin;
   if (c.after && c.after->provenance.span().known()) title += " (" + c.after->provenance.span().ToString() + ")";
   else if (!c.after) title += " (removed from the manifests)";
+  if (c.after)
+    if (std::string addresses = AllocatedAddresses(plan, origin); !addresses.empty()) title += ", address " + addresses;
   return title;
 }
 
@@ -141,7 +157,7 @@ std::string RenderSummary(const Plan& plan) {
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)
-    if (c.action != ChangeAction::kNoOp) groups[GroupTitle(c, options.destroy)].push_back(&c);
+    if (c.action != ChangeAction::kNoOp) groups[GroupTitle(c, plan, options.destroy)].push_back(&c);
 
   std::ostringstream out;
   for (const auto& [title, changes] : groups) {

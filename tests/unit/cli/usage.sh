@@ -50,6 +50,10 @@ for cmd in "validate -f $ex" "plan --observed $work/empty.json --state-dir $work
   "$berth" $cmd -o json | python3 -c 'import json,sys; json.load(sys.stdin)' || fail "$cmd -o json is not JSON"
 done
 
+# The plan names each VM's address (the guest's address appears nowhere else in it).
+"$berth" --no-color plan --observed "$work/empty.json" --state-dir "$work/st" -f "$ex" >"$work/out"
+grep -q '^# VM/vm2 (.*vms.yaml:[0-9]*:[0-9]*), address 10.168.0.20/24$' "$work/out" || fail "the plan does not show vm2's address"
+
 # show's text leads with the per-VM summary; the observed records come after it.
 "$berth" show --observed "$work/empty.json" --state-dir "$work/st" >"$work/out"
 vms=$(grep -n '^vms:' "$work/out" | cut -d: -f1)
