@@ -25,6 +25,7 @@ constexpr const char* kExitCodes =
 
 void AddManifestOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("-f,--filename", o.files, "Manifest files or directories (recursive, *.yaml/*.yml)")
+      ->default_str("")  // no "=[]" in the help
       ->required()
       ->check(CLI::ExistingPath);
   cmd.add_option("--node", o.node,
@@ -122,7 +123,9 @@ int main(int argc, char** argv) {
 
   auto* apply = app.add_subcommand("apply", "Converge the host: plan and apply, or apply a saved plan");
   apply->add_option("FILE", o.plan_file, "A plan saved by berth plan --out")->check(CLI::ExistingFile);
-  apply->add_option("-f,--filename", o.files, "Manifest files or directories")->check(CLI::ExistingPath);
+  apply->add_option("-f,--filename", o.files, "Manifest files or directories")
+      ->default_str("")
+      ->check(CLI::ExistingPath);
   apply->add_flag("--allow-unsafe-manifests", o.allow_unsafe_manifests,
                   "Read manifests that others could change (see plan --help)");
   apply->add_option("--node", o.node, "Keep only documents for this node");
