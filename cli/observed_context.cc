@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/backends.h"
 #include "model/suggest.h"
 
 namespace berth::cli {
@@ -23,6 +24,11 @@ bool AdoptObservedContext(Options& o, bool platform_given, bool node_given) {
   if (!in || j.is_discarded() || !j.is_object()) return true;
   if (auto p = j.find("platform"); p != j.end() && p->is_string()) {
     const std::string observed = p->get<std::string>();
+    if (!FindBackend(observed)) {
+      std::cerr << "berth: " << *o.observed_file << ": platform " << model::QuoteToken(observed)
+                << " is not one this build knows (" << BackendNames() << ")\n";
+      return false;
+    }
     if (platform_given && observed != o.platform) {
       std::cerr << "berth: " << *o.observed_file << " was observed on platform " << model::QuoteToken(observed)
                 << ", but --platform is \"" << o.platform << "\"; plan it with that platform (or leave --platform "

@@ -39,6 +39,12 @@ grep -q 'jail:/web\|jail:' "$work/out" || fail "the FreeBSD plan has no jail"
   fail "--platform linux against a FreeBSD observation was not refused"
 grep -q '"freebsd"' "$work/out" && grep -q '"linux"' "$work/out" || fail "the refusal does not name both platforms"
 
+# An observation naming a platform this build does not know is refused, its name quoted and cut.
+printf '{"platform": "%0200d", "resources": []}' 0 >"$work/odd.json"
+[ "$(code "$berth" plan --observed "$work/odd.json" --state-dir "$work/st2" -f "$ex/firecracker-cni")" = 1 ] ||
+  fail "an unknown observed platform was not refused"
+grep -q '(200 bytes) is not one this build knows' "$work/out" || fail "the unknown platform is not named (cut)"
+
 # --node: validate names the nodes; plan says how many documents were left out, for the observation's node.
 [ "$(code "$berth" validate -f "$ex/fleet")" = 0 ] || fail "validate of the fleet failed"
 grep -q 'node-a, node-b' "$work/out" || fail "validate does not name the fleet's nodes"
