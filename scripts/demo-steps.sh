@@ -42,7 +42,7 @@ step "Plan once more" berth plan -f "$manifests" --detailed-exitcode
 berth plan -f "$manifests" "${host[@]}" --detailed-exitcode && echo "(exit code 0: converged)"
 ip -br link show mybr0 >/dev/null && echo "(mybr0, which berth does not own, is still there)"
 
-step "Destroy: remove everything berth owns" berth destroy
+step "Destroy: remove everything berth owns (a script confirms with --auto-approve)" berth destroy --auto-approve
 berth destroy --auto-approve "${host[@]}" --lock-dir "$work/lock"
 
 # Isolation: VMs with a network policy; a probe sent as each VM shows what the kernel lets through.
@@ -109,5 +109,5 @@ step "Apply: berth starts it again; the guest reports once more" berth apply -f 
 berth apply -f "$qemu_manifests" "${host[@]}" --lock-dir "$work/lock" | tail -2
 wait_for_report
 
-step "Destroy: the VM is stopped first, then its network goes" berth destroy
+step "Destroy: the VM is stopped first, then its network goes" berth destroy --auto-approve
 berth destroy --auto-approve "${host[@]}" --lock-dir "$work/lock"
