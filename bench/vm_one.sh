@@ -148,7 +148,7 @@ berth)
   verify_vm "berth-vm$((N + 1))" || die "added VM incomplete"
   # teardown: berth destroy (sync part), then until the kernel has removed every host veth
   now; T0=$T
-  timed destroy "$B" destroy --state-dir "$S" --lock-dir "$S" || { cat "$W/err" >&2; die "destroy failed"; }
+  timed destroy "$B" destroy --auto-approve --state-dir "$S" --lock-dir "$S" || { cat "$W/err" >&2; die "destroy failed"; }
   emit teardown.sync "$T_US" $((N + 1)); emit teardown.cpu "$CPU_US" $((N + 1)); note rss_kb.destroy "$RSS_KB"
   wait_gone bv-vm; now; emit teardown $((T - T0)) $((N + 1))
   verify_empty

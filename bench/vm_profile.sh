@@ -28,4 +28,4 @@ fi
   echo "# inclusive"; callgrind_annotate --inclusive=yes "$OUTD/callgrind.out" 2>/dev/null | head -60 || true
   echo "# self"; callgrind_annotate "$OUTD/callgrind.out" 2>/dev/null | head -45 || true
 } >"$OUTD/annotate.txt"
-"$B" destroy --state-dir "$W" --lock-dir "$W" >/dev/null
+"$B" destroy --auto-approve --state-dir "$W" --lock-dir "$W" >/dev/null

@@ -19,6 +19,7 @@
 #include "drivers/linux/change_feed.h"
 #include "drivers/linux/linux_driver.h"
 #include "drivers/linux/policy_drops.h"
+#include "drivers/linux/sysctl_record.h"
 #endif
 
 namespace berth::cli {
@@ -32,6 +33,7 @@ drivers::lnx::LinuxDriverOptions LinuxOptions(const Options& o) {
   options.state_dir = o.state_dir;
   options.record_netns = true;
   options.adopt_foreign_netns = o.adopt_foreign_netns;
+  options.record_sysctl_originals = true;  // destroy restores what berth changed
   options.qemu_binary = o.qemu_binary;
   options.firecracker_binary = o.firecracker_binary;
   options.kvm_device = o.kvm_device;
@@ -46,6 +48,15 @@ std::unique_ptr<reconciler::Driver> MakeLinuxHostDriver(const Options& o) {
 #else
   (void)o;
   return nullptr;
+#endif
+}
+
+Result<std::vector<std::string>> RestoreLinuxSysctls(const Options& o) {
+#ifdef BERTH_HAVE_LINUX_DRIVER
+  return drivers::lnx::RestoreSysctlOriginals(o.state_dir, LinuxOptions(o).proc_sys);
+#else
+  (void)o;
+  return std::vector<std::string>{};
 #endif
 }
 
@@ -151,9 +162,10 @@ void DescribeFreeBsd(const reconciler::ObservedState& observed, const reconciler
 // Every step of a FreeBSD plan carries the exact argv its driver will run, so the plan says precisely what
 // happens; Linux speaks netlink and nftables in-process and has nothing to add.
 constexpr std::array kBackends = {
-    Backend{"linux", reconciler::MakeLinuxPlatform, MakeLinuxHostDriver, MakeLinuxFeed, nullptr, DescribeLinux},
+    Backend{"linux", reconciler::MakeLinuxPlatform, MakeLinuxHostDriver, MakeLinuxFeed, nullptr, DescribeLinux,
+            RestoreLinuxSysctls},
     Backend{"freebsd", reconciler::MakeFreeBsdPlatform, MakeFreeBsdHostDriver, NoFeed,
-            drivers::freebsd::ExplainPlan, DescribeFreeBsd},
+            drivers::freebsd::ExplainPlan, DescribeFreeBsd, nullptr},
 };
 
 }  // namespace

@@ -31,6 +31,9 @@ struct Backend {
   /// berth show's per-workload part ("vms" on Linux, "jails" on FreeBSD), added to `out`.
   void (*describe)(const reconciler::ObservedState& observed, const reconciler::Allocations& allocations,
                    const Options& o, nlohmann::json& out);
+  /// After destroy: puts host settings berth changed back to the values it found ("net.ipv4.ip_forward = 0"
+  /// per setting restored); null: the platform changes none.
+  Result<std::vector<std::string>> (*restore_host_settings)(const Options& o) = nullptr;
 };
 
 /// The row named `name`; null for a platform this build does not know.

@@ -68,8 +68,8 @@ std::optional<reconciler::Plan> RecheckSavedPlan(Session& s, const Options& o, c
   return std::move(*plan);
 }
 
-int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
-  std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
+int Execute(Session& s, const Options& o, const reconciler::Plan& plan, bool printed = false) {
+  if (!printed) std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
   if (!plan.changes.conflicts.empty()) {
     std::cerr << "berth: the plan has conflicts; nothing was changed\n";
     return kExitError;
@@ -80,6 +80,12 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
   }
   const auto records = LaunchRecordOptionsOf(o);
   if (!plan.HasWork()) {
+    // Nothing to change on the host, but an allocation may have moved (a full-mode VM's fixed address has no
+    // footprint on the host): berth show must report the address the guest is to boot with.
+    if (auto saved = s.state_dir().RecordAllocations(plan.allocations); !saved) {
+      std::cerr << "berth: " << saved.error().message << "\n";
+      return kExitError;
+    }
     // Converged already: the records follow the host as the plan observed it (written if missing).
     if (records)
       if (auto published = reconciler::PublishLaunchRecords(s.platform(), plan, &plan.basis, *records); !published) {
@@ -105,7 +111,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan) {
     }
   };
   options.on_executed = [](const reconciler::ExecuteReport& report) {
-    std::cout << "Applied: " << report.done << " done, " << report.failed << " failed, " << report.skipped
+    // Counted in steps, not in the plan summary's changes: one change may take several steps.
+    std::cout << "Applied: " << report.done << " step(s) done, " << report.failed << " failed, " << report.skipped
               << " skipped.\n";
   };
   auto report = reconciler::ApplyPlan(s.platform(), plan, *s.driver(), s.state_dir(), options);
@@ -137,6 +144,38 @@ std::optional<reconciler::ApplyLock> Lock(const Options& o, const char* command)
     return std::nullopt;
   }
   return std::move(*lock);
+}
+
+/// Destroy removes every workload berth owns, so it is confirmed like Terraform's: "yes" typed on a terminal,
+/// or --auto-approve. Without a terminal and without the flag it refuses: a script must say so explicitly.
+/// This confirmation is destroy's mass-deletion guard (removing everything is what destroy is for).
+bool ConfirmDestroy(const Options& o, const reconciler::Plan& plan) {
+  if (o.auto_approve) return true;
+  if (::isatty(STDIN_FILENO) != 1) {
+    std::cerr << "berth: destroy would remove " << plan.steps.size()
+              << " object(s) berth owns; confirm on a terminal, or pass --auto-approve (scripts); nothing was "
+                 "changed\n";
+    return false;
+  }
+  std::cout << "\nDestroy everything berth owns on this host (" << plan.steps.size()
+            << " step(s) above)? Only 'yes' will be accepted: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer == "yes") return true;
+  std::cerr << "berth: destroy cancelled; nothing was changed\n";
+  return false;
+}
+
+/// Host settings berth changed (sysctls such as net.ipv4.ip_forward) go back to the values it found.
+bool RestoreHostSettings(Session& s, const Options& o) {
+  if (!s.backend() || !s.backend()->restore_host_settings) return true;
+  auto restored = s.backend()->restore_host_settings(o);
+  if (!restored) {
+    std::cerr << "berth: " << restored.error().message << "\n";
+    return false;
+  }
+  for (const auto& line : *restored) std::cout << "Restored " << line << "\n";
+  return true;
 }
 
 }  // namespace
@@ -187,7 +226,14 @@ int RunDestroy(const Options& o) {
   if (!lock) return kExitError;
   auto plan = s.MakePlan(/*destroy=*/true);
   if (!plan) return kExitError;
-  return Execute(s, o, *plan);
+  reconciler::RenderOptions render{s.color(), false};
+  render.destroy = true;
+  std::cout << reconciler::RenderPlanText(*plan, render);
+  if (plan->HasWork() && plan->changes.conflicts.empty() && !plan->refusal && !ConfirmDestroy(o, *plan))
+    return kExitError;
+  const int status = Execute(s, o, *plan, /*printed=*/true);
+  if (status != kExitOk) return status;
+  return RestoreHostSettings(s, o) ? kExitOk : kExitError;
 }
 
 }  // namespace berth::cli

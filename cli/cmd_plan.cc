@@ -17,6 +17,7 @@ int RunValidate(const Options& o) {
   model::LoadOptions options;
   options.node = o.node;
   options.allow_unsafe_paths = o.allow_unsafe_manifests;
+  if (o.platform_given) options.platform = o.platform;
   auto loaded = model::LoadManifests(o.files, options);
   const bool json = o.output == "json";
   PrintDiagnostics(loaded.diagnostics, json);
@@ -24,10 +25,21 @@ int RunValidate(const Options& o) {
     if (!json) std::cerr << "berth: " << loaded.diagnostics.size() << " problem(s) in " << loaded.files.size() << " file(s)\n";
     return kExitError;
   }
-  if (!json)
+  if (!json) {
     std::cout << "Valid: " << loaded.manifest.size() << " resource(s) in " << loaded.files.size() << " file(s) ("
               << loaded.manifest.bridges.size() << " Bridge, " << loaded.manifest.nats.size() << " NAT, "
-              << loaded.manifest.vms.size() << " VM, " << loaded.manifest.jails.size() << " Jail)\n";
+              << loaded.manifest.vms.size() << " VM, " << loaded.manifest.jails.size() << " Jail)";
+    if (o.node) {
+      std::cout << " for node \"" << *o.node << "\"; " << loaded.filtered_out << " document(s) for other nodes left out";
+    } else if (!loaded.nodes.empty()) {
+      // Each node sees the shared documents and its own: a plan on one host plans only that node's view.
+      std::cout << "; checked as each of " << loaded.nodes.size() << " node(s) sees them (";
+      for (size_t i = 0; i < loaded.nodes.size(); ++i) std::cout << (i ? ", " : "") << loaded.nodes[i];
+      std::cout << "): a plan on a host keeps its own node's documents (--node NAME, default: the host name)";
+    }
+    if (o.platform_given) std::cout << "; platform " << o.platform;
+    std::cout << "\n";
+  }
   return kExitOk;
 }
 

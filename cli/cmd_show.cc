@@ -52,15 +52,28 @@ int RunShow(const Options& o) {
   for (const auto& r : observed->resources)
     if (r.ownership != reconciler::Ownership::kUnowned) owned.resources.push_back(r);
 
-  nlohmann::json out{{"platform", o.platform}, {"observed", reconciler::ObservedToJson(*observed)}};
+  // The node is recorded so that `berth plan --observed` of this file keeps this node's documents.
+  nlohmann::json out{{"platform", o.platform}, {"node", o.node.value_or("")}, {"observed", reconciler::ObservedToJson(*observed)}};
   if (s.backend()) s.backend()->describe(*observed, *persisted, o, out);  // "vms" on Linux, "jails" on FreeBSD
   if (o.output == "json") {
     std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   out["observed"] = reconciler::ObservedToJson(owned);  // YAML is for people: owned objects and facts only
+  // People read the per-workload summary first; the observed records, long, come last.
   YAML::Emitter emitter;
-  EmitYaml(emitter, out);
+  emitter << YAML::BeginMap;
+  for (const char* key : {"platform", "node", "vms", "jails", "kvm"})
+    if (out.contains(key)) {
+      emitter << YAML::Key << key << YAML::Value;
+      EmitYaml(emitter, out[key]);
+    }
+  for (const auto& [key, value] : out.items())
+    if (key != "platform" && key != "node" && key != "vms" && key != "jails" && key != "kvm") {
+      emitter << YAML::Key << key << YAML::Value;
+      EmitYaml(emitter, value);
+    }
+  emitter << YAML::EndMap;
   std::cout << emitter.c_str() << "\n";
   return kExitOk;
 }

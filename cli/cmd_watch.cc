@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "cli/inotify_tree.h"
 #include "cli/metrics.h"
@@ -75,7 +77,9 @@ class Watcher {
   bool Setup();
   void ReloadManifests();
   void RunPass();
-  void Schedule(Clock::time_point at) {
+  /// `why` names the trigger in the pass's log line ("manifests", "host", "resync", ...).
+  void Schedule(Clock::time_point at, const char* why) {
+    triggers_.insert(why);
     if (!next_pass_ || at < *next_pass_) next_pass_ = at;
   }
   /// Polled before each driver batch starts: SIGTERM/SIGINT stop the pass after the work in flight.
@@ -100,6 +104,7 @@ class Watcher {
   bool read_everything_ = true;          // the next pass reads the whole host (start, resync, SIGHUP, errors)
   reconciler::HostChanges host_changes_;  // where the feed saw changes since the last pass
   std::optional<Clock::time_point> next_pass_;
+  std::set<std::string> triggers_;  // why the next pass runs
   Clock::time_point resync_at_;
 };
 
@@ -110,7 +115,7 @@ void Watcher::HandleSignal() {
       log_.Write("info", "SIGHUP: re-reading the manifests and the host");
       manifests_dirty_ = true;
       read_everything_ = true;
-      Schedule(Clock::now());
+      Schedule(Clock::now(), "SIGHUP");
     } else {
       if (!stopping_) log_.Write("info", "stopping: finishing the work in flight", {{"signal", strsignal(int(info.ssi_signo))}});
       stopping_ = true;
@@ -162,6 +167,7 @@ void Watcher::ReloadManifests() {
   manifests_dirty_ = false;
   model::LoadOptions options;
   options.node = o_.node;
+  options.platform = o_.platform;
   options.allow_unsafe_paths = o_.allow_unsafe_manifests;
   options.cache = &parse_cache_;  // a change to one file parses that file again, not the whole directory
   auto loaded = model::LoadManifests(o_.files, options);
@@ -175,7 +181,7 @@ void Watcher::ReloadManifests() {
   }
   metrics_.manifests_valid = true;
   controller_->SetManifest(std::move(loaded.manifest));
-  log_.Write("info", "manifests loaded", {{"files", std::to_string(loaded.files.size())}});
+  log_.Write("info", "manifests loaded", {{"files", loaded.files.size()}});
 }
 
 void Watcher::RunPass() {
@@ -184,9 +190,12 @@ void Watcher::RunPass() {
   if (!controller_->has_manifest()) return;
   auto lock = reconciler::ApplyLock::Acquire(o_.lock_dir, "pid " + std::to_string(::getpid()) + " berth watch");
   if (!lock) {  // a berth apply is running: try again shortly
-    Schedule(Clock::now() + milliseconds(100));
+    Schedule(Clock::now() + milliseconds(100), "lock busy");
     return;
   }
+  std::string trigger;
+  for (const auto& t : triggers_) trigger += (trigger.empty() ? "" : ",") + t;
+  triggers_.clear();
   auto started = Clock::now();
   std::optional<reconciler::HostChanges> changes;
   if (!read_everything_) changes = std::move(host_changes_);
@@ -208,16 +217,16 @@ void Watcher::RunPass() {
   if (r.refusal) log_.Write("warn", "not applied: " + *r.refusal);
   status_ = result + ": " + std::to_string(r.applied) + " applied, " + std::to_string(r.failed) + " failed, " +
             std::to_string(r.deferred) + " deferred";
+  if (!metrics_.manifests_valid) status_ = "manifests invalid, the last good ones in force; " + status_;
   if (r.applied || r.failed || r.refusal || !r.converged)
     log_.Write("info", "pass " + result,
-               {{"applied", std::to_string(r.applied)}, {"failed", std::to_string(r.failed)},
-                {"deferred", std::to_string(r.deferred)}, {"repairs", std::to_string(r.repairs)},
-                {"collected", std::to_string(r.collected)}, {"ms", std::to_string(int(seconds * 1000))}});
+               {{"applied", r.applied}, {"failed", r.failed}, {"deferred", r.deferred}, {"repairs", r.repairs},
+                {"collected", r.collected}, {"ms", int(seconds * 1000)}, {"trigger", trigger}});
   Notify("STATUS=" + status_);
-  if (r.retry_at) Schedule(*r.retry_at);
+  if (r.retry_at) Schedule(*r.retry_at, "retry");
   if (!r.observed) {
     read_everything_ = true;
-    Schedule(Clock::now() + std::chrono::seconds(5));
+    Schedule(Clock::now() + std::chrono::seconds(5), "observe failed");
   }
 }
 
@@ -230,10 +239,10 @@ int Watcher::Run() {
   if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
 #endif
   Clock::time_point watchdog_at = Clock::now();
-  Schedule(Clock::now());
+  Schedule(Clock::now(), "start");
   resync_at_ = Clock::now() + resync;
   bool ready = false;
-  log_.Write("info", "watching", {{"resync_s", std::to_string(int(o_.resync_seconds))}});
+  log_.Write("info", "watching", {{"resync_s", o_.resync_seconds}});
   while (!stopping_) {
     Clock::time_point deadline = std::min(next_pass_.value_or(resync_at_), resync_at_);
     if (watchdog_usec) deadline = std::min(deadline, watchdog_at);
@@ -244,11 +253,11 @@ int Watcher::Run() {
       int fd = events[i].data.fd;
       if (fd == signal_fd_) HandleSignal();
       else if (fd == timer_fd_) { uint64_t expirations; (void)!::read(timer_fd_, &expirations, sizeof expirations); }
-      else if (fd == manifests_.fd()) { if (manifests_.Drain()) { manifests_dirty_ = true; Schedule(Clock::now() + debounce); } }
+      else if (fd == manifests_.fd()) { if (manifests_.Drain()) { manifests_dirty_ = true; Schedule(Clock::now() + debounce, "manifests"); } }
       else if (feed_ && fd == feed_->fd()) {
         auto changes = feed_->Drain();
         host_changes_.Merge(changes);
-        if (changes.any) Schedule(Clock::now() + debounce);
+        if (changes.any) Schedule(Clock::now() + debounce, "host");
       }
       else if (fd == metrics_fd_) {
         if (o_.platform == "linux" && o_.driver.empty()) RefreshPolicyDrops(metrics_);
@@ -264,7 +273,7 @@ int Watcher::Run() {
       manifests_dirty_ = true;
       read_everything_ = true;
       resync_at_ = now + resync;
-      Schedule(now);
+      Schedule(now, "resync");
     }
     if (!stopping_ && next_pass_ && now >= *next_pass_) {
       RunPass();

@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/log_setup.h"
+#include "cli/observed_context.h"
 #include "cli/options.h"
 #include "cli/version.h"  // generated at configure time
 #include "reconciler/crash_point.h"
@@ -23,6 +25,7 @@ constexpr const char* kExitCodes =
 
 void AddManifestOptions(CLI::App& cmd, berth::cli::Options& o) {
   cmd.add_option("-f,--filename", o.files, "Manifest files or directories (recursive, *.yaml/*.yml)")
+      ->default_str("")  // no "=[]" in the help
       ->required()
       ->check(CLI::ExistingPath);
   cmd.add_option("--node", o.node,
@@ -99,14 +102,20 @@ int main(int argc, char** argv) {
   o.lock_dir = berth::reconciler::kDefaultLockDir;
 
   CLI::App app{"berth keeps a sandbox host's networking (bridges, VMs, jails, NAT) equal to its manifests."};
+  app.name("berth");
   app.footer(kExitCodes);
-  app.require_subcommand(1);
+  app.require_subcommand(0, 1);  // none: the help (below); an unknown one is named by UnknownCommand
+  // Every option's help shows its default (inherited by the subcommands made below).
+  app.option_defaults()->always_capture_default();
   app.set_version_flag("--version", std::string("berth ") + BERTH_VERSION + " (commit " + BERTH_COMMIT + ")");
   app.add_flag("-v,--verbose", o.verbose, "Log each step and the driver's work");
   app.add_flag("--no-color", o.no_color, "No colours even on a terminal");
 
   auto* validate = app.add_subcommand("validate", "Check manifests without touching any host");
   AddManifestOptions(*validate, o);
+  validate->add_option("--platform", o.platform,
+                       "Also check what this platform needs (a Jail is FreeBSD's, a VM Linux's; pf NAT needs egress)")
+      ->check(CLI::IsMember({"linux", "freebsd"}));
   validate->add_option("-o,--output", o.output, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   auto* plan = app.add_subcommand("plan", "Show what apply would change");
@@ -125,7 +134,9 @@ int main(int argc, char** argv) {
 
   auto* apply = app.add_subcommand("apply", "Converge the host: plan and apply, or apply a saved plan");
   apply->add_option("FILE", o.plan_file, "A plan saved by berth plan --out")->check(CLI::ExistingFile);
-  apply->add_option("-f,--filename", o.files, "Manifest files or directories")->check(CLI::ExistingPath);
+  apply->add_option("-f,--filename", o.files, "Manifest files or directories")
+      ->default_str("")
+      ->check(CLI::ExistingPath);
   apply->add_flag("--allow-unsafe-manifests", o.allow_unsafe_manifests,
                   "Read manifests that others could change (see plan --help)");
   apply->add_option("--node", o.node, "Keep only documents for this node");
@@ -137,8 +148,11 @@ int main(int argc, char** argv) {
   apply->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)")
       ->check(kSeconds);
 
-  auto* destroy = app.add_subcommand("destroy", "Remove everything berth owns on this host");
+  auto* destroy = app.add_subcommand(
+      "destroy", "Remove everything berth owns on this host: shows the plan, asks for 'yes' on a terminal");
   AddHostOptions(*destroy, o);
+  destroy->add_flag("--auto-approve", o.auto_approve,
+                    "Destroy without asking (scripts); without it and without a terminal, destroy refuses");
   destroy->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
   destroy->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
   destroy->add_option("--lock-timeout", o.lock_timeout, "Seconds to wait for the lock (held by a running watch pass)")
@@ -146,8 +160,11 @@ int main(int argc, char** argv) {
 
   auto* show = app.add_subcommand("show", "Print the observed state and what each VM's launcher needs");
   AddHostOptions(*show, o);
-  show->add_option("-o,--output", o.output, "yaml or json")->check(CLI::IsMember({"yaml", "json"}));
+  show->add_option("-o,--output", o.output, "text (YAML, for people; yaml is the same) or json")
+      ->check(CLI::IsMember({"text", "yaml", "json"}));
   show->add_option("--observed", o.observed_file, "Show a saved observation")->check(CLI::ExistingFile);
+  show->add_option("--node", o.node,
+                   "The node name -o json records, which plan --observed then plans for (default: this host's name)");
 
   auto* watch = app.add_subcommand("watch", "Run as the node controller: re-converge on manifest change and drift");
   AddManifestOptions(*watch, o);
@@ -157,7 +174,7 @@ int main(int argc, char** argv) {
   watch->add_option("--lock-dir", o.lock_dir, "Where the apply lock lives");
   watch->add_option("-j,--parallelism", o.parallelism, "Concurrent batches (default: number of cores)");
   watch->add_option("--resync", o.resync_seconds, "Seconds between full re-reads (the safety net)");
-  watch->add_option("--debounce-ms", o.debounce_ms, "Coalesce events within this window")->check(CLI::Range(0.0, 10.0));
+  watch->add_option("--debounce-ms", o.debounce_ms, "Coalesce events within this window")->check(CLI::Range(0.0, 60000.0));
   watch->add_option("--gc-grace", o.gc_grace_seconds, "Seconds a leak must have existed before it is collected");
   watch->add_option("--metrics", o.metrics_address, "Serve /metrics and /healthz on IPV4:PORT");
   watch->add_option("--log-format", o.log_format, "text or json")->check(CLI::IsMember({"text", "json"}));
@@ -175,6 +192,14 @@ int main(int argc, char** argv) {
   wait->add_option("--result-dir", o.result_dir, "Where berth writes the result files")->check(kAbsoluteOrEmpty);
 
   if (!berth::reconciler::InitCrashPoints()) return berth::cli::kExitError;  // a test hook; see crash_point.h
+  if (argc < 2) {  // berth alone: what it can do
+    std::fputs(app.help().c_str(), stdout);
+    return berth::cli::kExitOk;
+  }
+  if (auto unknown = berth::cli::UnknownCommand(app, argc, argv)) {
+    std::fprintf(stderr, "%s", unknown->c_str());
+    return berth::cli::kExitError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -187,9 +212,20 @@ int main(int argc, char** argv) {
     app.exit(e);  // prints the message; its own code (e.g. 105) is not one of berth's documented codes
     return berth::cli::kExitError;
   }
-  spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::warn);
+  if (app.get_subcommands().empty()) {  // only global flags, e.g. berth -v
+    std::fputs(app.help().c_str(), stdout);
+    return berth::cli::kExitOk;
+  }
+  // Logs go to stderr, always: stdout carries only the command's result (plan -o json | jq).
+  berth::cli::SetUpLogging(o, watch->parsed());
+  // watch logs each object's action (info) by default, the other commands print their own results.
+  spdlog::set_level(o.verbose ? spdlog::level::debug : watch->parsed() ? spdlog::level::info : spdlog::level::warn);
   RaiseDescriptorLimit();
   if (show->parsed() && o.output == "text") o.output = "yaml";
+  for (CLI::App* sub : app.get_subcommands())
+    if (auto* opt = sub->get_option_no_throw("--platform"); opt && opt->count() > 0) o.platform_given = true;
+  // A saved observation carries the platform and node it was taken on.
+  if (!berth::cli::AdoptObservedContext(o, o.platform_given, o.node.has_value())) return berth::cli::kExitError;
   // Commands that act for one host keep that host's documents: --node, else this machine's name (as a kubelet
   // does). validate without --node checks every node's view.
   if (!validate->parsed() && !o.node) {

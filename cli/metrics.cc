@@ -16,11 +16,14 @@ namespace berth::cli {
 
 void WatchMetrics::ObservePass(const std::string& result, double seconds) {
   passes[result]++;
+  last_result = result;
   duration_count++;
   duration_sum += seconds;
   for (size_t i = 0; i < duration_buckets.size(); ++i)
     if (seconds <= duration_buckets[i]) duration_counts[i]++;
 }
+
+int WatchMetrics::HealthCode() const { return manifests_valid && last_result == "converged" ? 200 : 503; }
 
 std::string WatchMetrics::Render() const {
   std::ostringstream o;
@@ -85,7 +88,11 @@ void ServeOne(int listen_fd, const WatchMetrics& metrics, const std::string& sta
   std::string request(buf, n > 0 ? size_t(n) : 0);
   std::string code = "200 OK", body;
   if (request.starts_with("GET /metrics")) body = metrics.Render();
-  else if (request.starts_with("GET /healthz")) body = "ok\n" + status + "\n";
+  else if (request.starts_with("GET /healthz")) {
+    const bool healthy = metrics.HealthCode() == 200;
+    if (!healthy) code = "503 Service Unavailable";
+    body = std::string(healthy ? "ok" : "unhealthy") + "\n" + status + "\n";
+  }
   else code = "404 Not Found", body = "berth serves /metrics and /healthz\n";
   std::string response = "HTTP/1.0 " + code + "\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;

@@ -22,7 +22,12 @@ struct WatchMetrics {
   /// VM -> reason (spoof, host, peers, egress) -> packets its network policy dropped; read at each scrape.
   std::map<std::string, std::map<std::string, unsigned long long>> policy_drops;
 
+  std::string last_result;  // the last pass's result; empty before the first
+
   void ObservePass(const std::string& result, double seconds);
+  /// /healthz: 200 when the manifests on disk are valid and the last pass converged the host; 503 before the
+  /// first pass, while the manifests are invalid, and after a partial, refused or failed pass.
+  int HealthCode() const;
   std::string Render() const;
 };
 

@@ -17,6 +17,7 @@ struct Options {
   std::vector<std::string> files;          // -f: manifest files and directories
   std::optional<std::string> node;         // --node
   std::string platform;                    // --platform: linux | freebsd
+  bool platform_given = false;             // --platform was on the command line (validate: platform rules)
   std::string output = "text";             // --output: text | json (show: yaml | json)
   std::string state_dir;                   // --state-dir
   std::string lock_dir;                    // --lock-dir
@@ -35,6 +36,7 @@ struct Options {
   std::optional<std::string> plan_file;      // apply FILE
   bool detailed_exitcode = false;
   bool allow_mass_delete = false;
+  bool auto_approve = false;  // destroy --auto-approve: no confirmation
   bool allow_unsafe_manifests = false;
   bool adopt_foreign_netns = false;     // --adopt-foreign-netns: take over berth- netns holding others' links  // --allow-unsafe-manifests: read group/world-writable manifest paths
   double max_delete_share = 0.5;

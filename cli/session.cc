@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/log_setup.h"
+#include "cli/observed_context.h"
 #include "reconciler/planner.h"
 #include "reconciler/plan_json.h"
 
@@ -41,7 +43,7 @@ double MsSince(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 Session::Session(const Options& o) : o_(o), state_dir_(o.state_dir) {
-  color_ = !o.no_color && std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO);
+  color_ = ColorWanted(o, STDOUT_FILENO);
   backend_ = FindBackend(o.platform);
   if (backend_) platform_ = backend_->make_platform();
 }
@@ -59,12 +61,14 @@ bool Session::LoadManifests() {
   model::LoadOptions options;
   options.node = o_.node;
   options.allow_unsafe_paths = o_.allow_unsafe_manifests;
+  options.platform = o_.platform;
   const auto start = std::chrono::steady_clock::now();
   loaded_ = model::LoadManifests(o_.files, options);
   spdlog::debug("loaded {} manifest resources in {:.1f} ms", loaded_.manifest.vms.size() + loaded_.manifest.bridges.size() +
                                                                  loaded_.manifest.nats.size() + loaded_.manifest.jails.size(),
                 MsSince(start));
   PrintDiagnostics(loaded_.diagnostics, false);
+  ReportNodeSelection(o_, loaded_.filtered_out, loaded_.documents);
   if (model::HasErrors(loaded_.diagnostics)) {
     std::cerr << "berth: the manifests are invalid; nothing was changed\n";
     return false;

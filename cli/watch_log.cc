@@ -26,7 +26,7 @@ std::string Timestamp() {
 }  // namespace
 
 void WatchLog::Write(const std::string& level, const std::string& message,
-                     const std::map<std::string, std::string>& fields) const {
+                     const std::map<std::string, nlohmann::json>& fields) const {
   std::string line;
   if (json_) {
     nlohmann::json j{{"time", Timestamp()}, {"level", level}, {"msg", message}};
@@ -34,7 +34,8 @@ void WatchLog::Write(const std::string& level, const std::string& message,
     line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // a name may hold any bytes
   } else {
     line = Timestamp() + " " + level + " " + message;
-    for (const auto& [k, v] : fields) line += " " + k + "=" + v;
+    for (const auto& [k, v] : fields)
+      line += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);

@@ -4,14 +4,17 @@
 #include <map>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace berth::cli {
 
 class WatchLog {
  public:
   explicit WatchLog(bool json) : json_(json) {}
-  /// level: "info", "warn", "error". Fields are printed after the message (text) or as members (JSON).
+  /// level: "info", "warn", "error". Fields are printed after the message (text) or as members (JSON, where
+  /// numbers stay numbers).
   void Write(const std::string& level, const std::string& message,
-             const std::map<std::string, std::string>& fields = {}) const;
+             const std::map<std::string, nlohmann::json>& fields = {}) const;
 
  private:
   bool json_;

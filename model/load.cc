@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "model/parse.h"
 #include "model/result.h"
 #include "model/validate.h"
+#include "model/validate_platform.h"
 
 namespace berth::model {
 namespace {
@@ -30,7 +32,12 @@ Diagnostic FileError(const std::string& path, std::string summary) {
   return d;
 }
 
-bool IsManifestFile(const fs::path& path) { return path.extension() == ".yaml" || path.extension() == ".yml"; }
+// Extensions compare without case: "VM.YAML" is as much a manifest as "vm.yaml".
+bool IsManifestFile(const fs::path& path) {
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".yaml" || ext == ".yml";
+}
 
 // The manifest files under `dir`, in sorted order. Dot-entries (.git/, .github/, editor swap files) are not
 // manifests, and recursing into .git would be slow and surprising.
@@ -68,7 +75,14 @@ std::vector<fs::path> ExpandPaths(const std::vector<std::string>& paths, Diagnos
   for (const std::string& path : paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-      for (const fs::path& file : FilesUnder(path, out)) add(file);
+      const std::vector<fs::path> under = FilesUnder(path, out);
+      if (under.empty()) {  // a typo'd or not yet checked-out directory would otherwise validate as "nothing"
+        Diagnostic d = FileError(path, "no manifests here (no *.yaml or *.yml files below this directory)");
+        d.severity = Severity::kWarning;
+        d.code = "no-manifests";
+        out.push_back(std::move(d));
+      }
+      for (const fs::path& file : under) add(file);
     } else if (fs::exists(path, ec)) {
       add(path);
     } else {
@@ -196,8 +210,18 @@ LoadResult Finish(std::vector<ParsedFile> files, Diagnostics diagnostics, std::v
     Diagnostics cross = options.node ? ValidateManifest(SelectNode(files, options.node)) : ValidateEveryNode(files);
     for (Diagnostic& d : cross) diagnostics.push_back(std::move(d));
   }
-  SortByFileOrder(diagnostics, order);
   result.manifest = SelectNode(files, options.node);
+  if (syntax_ok && options.platform)
+    for (Diagnostic& d : ValidateForPlatform(result.manifest, *options.platform)) diagnostics.push_back(std::move(d));
+  SortByFileOrder(diagnostics, order);
+  std::set<std::string> nodes;
+  for (const ParsedFile& file : files)
+    for (const ParsedDocument& document : file.documents) {
+      ++result.documents;
+      if (DocumentOf(document).node) nodes.insert(*DocumentOf(document).node);
+      if (!Selected(DocumentOf(document), options.node)) ++result.filtered_out;
+    }
+  result.nodes.assign(nodes.begin(), nodes.end());
   result.diagnostics = std::move(diagnostics);
   return result;
 }

@@ -33,6 +33,9 @@ struct LoadOptions {
   /// Read manifests others could change (a group- or world-writable file, or such a directory on its way
   /// without the sticky bit); refused by default (--allow-unsafe-manifests).
   bool allow_unsafe_paths = false;
+  /// The platform the manifests are for ("linux", "freebsd"): its rules apply too (a Jail on Linux is an
+  /// error). Absent: no platform rules (berth validate without --platform).
+  std::optional<std::string> platform = std::nullopt;
 };
 
 /// The largest manifest file read (unreadable-file beyond): 16 MiB, far past any real manifest.
@@ -42,6 +45,9 @@ struct LoadResult {
   Manifest manifest;        // meaningful only when !HasErrors(diagnostics)
   Diagnostics diagnostics;  // parse errors, per-document errors and cross-resource errors, in file order
   std::vector<std::string> files;  // the files read, in the order read
+  size_t documents = 0;            // documents read, every node's
+  size_t filtered_out = 0;         // documents left out by LoadOptions::node (their spec.node names another)
+  std::vector<std::string> nodes;  // the node names spec.node gives, sorted, each once
 };
 
 /// Reads files and directories (recursively: *.yaml and *.yml in sorted order, skipping dot-directories),

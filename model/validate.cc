@@ -124,6 +124,7 @@ Diagnostics ValidateManifest(const Manifest& manifest) {
   CheckAddresses(manifest, out);
   CheckNats(manifest, out);
   CheckPolicies(manifest, out);
+  CheckContradictions(manifest, out);
   return out;
 }
 

@@ -40,5 +40,7 @@ void CheckBridges(const Manifest& manifest, Diagnostics& out);     // pools, gat
 void CheckAddresses(const Manifest& manifest, Diagnostics& out);   // workload addresses, MACs, pool sizes
 void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources, egress and forwards
 void CheckPolicies(const Manifest& manifest, Diagnostics& out);    // policy-without-interface (a warning)
+/// forward-to-outbound, forward-to-nobody, duplicate-masquerade, firecracker-vcpus
+void CheckContradictions(const Manifest& manifest, Diagnostics& out);
 
 }  // namespace berth::model

@@ -205,6 +205,8 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
     if (applied.records_error) report.errors.push_back(*applied.records_error);
   } else {
     CountOwned(plan.basis, report);
+    // Nothing to do on the host, but an allocation may have moved (a full-mode VM's fixed address).
+    if (auto saved = state_dir_.RecordAllocations(plan.allocations); !saved) report.errors.push_back(saved.error().message);
     // Nothing to run: the records follow the host as observed (a workload whose steps wait in backoff has none).
     if (options_.launch_records)
       if (auto published = PublishLaunchRecords(platform_, runnable, &runnable.basis, *options_.launch_records);

@@ -73,7 +73,7 @@ std::optional<Change> Compare(const Platform& platform, const Resource& want, co
   if (have.ownership == Ownership::kMarked) fields.push_back("owner");  // finish a tag a crash interrupted
   if (fields.empty()) return std::nullopt;
   Change c{replace ? ChangeAction::kReplace : ChangeAction::kUpdate, have, std::nullopt, std::move(fields),
-           replace ? "a field that cannot change in place differs" : "drifted from the manifests", std::nullopt};
+           replace ? "a field that cannot change in place differs" : "differs from the manifests", std::nullopt};
   if (c.fields == std::vector<std::string>{"owner"}) c.reason = "berth's mark has no details (interrupted creation)";
   return c;
 }

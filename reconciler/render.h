@@ -11,6 +11,7 @@ namespace berth::reconciler {
 struct RenderOptions {
   bool color = false;       // ANSI colours (on a TTY)
   bool show_commands = false;  // the host commands of every step, in execution order (plan --show-commands)
+  bool destroy = false;        // a destroy plan: worded as such (it takes no manifests)
 };
 
 /// The plan grouped by manifest resource: "+ create", "~ update", "-/+ replace", "- delete", "- collect (leak)",

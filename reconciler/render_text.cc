@@ -112,13 +112,30 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
   }
 }
 
-std::string GroupTitle(const Change& c) {
+// The addresses a workload is allocated ("10.168.0.2/24", or "vnet0 10.11.0.2/16" per jail interface): the
+// guest's address has no other place in a plan, and a launcher boots with it.
+std::string AllocatedAddresses(const Plan& plan, const std::string& origin) {
+  std::string out;
+  const auto& by_interface = plan.allocations.by_interface;
+  for (auto it = by_interface.lower_bound(origin); it != by_interface.end(); ++it) {
+    const bool whole = it->first == origin;
+    if (!whole && !it->first.starts_with(origin + "/")) break;
+    out += (out.empty() ? "" : ", ") + (whole ? "" : it->first.substr(origin.size() + 1) + " ") +
+           it->second.address.ToString();
+  }
+  return out;
+}
+
+std::string GroupTitle(const Change& c, const Plan& plan, bool destroy) {
+  if (destroy && !c.after) return c.origin().empty() ? "owned by berth (destroy)" : c.origin() + " (destroy)";
   if (c.action == ChangeAction::kCollect) return "garbage collection";
   std::string origin = c.origin();
   if (origin.empty()) return "owned by berth";
   std::string title = origin;
   if (c.after && c.after->provenance.span().known()) title += " (" + c.after->provenance.span().ToString() + ")";
   else if (!c.after) title += " (removed from the manifests)";
+  if (c.after)
+    if (std::string addresses = AllocatedAddresses(plan, origin); !addresses.empty()) title += ", address " + addresses;
   return title;
 }
 
@@ -140,7 +157,7 @@ std::string RenderSummary(const Plan& plan) {
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)
-    if (c.action != ChangeAction::kNoOp) groups[GroupTitle(c)].push_back(&c);
+    if (c.action != ChangeAction::kNoOp) groups[GroupTitle(c, plan, options.destroy)].push_back(&c);
 
   std::ostringstream out;
   for (const auto& [title, changes] : groups) {
@@ -161,7 +178,10 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
     out << "\n";
   }
   if (plan.refusal) out << "Refused: " << *plan.refusal << "\n";
-  out << RenderSummary(plan) << "\n";
+  if (options.destroy && plan.steps.empty() && plan.changes.conflicts.empty())
+    out << "Nothing to destroy: berth owns nothing on this host.\n";
+  else
+    out << RenderSummary(plan) << "\n";
   return out.str();
 }
 

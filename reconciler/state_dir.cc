@@ -58,6 +58,12 @@ Status<> StateDir::SaveAllocations(const Allocations& allocations) const {
                                     j.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
+Status<> StateDir::RecordAllocations(const Allocations& allocations) const {
+  auto saved = LoadAllocations();
+  if (saved && *saved == allocations) return Ok{};
+  return SaveAllocations(allocations);  // also over a corrupt file: these are the allocations in force now
+}
+
 Result<std::vector<std::string>> StateDir::LoadInventory() const {
   const fs::path file = fs::path(path_) / "inventory.json";
   auto j = ReadRecord(file, "inventory");

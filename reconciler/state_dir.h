@@ -23,6 +23,9 @@ class StateDir {
   Result<Allocations> LoadAllocations() const;
   /// Writes allocations.json atomically (temporary file, fsync, rename), creating the directory if needed.
   Status<> SaveAllocations(const Allocations& allocations) const;
+  /// Saves `allocations` when they differ from the saved ones; a plan with nothing to change on the host may
+  /// still move an address that only the guest's boot sees (a full-mode VM's), and berth show must report it.
+  Status<> RecordAllocations(const Allocations& allocations) const;
 
   /// The manifest resources berth has applied (inventory.json): what a later removal may call a deletion rather
   /// than a leak. Missing file: empty.

@@ -45,8 +45,8 @@ step "Plan once more" berth plan -f "$manifests" --detailed-exitcode
 berth plan -f "$manifests" "${host[@]}" --detailed-exitcode && echo "(exit code 0: converged)"
 ip -br link show mybr0 >/dev/null && echo "(mybr0, which berth does not own, is still there)"
 
-step "Destroy: remove everything berth owns" berth destroy
-berth destroy "${host[@]}" --lock-dir "$work/lock"
+step "Destroy: remove everything berth owns (a script confirms with --auto-approve)" berth destroy --auto-approve
+berth destroy --auto-approve "${host[@]}" --lock-dir "$work/lock"
 
 # Isolation: VMs with a network policy; a probe sent as each VM shows what the kernel lets through.
 policy_manifests=$(cd "$(dirname "$0")/.." && pwd)/examples/manifests/sandbox-policy
@@ -65,7 +65,7 @@ berth probe sbx-worker tcp 10.80.0.1:8000 "${host[@]}" && echo "(exit 0: answere
 step "Cloud metadata is out of reach for every VM" berth probe sbx-worker udp 169.254.169.254:80
 berth probe sbx-worker udp 169.254.169.254:80 "${host[@]}" || echo "(exit $?: nothing answered)"
 kill "$web"
-berth destroy "${host[@]}" --lock-dir "$work/lock" | tail -1
+berth destroy --auto-approve "${host[@]}" --lock-dir "$work/lock" | tail -1
 
 [[ -n $qemu_manifests ]] || exit 0
 # A VM that really boots: QEMU (KVM where berth's probe saw it run a guest, else TCG) with Debian's kernel and
@@ -112,5 +112,5 @@ step "Apply: berth starts it again; the guest reports once more" berth apply -f 
 berth apply -f "$qemu_manifests" "${host[@]}" --lock-dir "$work/lock" | tail -2
 wait_for_report
 
-step "Destroy: the VM is stopped first, then its network goes" berth destroy
-berth destroy "${host[@]}" --lock-dir "$work/lock"
+step "Destroy: the VM is stopped first, then its network goes" berth destroy --auto-approve
+berth destroy --auto-approve "${host[@]}" --lock-dir "$work/lock"

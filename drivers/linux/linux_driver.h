@@ -25,6 +25,9 @@ struct LinuxDriverOptions {
   // Record the netns berth creates in <state_dir>/netns.json (netns_record.h); a berth- netns that is not
   // recorded is then not berth's (unless adopt_foreign_netns). Off for drivers that share a state directory.
   bool record_netns = false;
+  /// Record a host sysctl's value in <state_dir>/sysctl-originals.json before berth first changes it, for
+  /// destroy to restore (sysctl_record.h). The berth binary sets it; drivers made by tests leave state alone.
+  bool record_sysctl_originals = false;
 };
 
 /// The host is the network namespace of the thread that calls this factory. The driver is thread-safe:

@@ -7,6 +7,7 @@
 
 #include "drivers/linux/apply.h"
 #include "drivers/linux/sysctl.h"
+#include "drivers/linux/sysctl_record.h"
 #include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::lnx {
@@ -58,6 +59,14 @@ void ApplySysctls(Env& env, std::vector<Job*>& jobs) {
     const std::string path = SysctlPath(env.options.proc_sys, name);
     OsStatus st = Ok{};
     if (job->key().scope.empty()) {
+      // The host's value before berth's first change is kept, so that destroy can put it back.
+      if (env.options.record_sysctl_originals) {
+        auto recorded = RecordSysctlOriginal(env.options.state_dir, env.options.proc_sys, name, *value);
+        if (!recorded) {
+          job->Fail(reconciler::DriverError::Kind::kInvalid, recorded.error().message);
+          continue;
+        }
+      }
       st = WriteValue(path, *value);
     } else {
       auto ns = env.netns.Open(job->key().scope);

@@ -31,8 +31,10 @@ BerthCli::~BerthCli() { Sh("rm -rf " + dir_); }
 CmdResult BerthCli::Run(const std::string& args) const {
   // Only the commands that change the host take the apply lock.
   const bool locks = args.starts_with("apply") || args.starts_with("destroy");
+  // Tests run without a terminal: destroy needs its scripts' flag.
   return Sh(std::string(kBerth) + " " + args + " --state-dir " + dir_ + "/state" +
-            (locks ? " --lock-dir " + dir_ + "/state --result-dir " + results() : ""));
+            (locks ? " --lock-dir " + dir_ + "/state --result-dir " + results() : "") +
+            (args.starts_with("destroy") ? " --auto-approve" : ""));
 }
 
 nlohmann::json BerthCli::Vms() const {

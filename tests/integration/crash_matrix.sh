@@ -49,7 +49,8 @@ b() {  # berth with this test's state and lock directories
   local cmd=$1
   shift
   case $cmd in
-    apply | destroy | watch) "$BERTH" "$cmd" "$@" --state-dir "$work/state" --lock-dir "$work/state" ;;
+    destroy) "$BERTH" "$cmd" --auto-approve "$@" --state-dir "$work/state" --lock-dir "$work/state" ;;
+    apply | watch) "$BERTH" "$cmd" "$@" --state-dir "$work/state" --lock-dir "$work/state" ;;
     *) "$BERTH" "$cmd" "$@" --state-dir "$work/state" ;;
   esac
 }

@@ -20,7 +20,8 @@ b() {
   local cmd=$1
   shift
   case $cmd in
-    apply | destroy) timeout 120 "$BERTH" "$cmd" "$@" --state-dir "$work/state" --lock-dir "$work/lock" ;;
+    destroy) timeout 120 "$BERTH" "$cmd" --auto-approve "$@" --state-dir "$work/state" --lock-dir "$work/lock" ;;
+    apply) timeout 120 "$BERTH" "$cmd" "$@" --state-dir "$work/state" --lock-dir "$work/lock" ;;
     validate) timeout 120 "$BERTH" "$cmd" "$@" ;;
     *) timeout 120 "$BERTH" "$cmd" "$@" --state-dir "$work/state" ;;
   esac

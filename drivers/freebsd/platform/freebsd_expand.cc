@@ -6,6 +6,7 @@
 #include "drivers/freebsd/platform/freebsd_expand.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "drivers/freebsd/platform/freebsd_names.h"
@@ -98,6 +99,8 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
   Attrs attrs{{kPath, jail.path}, {kVnet, "new"}, {kHostname, name}, {kState, "active"}};
   std::vector<std::string> handover;
   std::string route_via;
+  // Without defaultRouter the jail routes through its first interface's bridge gateway, as a Linux VM does.
+  std::optional<model::Ipv4> router = net.default_router;
   for (const auto& itf : net.interfaces) {
     if (!model::UsesBridge(net.mode)) break;
     const model::Bridge* bridge = manifest.FindBridge(itf.bridge);
@@ -132,13 +135,14 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
           {{kDevice, itf.name}, {kEpair, host_end}, {kAddress, a.address.ToString()}, {kMac, a.mac.ToString()},
            {kUp, kTrue}},
           jail.doc);
-    if (net.default_router && a.address.Contains(*net.default_router) && route_via.empty()) route_via = itf.name;
+    if (!router) router = bridge->address.address;
+    if (a.address.Contains(*router) && route_via.empty()) route_via = itf.name;
   }
   std::sort(handover.begin(), handover.end());
   attrs[kVnetInterface] = Join(handover, " ");  // also when empty: a jail that loses its epairs is made again
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
-  if (net.default_router && !route_via.empty())
-    b.Add(kRoute, name, "default", {{kGateway, net.default_router->ToString()}, {kInterface, route_via}}, jail.doc);
+  if (router && !route_via.empty())
+    b.Add(kRoute, name, "default", {{kGateway, router->ToString()}, {kInterface, route_via}}, jail.doc);
   AddResolvConf(jail, b);
 }
 

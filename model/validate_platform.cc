@@ -1,0 +1,30 @@
+// Platform-aware rules: without them a Jail planned for Linux (or a VM for FreeBSD) was silently left out, and
+// a FreeBSD NAT without egress validated and failed only at plan.
+#include "model/validate_platform.h"
+
+#include "model/validate_rules.h"
+
+namespace berth::model {
+
+Diagnostics ValidateForPlatform(const Manifest& manifest, std::string_view platform) {
+  Diagnostics out;
+  if (platform == "linux") {
+    for (const Jail& jail : manifest.jails)
+      out.push_back(ErrorAt(jail.doc, "kind", "kind-not-on-platform",
+                            jail.doc.Id() + " is a FreeBSD jail, which the linux platform cannot run; plan it with "
+                                            "--platform freebsd, or give it a spec.node that is a FreeBSD host"));
+  } else if (platform == "freebsd") {
+    for (const Vm& vm : manifest.vms)
+      out.push_back(ErrorAt(vm.doc, "kind", "kind-not-on-platform",
+                            vm.doc.Id() + " is a Linux microVM, which the freebsd platform cannot run; plan it with "
+                                          "--platform linux, or give it a spec.node that is a Linux host"));
+    for (const Nat& nat : manifest.nats)
+      if (nat.doc.valid && !nat.egress)
+        out.push_back(ErrorAt(nat.doc, "spec", "nat-needs-egress",
+                              "pf NAT on FreeBSD translates to one interface's address: give spec.egress (the "
+                              "uplink, e.g. em0)"));
+  }
+  return out;
+}
+
+}  // namespace berth::model
