@@ -19,7 +19,8 @@ b() {
   local cmd=$1
   shift
   case $cmd in
-    apply | destroy) timeout 120 "$BERTH" --no-color "$cmd" "$@" --state-dir "$work/state" --lock-dir "$work/lock" ;;
+    apply) timeout 120 "$BERTH" --no-color "$cmd" "$@" --state-dir "$work/state" --lock-dir "$work/lock" ;;
+    destroy) timeout 120 "$BERTH" --no-color "$cmd" --auto-approve "$@" --state-dir "$work/state" --lock-dir "$work/lock" ;;
     *) timeout 120 "$BERTH" --no-color "$cmd" "$@" --state-dir "$work/state" ;;
   esac
 }
