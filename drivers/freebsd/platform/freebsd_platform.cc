@@ -83,6 +83,10 @@ class FreeBsdPlatform final : public Platform {
         {kIface, kMtu},      {kAddr, kDev},         {kAddr, kAddress},           {kAddr, kJailAttr},
         {kJail, kPath},      {kJail, kVnet},        {kJail, kVnetInterface},     {kJail, kIp4},
         {kJail, kState},     {kJif, kEpair},
+        // A new gateway is a delete and an add, never "route change": an address change of the interface
+        // before it takes the old default route with it (ESRCH for change), while a delete of a route already
+        // gone is done.
+        {kRoute, kGateway},  {kRoute, kInterface},
     };
     // A jail's epairs can only be made with the jail (their b ends are handed over at jail -c).
     if (kind == kJail && field.starts_with(kEpairPrefix)) return FieldPolicy::kReplace;

@@ -22,7 +22,7 @@ const char* kPolicyManifest =
     "  policy: {egress: {deny: [{to: private}]}}\n"
     "---\napiVersion: berth/v1\nkind: NAT\nmetadata: {name: out}\nspec:\n  source: {bridge: sbx0}\n  egress: eth9\n"
     "  forwards: [{protocol: tcp, port: 8080, to: \"10.80.0.5:80\"}]\n"
-    "---\napiVersion: berth/v1\nkind: NAT\nmetadata: {name: wide}\nspec:\n  source: 10.80.0.0/24\n"
+    "---\napiVersion: berth/v1\nkind: NAT\nmetadata: {name: wide}\nspec:\n  source: 10.80.0.0/24\n  egress: eth8\n"
     "  forwards: [{protocol: udp, port: 5353, to: \"10.80.0.6:53\"}]\n"
     "---\napiVersion: berth/v1\nkind: VM\nmetadata: {name: w1}\nspec:\n  network:\n    bridge: sbx0\n"
     "    dns: [10.80.0.1, 1.1.1.1]\n    mode: full\n    policy:\n"
