@@ -7,6 +7,7 @@
 
 #include "drivers/freebsd/platform/freebsd_platform.h"
 #include "drivers/freebsd/platform/freebsd_expand.h"
+#include "drivers/freebsd/platform/freebsd_record_check.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 
 namespace berth::reconciler {
@@ -115,6 +116,8 @@ class FreeBsdPlatform final : public Platform {
     return movable ? FieldPolicy::kUpdate : FieldPolicy::kReplace;
   }
 
+  std::optional<std::string> RecordError(const Resource& r) const override { return FreeBsdRecordError(r); }
+
   bool IsWorkload(const ResourceKey& key) const override { return key.kind == kJail; }
   bool IsSetting(const ResourceKey& key) const override { return key.kind == kSysctl || key.kind == kFile; }
 
@@ -152,6 +155,7 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
   bool wants_vnet = false, wants_jail = false, wants_pf = false, wants_ipfw = false;
   for (const Resource& r : desired.resources) {
     const std::string& kind = r.key.kind;
+    if (auto bad = FreeBsdRecordError(r)) conflicts.push_back({r.key, "malformed " + kind + ": " + *bad, r.provenance});
     if (kind == kJail) {
       wants_jail = true;
       wants_vnet = wants_vnet || r.AttrOr(kVnet) == "new";
