@@ -255,6 +255,16 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
   for (auto& c : set.changes)
     if (c.action == ChangeAction::kConflict)
       set.conflicts.push_back({c.key(), c.key().ToString() + ": " + c.reason, c.after->provenance});
+  // Every record a step will write is decoded by its kind's codec, so a malformed value fails the plan with its
+  // manifest's file:line, not the apply. Records the host already holds need no step and no decoding (a
+  // converged host of 10,000 VMs would decode 80,000 records for nothing).
+  for (const auto& c : set.changes) {
+    const bool writes = c.action == ChangeAction::kCreate || c.action == ChangeAction::kUpdate ||
+                        c.action == ChangeAction::kReplace;
+    if (writes && c.after)
+      if (auto bad = platform.RecordError(*c.after))
+        set.conflicts.push_back({c.key(), "malformed " + c.key().kind + ": " + *bad, c.after->provenance});
+  }
   for (auto& c : host_conflicts) set.conflicts.push_back(std::move(c));
   set.warnings = std::move(warnings);
   return set;

@@ -20,4 +20,4 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_erro
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # The unit-labelled checks of the berth binary and the Linux driver (not built here) run in the main build.
 ctest --test-dir build-san --output-on-failure -L 'unit|property|fuzz' \
-  -E '^(freebsd_plan_from_snapshot|saved_plan_platform_refused|version|linux_driver_unit)$'
+  -E '^(freebsd_plan_from_snapshot|saved_plan_platform_refused|version|linux_driver_unit|cli_.*)$'

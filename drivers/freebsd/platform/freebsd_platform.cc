@@ -155,7 +155,6 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
   bool wants_vnet = false, wants_jail = false, wants_pf = false, wants_ipfw = false;
   for (const Resource& r : desired.resources) {
     const std::string& kind = r.key.kind;
-    if (auto bad = FreeBsdRecordError(r)) conflicts.push_back({r.key, "malformed " + kind + ": " + *bad, r.provenance});
     if (kind == kJail) {
       wants_jail = true;
       wants_vnet = wants_vnet || r.AttrOr(kVnet) == "new";

@@ -159,7 +159,6 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
   std::vector<std::string_view> desired_links;  // host interfaces berth creates: egress may name them
   std::vector<const Resource*> egress_users;
   bool wants_nft = false;
-  auto seen = observed.resources.begin();  // both sorted by key: one walk finds each record's twin on the host
   for (const Resource& r : desired.resources) {
     if (r.key.kind == kLink && r.key.scope.empty()) desired_links.push_back(r.key.name);
     if (r.key.kind == kNft) wants_nft = true;
@@ -168,13 +167,7 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
       if (type && *type == kLinkTap) needed_features.insert("tun");
       if (type && (*type == kLinkVeth || *type == kLinkBridge)) needed_features.insert(*type);
     }
-    // Every record that needs an action decoded with its kind's codec (the drivers' own for links), so a
-    // malformed value fails the plan with the manifest's file:line, not the apply. A record the host holds
-    // exactly needs none (a converged host of 10,000 VMs would decode 80,000 records for nothing).
-    while (seen != observed.resources.end() && seen->key < r.key) ++seen;
-    const bool held_exactly = seen != observed.resources.end() && seen->key == r.key && seen->attrs == r.attrs;
-    if (!held_exactly)
-      if (auto bad = LinuxRecordError(r)) conflicts.push_back({r.key, "malformed " + r.key.kind + ": " + *bad, r.provenance});
+    // Records are decoded with their kinds' codecs where the diff finds work for them (RecordError).
     if (r.key.kind == linux_res::kNftTable) needed_features.insert("nf_tables");
 
     if (r.key.kind == kAddr && r.key.scope.empty()) {

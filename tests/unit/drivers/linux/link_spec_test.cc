@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "reconciler/diff.h"
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "tests/unit/drivers/sim/sim_fixture.h"
@@ -86,9 +87,8 @@ TEST(LinkSpec, MalformedValuesNameTheAttributeAndValue) {
 TEST(LinkSpec, AMalformedDesiredLinkIsAConflictAtPlanTimeWithItsProvenance) {
   DesiredState desired;
   desired.resources.push_back(Link({{kType, kLinkBridge}, {kUp, "maybe"}}));
-  std::vector<Conflict> conflicts;
-  std::vector<Warning> warnings;
-  MakeLinuxPlatform()->CheckHost(desired, ObservedState{}, conflicts, warnings);
+  const ChangeSet set = ComputeDiff(*MakeLinuxPlatform(), desired, ObservedState{}, {});
+  const auto& conflicts = set.conflicts;
   ASSERT_EQ(conflicts.size(), 1u);
   EXPECT_EQ(conflicts[0].key, (ResourceKey{kLink, "", "bv-vm1"}));
   EXPECT_EQ(conflicts[0].message, "malformed link: attribute up='maybe' is not true or false");

@@ -10,6 +10,7 @@
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "model/load.h"
+#include "reconciler/diff.h"
 
 namespace berth::reconciler {
 namespace {
@@ -182,9 +183,8 @@ TEST(LinuxResourceSpec, AMalformedRecordFailsThePlanWithItsProvenance) {
   Resource r = Rec(lr::kNft, "", "nat/n1", {{lr::kChainForward, "ip daddr 10.0.0.1 accept; flush ruleset"}});
   r.provenance = Provenance("NAT/n1", model::SourceSpan{"nat.yaml", 7, 1});
   desired.resources.push_back(r);
-  std::vector<Conflict> conflicts;
-  std::vector<Warning> warnings;
-  MakeLinuxPlatform()->CheckHost(desired, ObservedState{}, conflicts, warnings);
+  const ChangeSet set = ComputeDiff(*MakeLinuxPlatform(), desired, ObservedState{}, {});
+  const auto& conflicts = set.conflicts;
   ASSERT_EQ(conflicts.size(), 1u);
   EXPECT_NE(conflicts[0].message.find("malformed nft: attribute forward, line 1"), std::string::npos)
       << conflicts[0].message;
