@@ -12,13 +12,6 @@
 namespace berth::reconciler::freebsd_res {
 namespace {
 
-std::vector<std::string> Words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> lines;
@@ -44,7 +37,7 @@ std::optional<uint16_t> Port(const std::string& s) {
 
 /// "nat on IF inet from NET to any -> (IF)", derived again from IF and NET.
 bool IsNatRule(const std::string& line) {
-  const auto w = Words(line);
+  const auto w = RuleWords(line);
   if (w.size() < 6 || !IsInterfaceName(w[2])) return false;
   auto source = model::Cidr4::Parse(w[5]);
   return source && PfNatRule(w[2], *source) == line;
@@ -52,7 +45,7 @@ bool IsNatRule(const std::string& line) {
 
 /// "rdr on IF inet proto P from any to any port = N -> IP port M", derived again from its values.
 bool IsRdrRule(const std::string& line) {
-  const auto w = Words(line);
+  const auto w = RuleWords(line);
   if (w.size() != 17 || !IsInterfaceName(w[2]) || (w[5] != "tcp" && w[5] != "udp")) return false;
   model::PortForward f;
   f.protocol = w[5] == "tcp" ? model::Protocol::kTcp : model::Protocol::kUdp;
@@ -69,7 +62,7 @@ bool IsRdrRule(const std::string& line) {
 bool IsSecureVnetWhitelist(const std::string& text) {
   const auto lines = Lines(text);
   if (lines.size() != 6) return false;
-  const auto first = Words(lines[0]), second = Words(lines[1]);
+  const auto first = RuleWords(lines[0]), second = RuleWords(lines[1]);
   if (first.size() < 13 || second.size() < 13) return false;
   auto ip = model::Ipv4::Parse(first[3]);
   auto mac = model::Mac::Parse(first[9]);

@@ -7,12 +7,6 @@
 namespace berth::reconciler::freebsd_res {
 namespace {
 
-std::vector<std::string> Words(std::string_view text) {
-  std::istringstream in{std::string(text)};
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
 
 std::string Join(const std::vector<std::string>& words) {
   std::string out;
@@ -31,8 +25,15 @@ bool LooksLikeMac(const std::string& s) { return s.size() == 17 && s[2] == ':' &
 
 }  // namespace
 
+std::vector<std::string> RuleWords(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
 std::string NormalizePfRule(std::string_view line) {
-  std::vector<std::string> in = Words(line), out;
+  std::vector<std::string> in = RuleWords(line), out;
   bool after_arrow = false;
   for (size_t i = 0; i < in.size(); ++i) {
     const std::string& w = in[i];
@@ -58,7 +59,7 @@ std::string NormalizePfRules(std::string_view text) {
 
 std::string NormalizeIpfwRule(std::string_view body) {
   std::vector<std::string> out;
-  std::vector<std::string> words = Words(body);
+  std::vector<std::string> words = RuleWords(body);
   for (size_t i = 0; i < words.size(); ++i) {
     std::string w = words[i];
     if (w.starts_with("//")) break;

@@ -14,6 +14,8 @@ namespace berth::reconciler::freebsd_res {
 /// (pf prints it so); no "round-robin" (pf adds it to an interface target and berth never asks for another
 /// pool type). Both the expansion and the observer pass rules through it, so they compare like with like.
 std::string NormalizePfRule(std::string_view line);
+/// The whitespace-separated words of a rule.
+std::vector<std::string> RuleWords(std::string_view text);
 /// Every non-empty line normalised, joined with "\n".
 std::string NormalizePfRules(std::string_view text);
 
