@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "drivers/linux/netns_ownership.h"
 #include "drivers/linux/netns_record.h"
 #include "drivers/linux/nft.h"
 #include "drivers/linux/resolv.h"
@@ -175,30 +176,6 @@ void AddFiles(const std::string& etc_dir, std::vector<Resource>& out) {
 /// The "driver.linux" logger.
 std::shared_ptr<spdlog::logger> Log() { return reconciler::NamedLogger("driver.linux"); }
 
-/// A berth- namespace holding links berth did not make (no group mark; lo comes with every namespace) is not
-/// berth's: removing or adopting it would take them along. It is reported unowned, naming what it holds.
-std::set<std::string> MarkForeignNetns(const std::vector<const NetnsView*>& views,
-                                       const std::map<std::string, size_t>& netns_at, std::vector<Resource>& resources) {
-  std::set<std::string> foreign;
-  for (const NetnsView* v : views) {
-    std::string holds;
-    int count = 0;
-    for (const auto& l : v->snap.links) {
-      if (l.type == "loopback" || l.group == reconciler::kLinkGroup) continue;
-      if (++count <= 4) holds += (holds.empty() ? "link " : ", link ") + l.name;
-    }
-    if (count == 0) continue;
-    if (count > 4) holds += " and " + std::to_string(count - 4) + " more";
-    auto it = netns_at.find(v->name);
-    if (it == netns_at.end()) continue;
-    Resource& r = resources[it->second];
-    r.ownership = Ownership::kUnowned;
-    r.attrs[reconciler::kHoldsUnownedAttr] = holds;
-    foreign.insert(v->name);
-  }
-  return foreign;
-}
-
 reconciler::DriverError ObserveError(const OsError& e) {
   return MakeDriverError("observe", ResourceKey{"host", "", ""}, e);
 }
@@ -289,13 +266,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   for (const auto& [name, view] : memory.views) views.push_back(&view);
   std::set<std::string> foreign;
   if (!env.options.adopt_foreign_netns) foreign = MarkForeignNetns(views, netns_at, out.resources);
-  for (const std::string& name : unrecorded) {
-    Resource& r = out.resources[netns_at[name]];
-    r.ownership = Ownership::kUnowned;
-    r.attrs.erase(reconciler::kBrokenAttr);  // a planted file is not berth's to replace
-    if (!r.Attr(reconciler::kHoldsUnownedAttr)) r.attrs["recorded"] = "no: not in the state directory's netns.json";
-    foreign.insert(name);
-  }
+  DisownUnrecordedNetns(unrecorded, netns_at, out.resources, foreign);
 
   // Host links; a veth whose peer sits in a berth netns carries the peer's name, netns, MAC and state.
   std::vector<Resource> host_links;

@@ -98,17 +98,9 @@ class ProbeTest : public PolicyCliTest {
   void SetUp() override {
     PolicyCliTest::SetUp();
     if (IsSkipped()) return;
-    for (const char* port : {"bv-sbx-default", "bv-sbx-worker"})
-      ASSERT_EQ(Sh(std::string("for i in $(seq 50); do [ \"$(cat /sys/class/net/") + port +
-                   "/brport/state)\" = 3 ] && exit 0; sleep 0.1; done; exit 1").status, 0);
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(8000);
-    int one = 1;
-    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    ASSERT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    ASSERT_EQ(::listen(listener_, 8), 0);
+    for (const char* port : {"bv-sbx-default", "bv-sbx-worker"}) ASSERT_TRUE(WaitBridgePortForwarding(port)) << port;
+    listener_ = ListenTcp(8000);
+    ASSERT_GE(listener_, 0) << "cannot listen on tcp/8000";
   }
   void TearDown() override {
     if (listener_ >= 0) ::close(listener_);

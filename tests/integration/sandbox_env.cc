@@ -1,6 +1,8 @@
 // Integration test helpers: tools through popen, the sandbox guard and reset, resource builders.
 #include "tests/integration/sandbox_env.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,6 +154,26 @@ reconciler::ObservedState ObserveOk(reconciler::Driver& driver, bool facts) {
   auto obs = driver.Observe(request);
   EXPECT_TRUE(obs.ok()) << (obs.ok() ? "" : obs.error().ToString());
   return obs.ok() ? *obs : reconciler::ObservedState{};
+}
+
+int ListenTcp(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 8) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool WaitBridgePortForwarding(const std::string& port) {
+  return Sh("for i in $(seq 50); do [ \"$(cat /sys/class/net/" + port +
+            "/brport/state)\" = 3 ] && exit 0; sleep 0.1; done; exit 1").status == 0;
 }
 
 }  // namespace berth::itest

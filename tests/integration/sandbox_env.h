@@ -27,6 +27,11 @@ nlohmann::json ShJson(const std::string& cmd);
 
 /// Dies unless the process runs inside sandbox.sh's namespaces: these tests wipe the network they see.
 void RequireSandbox();
+/// A TCP socket listening on every address of this namespace at `port` (a host service a VM may or may not
+/// reach), or -1.
+int ListenTcp(uint16_t port);
+/// Waits at most 5 s for a bridge port to forward (STP's learning states drop frames); false if it does not.
+bool WaitBridgePortForwarding(const std::string& port);
 /// Removes every namespace, non-loopback link, nftables table and /etc/netns entry the sandbox has.
 void ResetSandbox();
 
