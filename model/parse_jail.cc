@@ -67,12 +67,9 @@ void CheckShape(ParseContext& ctx, const MappingReader& reader, const JailNetwor
     if (!v || (v->node.IsSequence() && v->node.size() == 0))
       ctx.Error("missing-field", reader.PathOf(list), v ? v->key_span : reader.self().key_span,
                 "missing required field \"" + std::string(list) + "\": mode " + mode + " needs at least one entry");
-    return;
   }
-  // A disabled or loopback jail has no outside link, so addresses and routes would silently do nothing.
-  const std::string why = "with mode " + mode + ": the jail has no link outside";
-  conflict("mode-conflict", list, why);
-  if (network.vnet) conflict("mode-conflict", "defaultRouter", why);
+  // A disabled or loopback jail has no outside link, but a switch of mode must be one word, as for a VM: its
+  // interfaces (or ip4 entries) and defaultRouter may stay, unused, and its addresses stay allocated.
 }
 
 void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {

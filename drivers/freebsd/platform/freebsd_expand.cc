@@ -150,14 +150,16 @@ void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
   const std::string& name = jail.doc.metadata.name;
   Attrs attrs{{kPath, jail.path}, {kVnet, "inherit"}, {kHostname, name}, {kState, "active"}};
   std::vector<std::string> addresses;
+  // A disabled or loopback jail keeps its ip4 entries for a switch back, but holds no address meanwhile.
   for (const auto& e : jail.network.ip4) {
+    if (!model::UsesBridge(jail.network.mode)) break;
     addresses.push_back(e.address.address.ToString());
     // jail(8) would add and remove the alias itself only for "if|addr" with the jail in jail.conf (facts A4);
     // berth creates jails without jail.conf, so it manages the alias as its own resource, after the jail.
     b.Add(kAddr, "", e.interface + "/" + e.address.ToString(),
           {{kDev, e.interface}, {kAddress, e.address.ToString()}, {kJailAttr, name}}, jail.doc);
   }
-  if (addresses.empty() || !model::UsesBridge(jail.network.mode)) attrs[kIp4] = "disable";
+  if (addresses.empty()) attrs[kIp4] = "disable";
   else attrs[kIp4Addr] = Join(addresses, ",");
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
   AddResolvConf(jail, b);

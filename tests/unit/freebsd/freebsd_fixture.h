@@ -112,4 +112,11 @@ class Host {
   std::vector<std::string> applied;
 };
 
+/// The jid of the live jail `name`, 0 without one. A jail made again gets a new jid: the witness that it was.
+inline int JidOf(const Host& host, const std::string& name) {
+  for (const auto& [jid, jail] : host.sim.state().jails)
+    if (jail.name == name && !jail.dying) return jid;
+  return 0;
+}
+
 }  // namespace berth::drivers::freebsd::testing

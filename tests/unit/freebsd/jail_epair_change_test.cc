@@ -47,12 +47,6 @@ spec:
   return loaded.manifest;
 }
 
-int JidOf(const Host& host, const std::string& name) {
-  for (const auto& [jid, jail] : host.sim.state().jails)
-    if (jail.name == name && !jail.dying) return jid;
-  return 0;
-}
-
 std::string Commands(const reconciler::Plan& plan) {
   std::string out;
   for (const auto& s : plan.steps)

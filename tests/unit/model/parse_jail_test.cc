@@ -77,10 +77,13 @@ TEST(ParseJail, NetworkedModesNeedInterfacesOrIp4) {
   EXPECT_EQ(Summaries(Load(JailDoc("j", "    vnet: false\n"))), Strings{"missing-field spec.network.ip4 14:3"});
 }
 
-TEST(ParseJail, DisabledAndLoopbackTakeNoAddresses) {
+TEST(ParseJail, DisabledAndLoopbackMayKeepTheirLinksForASwitchBack) {
   EXPECT_EQ(Summaries(Load(JailDoc("j", "    mode: loopback\n"))), Strings{});
-  EXPECT_EQ(Summaries(Load(JailDoc("j", "    mode: disabled\n    interfaces: [{name: vnet0, bridge: bridge0}]\n"))),
-            Strings{"mode-conflict spec.network.interfaces 16:5"});
+  EXPECT_EQ(Summaries(Load(JailDoc(
+                "j", "    mode: disabled\n    interfaces: [{name: vnet0, bridge: bridge0}]\n    defaultRouter: 10.23.42.1\n"))),
+            Strings{});
+  EXPECT_EQ(Summaries(Load(JailDoc("j", "    mode: loopback\n    vnet: false\n    ip4: [\"em0|10.1.1.10/24\"]\n"))),
+            Strings{});
 }
 
 TEST(ParseJail, RejectsMalformedEntries) {
