@@ -114,6 +114,8 @@ void DescribeLinux(const reconciler::ObservedState& observed, const reconciler::
   for (const auto& vm : reconciler::linux_res::DescribeVms(observed, allocations, o.netns_dir)) {
     vms[vm.vm] = {{"netns", vm.netns_path}, {"tap", vm.tap},         {"mac", vm.mac},       {"address", vm.address},
                   {"gateway", vm.gateway},  {"bridge", vm.bridge},   {"dns", vm.dns}};
+    vms[vm.vm]["routes"] = nlohmann::json::array();
+    for (const auto& r : vm.routes) vms[vm.vm]["routes"].push_back({{"to", r.to.ToString()}, {"via", r.via.ToString()}});
     AddPolicyView(observed, vm.vm, drops, vms[vm.vm]);
     if (!vm.hypervisor.empty()) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;

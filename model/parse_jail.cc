@@ -3,6 +3,7 @@
 #include "model/naming.h"
 #include "model/parse_dns.h"
 #include "model/parse_kinds.h"
+#include "model/parse_routes.h"
 #include "model/parse_values.h"
 
 namespace berth::model {
@@ -60,6 +61,7 @@ void CheckShape(ParseContext& ctx, const MappingReader& reader, const JailNetwor
   } else {
     conflict("vnet-conflict", "interfaces", "in a non-VNET jail (vnet: false): use ip4 entries");
     conflict("vnet-conflict", "defaultRouter", "in a non-VNET jail (vnet: false): it shares the host's routes");
+    conflict("vnet-conflict", "routes", "in a non-VNET jail (vnet: false): it shares the host's routes");
   }
   const char* list = network.vnet ? "interfaces" : "ip4";
   if (UsesBridge(network.mode)) {
@@ -73,6 +75,7 @@ void CheckShape(ParseContext& ctx, const MappingReader& reader, const JailNetwor
   const std::string why = "with mode " + mode + ": the jail has no link outside";
   conflict("mode-conflict", list, why);
   if (network.vnet) conflict("mode-conflict", "defaultRouter", why);
+  if (network.vnet) conflict("mode-conflict", "routes", why);
 }
 
 void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {
@@ -90,6 +93,7 @@ void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {
   if (auto v = reader->Get("ip4"))
     if (auto items = ReadSequence(ctx, *v))
       for (const Value& item : *items) ParseIp4Entry(ctx, item, network);
+  if (auto v = reader->Get("routes")) ReadRoutes(ctx, *v, network.routes);
   if (auto v = reader->Get("policy"))
     ctx.Error("not-supported", v->path, v->key_span,
               "a network policy on a Jail is not supported yet (FreeBSD enforcement is still to come); remove it");

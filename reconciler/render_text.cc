@@ -122,6 +122,7 @@ std::string AllocatedAddresses(const Plan& plan, const std::string& origin) {
     if (!whole && !it->first.starts_with(origin + "/")) break;
     out += (out.empty() ? "" : ", ") + (whole ? "" : it->first.substr(origin.size() + 1) + " ") +
            it->second.address.ToString();
+    for (const model::Route& r : it->second.routes) out += ", route " + r.to.ToString() + " via " + r.via.ToString();
   }
   return out;
 }
