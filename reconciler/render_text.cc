@@ -43,6 +43,14 @@ std::string Value(const Resource* r, const std::string& field) {
   return v->find('\n') == std::string::npos ? *v : "<" + std::to_string(std::count(v->begin(), v->end(), '\n') + 1) + " lines>";
 }
 
+/// A key as people read it. A file is named by its path, which after "kind:scope/" would read as a URL
+/// ("file://etc/netns/..."): those show as "file /etc/netns/berth-vm1/resolv.conf", or "file web:/etc/resolv.conf"
+/// inside a scope (a jail). Saved plans and logs keep ResourceKey::ToString.
+std::string Shown(const ResourceKey& key) {
+  if (!key.name.starts_with('/')) return key.ToString();
+  return key.kind + " " + (key.scope.empty() ? "" : key.scope + ":") + key.name;
+}
+
 /// An argument as a shell would need it, for reading only: berth never runs a shell. "<N>" stays readable.
 std::string ShellWord(const std::string& arg) {
   bool plain = !arg.empty();
@@ -65,7 +73,7 @@ void RenderCommands(const Plan& plan, std::ostringstream& out) {
   if (!any) return;
   out << "Commands, in the order apply runs them (steps with no path between them may run in parallel):\n";
   for (const Step& step : plan.steps) {
-    out << "  # " << step.id << " " << ToString(step.op) << " " << step.key().ToString();
+    out << "  # " << step.id << " " << ToString(step.op) << " " << Shown(step.key());
     if (!step.provenance.origin().empty()) out << "  [" << step.provenance.origin() << "]";
     out << "\n";
     if (step.commands.empty()) out << "  (nothing to run)\n";
@@ -88,11 +96,11 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
   const char* off = o.color && *s.color ? "\033[0m" : "";
   if (c.removed_with && (c.action == ChangeAction::kDelete || c.action == ChangeAction::kCollect)) {
     // No step of its own: say what takes it, not why again.
-    out << "  " << on << s.sign << " " << c.key().ToString() << off << "  (goes with " << c.removed_with->ToString()
+    out << "  " << on << s.sign << " " << Shown(c.key()) << off << "  (goes with " << Shown(*c.removed_with)
         << ")\n";
     return;
   }
-  out << "  " << on << s.sign << " " << c.key().ToString() << off << "  (" << s.verb;
+  out << "  " << on << s.sign << " " << Shown(c.key()) << off << "  (" << s.verb;
   if (!c.reason.empty()) out << ": " << c.reason;
   out << ")\n";
   if (c.action == ChangeAction::kCreate && c.after) {
@@ -190,7 +198,7 @@ std::string RenderPlanDot(const Plan& plan) {
   std::ostringstream out;
   out << "digraph berth_plan {\n  rankdir=LR;\n  node [shape=box, fontname=monospace];\n";
   for (const auto& s : plan.steps)
-    out << "  s" << s.id << " [label=\"" << ToString(s.op) << " " << s.key().ToString() << "\"];\n";
+    out << "  s" << s.id << " [label=\"" << ToString(s.op) << " " << Shown(s.key()) << "\"];\n";
   for (const auto& s : plan.steps)
     for (int dep : s.depends_on) out << "  s" << dep << " -> s" << s.id << ";\n";
   out << "}\n";

@@ -1,0 +1,46 @@
+// How plan text names resources: a file's key holds its path, which must not read as a URL; other keys print
+// as ResourceKey::ToString; the VM heading carries its allocated address and extra routes.
+#include <gtest/gtest.h>
+
+#include "reconciler/render.h"
+
+namespace berth::reconciler {
+namespace {
+
+Plan PlanCreating(std::vector<ResourceKey> keys) {
+  Plan plan;
+  for (auto& key : keys) {
+    Change c;
+    c.action = ChangeAction::kCreate;
+    c.after = Resource{std::move(key), {{"content", "x"}}, Ownership::kOwned, "", {}};
+    plan.changes.changes.push_back(std::move(c));
+  }
+  return plan;
+}
+
+TEST(RenderKeys, FilePathsDoNotReadAsUrls) {
+  const std::string text = RenderPlanText(PlanCreating({{"file", "", "/etc/netns/berth-vm1/resolv.conf"},
+                                                        {"file", "web", "/etc/resolv.conf"},
+                                                        {"link", "", "bv-vm1"}}));
+  EXPECT_EQ(text.find("file:/"), std::string::npos) << text;
+  EXPECT_NE(text.find("  + file /etc/netns/berth-vm1/resolv.conf  (create"), std::string::npos) << text;
+  EXPECT_NE(text.find("  + file web:/etc/resolv.conf  (create"), std::string::npos) << text;
+  EXPECT_NE(text.find("  + link:/bv-vm1  (create"), std::string::npos) << text;
+}
+
+TEST(RenderKeys, TheHeadingShowsAddressAndRoutes) {
+  Plan plan = PlanCreating({{"netns", "", "berth-vm1"}});
+  Resource r = *plan.changes.changes[0].after;
+  r.provenance = Provenance("VM/vm1", {"vm.yaml", 3, 1});
+  plan.changes.changes[0].after = r;
+  plan.allocations.by_interface["VM/vm1"] =
+      Assignment{*model::Cidr4::Parse("10.168.0.2/24"), *model::Mac::Parse("02:00:00:00:00:01"),
+                 {{*model::Cidr4::Parse("10.20.0.0/16"), *model::Ipv4::Parse("10.168.0.254"), {}}}};
+  const std::string text = RenderPlanText(plan);
+  EXPECT_NE(text.find("# VM/vm1 (vm.yaml:3:1), address 10.168.0.2/24, route 10.20.0.0/16 via 10.168.0.254\n"),
+            std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace berth::reconciler
