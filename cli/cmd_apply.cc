@@ -110,10 +110,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan, bool pri
       std::cout << "  skipped " << ToString(step.op) << " " << step.key().ToString() << " (after a failure upstream)\n";
     }
   };
-  options.on_executed = [](const reconciler::ExecuteReport& report) {
-    // Counted in steps, not in the plan summary's changes: one change may take several steps.
-    std::cout << "Applied: " << report.done << " step(s) done, " << report.failed << " failed, " << report.skipped
-              << " skipped.\n";
+  options.on_executed = [&plan](const reconciler::ExecuteReport& report) {
+    std::cout << reconciler::RenderApplied(plan, report.done, report.failed, report.skipped) << "\n";
   };
   auto report = reconciler::ApplyPlan(s.platform(), plan, *s.driver(), s.state_dir(), options);
   if (report.refusal) {

@@ -20,6 +20,9 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options = {});
 
 /// One line: "Plan: 3 to create, 1 to update, 0 to replace, 0 to delete, 2 to collect." or "No changes."
 std::string RenderSummary(const Plan& plan);
+/// What apply did, in the plan summary's unit (changes) with the steps they took: "Applied: 14 change(s) in 16
+/// step(s): 16 done, 0 failed, 0 skipped." One change may take several steps (a device created down, then up).
+std::string RenderApplied(const Plan& plan, int done, int failed, int skipped);
 
 /// The plan's steps and dependencies as a Graphviz digraph.
 std::string RenderPlanDot(const Plan& plan);

@@ -163,6 +163,14 @@ std::string RenderSummary(const Plan& plan) {
   return out.str();
 }
 
+std::string RenderApplied(const Plan& plan, int done, int failed, int skipped) {
+  int changes = 0;  // what RenderSummary counts: every action but no-ops and conflicts
+  for (const auto& c : plan.changes.changes)
+    changes += c.action != ChangeAction::kNoOp && c.action != ChangeAction::kConflict;
+  return "Applied: " + std::to_string(changes) + " change(s) in " + std::to_string(plan.steps.size()) + " step(s): " +
+         std::to_string(done) + " done, " + std::to_string(failed) + " failed, " + std::to_string(skipped) + " skipped.";
+}
+
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)

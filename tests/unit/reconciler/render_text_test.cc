@@ -1,5 +1,5 @@
-// How plan text names resources: a file's key holds its path, which must not read as a URL; other keys print
-// as ResourceKey::ToString; the VM heading carries its allocated address and extra routes.
+// Plan text: a file's key holds its path, which must not read as a URL (other keys print as ResourceKey::ToString);
+// the VM heading carries its allocated address and extra routes; apply's count is in the summary's unit.
 #include <gtest/gtest.h>
 
 #include "reconciler/render.h"
@@ -40,6 +40,17 @@ TEST(RenderKeys, TheHeadingShowsAddressAndRoutes) {
   EXPECT_NE(text.find("# VM/vm1 (vm.yaml:3:1), address 10.168.0.2/24, route 10.20.0.0/16 via 10.168.0.254\n"),
             std::string::npos)
       << text;
+}
+
+TEST(RenderApplied, CountsChangesAsThePlanSummaryDoesWithTheirSteps) {
+  // Two creations, one of them held back (created down, then set up): three steps for two changes.
+  Plan plan = PlanCreating({{"link", "berth-vm1", "tap0"}, {"netns", "", "berth-vm1"}});
+  Change noop;
+  noop.after = Resource{{"link", "", "br0"}, {}, Ownership::kOwned, "", {}};
+  plan.changes.changes.push_back(noop);
+  plan.steps.resize(3);
+  EXPECT_NE(RenderSummary(plan).find("Plan: 2 to create"), std::string::npos) << RenderSummary(plan);
+  EXPECT_EQ(RenderApplied(plan, 3, 0, 0), "Applied: 2 change(s) in 3 step(s): 3 done, 0 failed, 0 skipped.");
 }
 
 }  // namespace
