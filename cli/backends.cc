@@ -157,6 +157,8 @@ void DescribeFreeBsd(const reconciler::ObservedState& observed, const reconciler
                             {"bridge", i.bridge}});
     jails[j.jail] = {{"path", j.path}, {"vnet", j.vnet},   {"interfaces", interfaces},
                      {"gateway", j.gateway}, {"ip4", j.ip4}, {"dns", j.dns}};
+    jails[j.jail]["routes"] = nlohmann::json::array();
+    for (const auto& [to, via] : j.routes) jails[j.jail]["routes"].push_back({{"to", to}, {"via", via}});
   }
   out["jails"] = jails;
 }
