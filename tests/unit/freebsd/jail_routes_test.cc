@@ -108,8 +108,8 @@ TEST(FreeBsdJailRoutes, DriftIsRepairedAndALeakCollected) {
   const model::Manifest m = WebWithRoutes(kTwo);
   ASSERT_TRUE(host.Converge(&m));
   // Someone deletes one route and adds another of their own inside berth's jail.
-  ASSERT_EQ(Sh(host.sim, "route -j web delete -net 10.20.0.0/16").code, 0);
-  ASSERT_EQ(Sh(host.sim, "route -j web add -net 10.99.0.0/16 10.11.0.9").code, 0);
+  ASSERT_EQ(Sh(host.sim, "route -j web delete -net 10.20.0.0/16").exit_code, 0);
+  ASSERT_EQ(Sh(host.sim, "route -j web add -net 10.99.0.0/16 10.11.0.9").exit_code, 0);
   auto plan = host.Plan(&m);
   EXPECT_TRUE(HasStep(plan, reconciler::Op::kCreate, "route:web/10.20.0.0/16")) << Steps(plan);
   EXPECT_TRUE(HasStep(plan, reconciler::Op::kDelete, "route:web/10.99.0.0/16")) << Steps(plan);
