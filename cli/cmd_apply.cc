@@ -69,7 +69,11 @@ std::optional<reconciler::Plan> RecheckSavedPlan(Session& s, const Options& o, c
 }
 
 int Execute(Session& s, const Options& o, const reconciler::Plan& plan, bool printed = false) {
-  if (!printed) std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
+  if (!printed) {
+    reconciler::RenderOptions render{s.color(), false};
+    render.recorded = &s.recorded();
+    std::cout << reconciler::RenderPlanText(plan, render);
+  }
   if (!plan.changes.conflicts.empty()) {
     std::cerr << "berth: the plan has conflicts; nothing was changed\n";
     return kExitError;

@@ -12,6 +12,9 @@ struct RenderOptions {
   bool color = false;       // ANSI colours (on a TTY)
   bool show_commands = false;  // the host commands of every step, in execution order (plan --show-commands)
   bool destroy = false;        // a destroy plan: worded as such (it takes no manifests)
+  /// The allocations in force (the state directory's): a VM's routes that differ from the plan's are printed,
+  /// since only its guest holds them and no step shows the change. Null: nothing printed.
+  const Allocations* recorded = nullptr;
 };
 
 /// The plan grouped by manifest resource: "+ create", "~ update", "-/+ replace", "- delete", "- collect (leak)",

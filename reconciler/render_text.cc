@@ -135,6 +135,23 @@ std::string AllocatedAddresses(const Plan& plan, const std::string& origin) {
   return out;
 }
 
+std::string RoutesText(const std::vector<model::Route>& routes) {
+  std::string out;
+  for (const model::Route& r : routes) out += (out.empty() ? "" : ", ") + r.to.ToString() + " via " + r.via.ToString();
+  return out.empty() ? "none" : out;
+}
+
+/// "~ VM/vm1 routes for its guest: A via B -> C via D": a change of routes has no step (the guest holds them).
+void RenderGuestRoutes(const Plan& plan, const Allocations& recorded, std::ostringstream& out) {
+  for (const auto& [id, a] : plan.allocations.by_interface) {
+    auto was = recorded.by_interface.find(id);
+    const std::vector<model::Route> before = was == recorded.by_interface.end() ? std::vector<model::Route>{} : was->second.routes;
+    if (before == a.routes || was == recorded.by_interface.end()) continue;  // a new VM's routes are in its heading
+    out << "~ " << id << " routes for its guest: " << RoutesText(before) << " -> " << RoutesText(a.routes)
+        << "\n  (nothing changes on the host; apply records them and rewrites the VM's result file)\n\n";
+  }
+}
+
 std::string GroupTitle(const Change& c, const Plan& plan, bool destroy) {
   if (destroy && !c.after) return c.origin().empty() ? "owned by berth (destroy)" : c.origin() + " (destroy)";
   if (c.action == ChangeAction::kCollect) return "garbage collection";
@@ -182,6 +199,7 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
     for (const Change* c : changes) RenderChange(*c, options, out);
     out << "\n";
   }
+  if (options.recorded) RenderGuestRoutes(plan, *options.recorded, out);
   if (options.show_commands) RenderCommands(plan, out);
   for (const auto& c : plan.changes.conflicts) {
     out << (options.color ? "\033[1;31m" : "") << "Conflict" << (options.color ? "\033[0m" : "") << ": " << c.message;

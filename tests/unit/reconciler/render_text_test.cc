@@ -42,6 +42,27 @@ TEST(RenderKeys, TheHeadingShowsAddressAndRoutes) {
       << text;
 }
 
+TEST(RenderKeys, ARouteChangeWithoutStepsIsShown) {
+  const auto cidr = [](const char* t) { return *model::Cidr4::Parse(t); };
+  const auto ip = [](const char* t) { return *model::Ipv4::Parse(t); };
+  const model::Mac mac = *model::Mac::Parse("02:00:00:00:00:01");
+  Allocations recorded, now;
+  recorded.by_interface["VM/vm1"] = Assignment{cidr("10.168.0.2/24"), mac, {{cidr("10.20.0.0/16"), ip("10.168.0.254"), {}}}};
+  now.by_interface["VM/vm1"] = Assignment{cidr("10.168.0.2/24"), mac, {{cidr("10.20.0.0/16"), ip("10.168.0.253"), {}}}};
+  now.by_interface["VM/vm2"] = Assignment{cidr("10.168.0.3/24"), mac, {{cidr("10.20.0.0/16"), ip("10.168.0.253"), {}}}};
+  Plan plan;
+  plan.allocations = now;
+  RenderOptions options;
+  options.recorded = &recorded;
+  const std::string text = RenderPlanText(plan, options);
+  EXPECT_NE(text.find("~ VM/vm1 routes for its guest: 10.20.0.0/16 via 10.168.0.254 -> 10.20.0.0/16 via 10.168.0.253\n"),
+            std::string::npos) << text;
+  EXPECT_EQ(text.find("VM/vm2"), std::string::npos) << text;  // not applied before: nothing to compare with
+  EXPECT_EQ(RenderPlanText(plan).find("routes"), std::string::npos);
+  recorded = now;
+  EXPECT_EQ(RenderPlanText(plan, options).find("routes"), std::string::npos);
+}
+
 TEST(RenderApplied, CountsChangesAsThePlanSummaryDoesWithTheirSteps) {
   // Two creations, one of them held back (created down, then set up): three steps for two changes.
   Plan plan = PlanCreating({{"link", "berth-vm1", "tap0"}, {"netns", "", "berth-vm1"}});
