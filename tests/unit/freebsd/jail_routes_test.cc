@@ -6,6 +6,7 @@
 #include <map>
 
 #include "drivers/freebsd/parse.h"
+#include "drivers/freebsd/platform/freebsd_show.h"
 #include "tests/unit/freebsd/conformance.h"
 #include "tests/unit/freebsd/freebsd_fixture.h"
 #include "tests/unit/freebsd/sim_util.h"
@@ -73,6 +74,14 @@ TEST(FreeBsdJailRoutes, MadeObservedAndStable) {
   EXPECT_EQ(RoutesOf(host), (std::map<std::string, std::string>{{"10.20.0.0/16", "10.11.0.254"},
                                                                   {"192.0.2.7/32", "10.11.0.1"}}));
   EXPECT_FALSE(host.Plan(&m).HasWork()) << Steps(host.Plan(&m));
+  // show: the default route's gateway apart from the extra routes.
+  auto observed = host.driver->Observe({});
+  ASSERT_TRUE(observed.ok());
+  const auto jails = reconciler::freebsd_res::DescribeJails(*observed);
+  ASSERT_EQ(jails.size(), 1u);
+  EXPECT_EQ(jails[0].gateway, "10.11.0.1");
+  EXPECT_EQ(jails[0].routes, (std::vector<std::pair<std::string, std::string>>{{"10.20.0.0/16", "10.11.0.254"},
+                                                                              {"192.0.2.7/32", "10.11.0.1"}}));
   const auto accepted = AcceptedShapes();
   for (const auto& argv : host.sim.log())
     EXPECT_TRUE(accepted.count(ArgvShape(argv))) << "not in the conformance corpus: " << ArgvShape(argv);
