@@ -114,6 +114,8 @@ void DescribeLinux(const reconciler::ObservedState& observed, const reconciler::
   for (const auto& vm : reconciler::linux_res::DescribeVms(observed, allocations, o.netns_dir)) {
     vms[vm.vm] = {{"netns", vm.netns_path}, {"tap", vm.tap},         {"mac", vm.mac},       {"address", vm.address},
                   {"gateway", vm.gateway},  {"bridge", vm.bridge},   {"dns", vm.dns}};
+    vms[vm.vm]["routes"] = nlohmann::json::array();
+    for (const auto& r : vm.routes) vms[vm.vm]["routes"].push_back({{"to", r.to.ToString()}, {"via", r.via.ToString()}});
     AddPolicyView(observed, vm.vm, drops, vms[vm.vm]);
     if (!vm.hypervisor.empty()) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;
@@ -155,6 +157,8 @@ void DescribeFreeBsd(const reconciler::ObservedState& observed, const reconciler
                             {"bridge", i.bridge}});
     jails[j.jail] = {{"path", j.path}, {"vnet", j.vnet},   {"interfaces", interfaces},
                      {"gateway", j.gateway}, {"ip4", j.ip4}, {"dns", j.dns}};
+    jails[j.jail]["routes"] = nlohmann::json::array();
+    for (const auto& [to, via] : j.routes) jails[j.jail]["routes"].push_back({{"to", to}, {"via", via}});
   }
   out["jails"] = jails;
 }

@@ -69,7 +69,11 @@ std::optional<reconciler::Plan> RecheckSavedPlan(Session& s, const Options& o, c
 }
 
 int Execute(Session& s, const Options& o, const reconciler::Plan& plan, bool printed = false) {
-  if (!printed) std::cout << reconciler::RenderPlanText(plan, {s.color(), false});
+  if (!printed) {
+    reconciler::RenderOptions render{s.color(), false};
+    render.recorded = &s.recorded();
+    std::cout << reconciler::RenderPlanText(plan, render);
+  }
   if (!plan.changes.conflicts.empty()) {
     std::cerr << "berth: the plan has conflicts; nothing was changed\n";
     return kExitError;
@@ -110,10 +114,8 @@ int Execute(Session& s, const Options& o, const reconciler::Plan& plan, bool pri
       std::cout << "  skipped " << ToString(step.op) << " " << step.key().ToString() << " (after a failure upstream)\n";
     }
   };
-  options.on_executed = [](const reconciler::ExecuteReport& report) {
-    // Counted in steps, not in the plan summary's changes: one change may take several steps.
-    std::cout << "Applied: " << report.done << " step(s) done, " << report.failed << " failed, " << report.skipped
-              << " skipped.\n";
+  options.on_executed = [&plan](const reconciler::ExecuteReport& report) {
+    std::cout << reconciler::RenderApplied(plan, report.done, report.failed, report.skipped) << "\n";
   };
   auto report = reconciler::ApplyPlan(s.platform(), plan, *s.driver(), s.state_dir(), options);
   if (report.refusal) {

@@ -62,6 +62,7 @@ int RunPlan(const Options& o) {
   } else {
     reconciler::RenderOptions render{s.color(), false};
     render.show_commands = o.show_commands;
+    render.recorded = &s.recorded();
     std::cout << reconciler::RenderPlanText(*plan, render);
     if (o.out_file) std::cout << "Saved the plan to " << *o.out_file << "; apply it with: berth apply " << *o.out_file << "\n";
   }

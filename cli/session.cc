@@ -82,6 +82,7 @@ bool Session::Allocate() {
     std::cerr << "berth: " << persisted.error().message << "\n";
     return false;
   }
+  recorded_ = *persisted;
   auto result = reconciler::Allocate(loaded_.manifest, *persisted);
   PrintDiagnostics(result.diagnostics, false);
   if (model::HasErrors(result.diagnostics)) return false;

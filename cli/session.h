@@ -42,6 +42,8 @@ class Session {
   const Backend* backend() const { return backend_; }
   const model::Manifest& manifest() const { return loaded_.manifest; }
   const reconciler::Allocations& allocations() const { return allocations_; }
+  /// The allocations the state directory held before Allocate (what was applied last).
+  const reconciler::Allocations& recorded() const { return recorded_; }
   const reconciler::StateDir& state_dir() const { return state_dir_; }
   bool color() const { return color_; }
 
@@ -54,6 +56,7 @@ class Session {
   std::unique_ptr<reconciler::Driver> driver_;
   model::LoadResult loaded_;
   reconciler::Allocations allocations_;
+  reconciler::Allocations recorded_;
   reconciler::StateDir state_dir_;
   bool color_ = false;
   std::future<std::optional<reconciler::ObservedState>> prefetched_;

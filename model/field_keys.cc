@@ -19,6 +19,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"VM", "spec", &keys::kVmSpec},
       {"VM", "spec.network", &keys::kVmNetwork},
       {"VM", "spec.network.dns", &keys::kDns},
+      {"VM", "spec.network.routes[]", &keys::kRoute},
       {"VM", "spec.network.policy", &keys::kPolicy},
       {"VM", "spec.network.policy.host[]", &keys::kPolicyHost},
       {"VM", "spec.network.policy.egress", &keys::kPolicyEgress},
@@ -30,6 +31,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"Jail", "spec", &keys::kJailSpec},
       {"Jail", "spec.network", &keys::kJailNetwork},
       {"Jail", "spec.network.dns", &keys::kDns},
+      {"Jail", "spec.network.routes[]", &keys::kRoute},
       {"Jail", "spec.network.interfaces[]", &keys::kJailInterface},
   };
   return table;

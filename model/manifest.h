@@ -77,6 +77,15 @@ struct Nat {
   std::vector<PortForward> forwards;
 };
 
+/// spec.network.routes[i] of a VM or jail: {to: 10.20.0.0/16, via: 10.168.0.254}, a route the workload gets
+/// besides its default route; `via` is on the workload's own subnet (model/parse_routes.h has the rules).
+struct Route {
+  Cidr4 to;  // the network form (host bits zero), never 0.0.0.0/0
+  Ipv4 via;
+  SourceSpan span;
+  friend bool operator==(const Route& a, const Route& b) { return a.to == b.to && a.via == b.via; }
+};
+
 enum class NetworkMode { kDisabled, kLoopback, kOutbound, kFull };
 const char* ToString(NetworkMode mode);  // "disabled", "loopback", "outbound", "full"
 /// The mode named as in YAML; nullopt for anything else.
@@ -120,6 +129,7 @@ struct VmNetwork {
   std::vector<std::string> dns_search;   // dns: {search: [...]}: resolv.conf's search domains
   std::vector<std::string> dns_options;  // dns: {options: [...]}: resolv.conf's options ("ndots:2")
   std::optional<Policy> policy;   // over the bridge's policy, field by field (model/policy.h)
+  std::vector<Route> routes;      // extra routes; the guest applies them (the launcher's result file)
 };
 
 struct Vm {
@@ -155,6 +165,7 @@ struct JailNetwork {
   std::vector<std::string> dns_search;   // as VmNetwork's
   std::vector<std::string> dns_options;
   std::vector<Ip4Entry> ip4;               // non-VNET jails
+  std::vector<Route> routes;               // extra routes in a VNET jail (route -j)
 };
 
 /// kind: Jail (FreeBSD)

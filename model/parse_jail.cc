@@ -3,6 +3,7 @@
 #include "model/naming.h"
 #include "model/parse_dns.h"
 #include "model/parse_kinds.h"
+#include "model/parse_routes.h"
 #include "model/parse_values.h"
 
 namespace berth::model {
@@ -60,6 +61,7 @@ void CheckShape(ParseContext& ctx, const MappingReader& reader, const JailNetwor
   } else {
     conflict("vnet-conflict", "interfaces", "in a non-VNET jail (vnet: false): use ip4 entries");
     conflict("vnet-conflict", "defaultRouter", "in a non-VNET jail (vnet: false): it shares the host's routes");
+    conflict("vnet-conflict", "routes", "in a non-VNET jail (vnet: false): it shares the host's routes");
   }
   const char* list = network.vnet ? "interfaces" : "ip4";
   if (UsesBridge(network.mode)) {
@@ -69,7 +71,7 @@ void CheckShape(ParseContext& ctx, const MappingReader& reader, const JailNetwor
                 "missing required field \"" + std::string(list) + "\": mode " + mode + " needs at least one entry");
   }
   // A disabled or loopback jail has no outside link, but a switch of mode must be one word, as for a VM: its
-  // interfaces (or ip4 entries) and defaultRouter may stay, unused, and its addresses stay allocated.
+  // interfaces (or ip4 entries), defaultRouter and routes may stay, unused, and its addresses stay allocated.
 }
 
 void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {
@@ -87,6 +89,7 @@ void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {
   if (auto v = reader->Get("ip4"))
     if (auto items = ReadSequence(ctx, *v))
       for (const Value& item : *items) ParseIp4Entry(ctx, item, network);
+  if (auto v = reader->Get("routes")) ReadRoutes(ctx, *v, network.routes);
   if (auto v = reader->Get("policy"))
     ctx.Error("not-supported", v->path, v->key_span,
               "a network policy on a Jail is not supported yet (FreeBSD enforcement is still to come); remove it");

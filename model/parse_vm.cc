@@ -2,6 +2,7 @@
 #include "model/parse_dns.h"
 #include "model/parse_kinds.h"
 #include "model/parse_policy.h"
+#include "model/parse_routes.h"
 #include "model/parse_values.h"
 
 namespace berth::model {
@@ -24,6 +25,7 @@ void ParseNetwork(ParseContext& ctx, const Value& value, VmNetwork& network) {
   if (auto v = reader->Get("dns")) ReadDns(ctx, *v, network.dns, network.dns_search, network.dns_options);
   // With mode disabled or loopback the policy has nothing to act on: a warning in validation, not an error.
   if (auto v = reader->Get("policy")) network.policy = ParsePolicy(ctx, *v);
+  if (auto v = reader->Get("routes")) ReadRoutes(ctx, *v, network.routes);
 
   const std::string mode = ToString(network.mode);
   if (UsesBridge(network.mode)) {
@@ -33,10 +35,10 @@ void ParseNetwork(ParseContext& ctx, const Value& value, VmNetwork& network) {
     return;
   }
   // A disabled or loopback VM has no link to the host, but a switch of mode must be one word: its bridge,
-  // address and MAC may stay, and keep their allocation (reserved on the bridge) for the way back. An address
-  // or MAC without the bridge they belong to would reserve nothing, so that is still an error.
+  // address, MAC and routes may stay, and keep their allocation (reserved on the bridge) for the way back. An
+  // address, MAC or route without the bridge they belong to would reserve or mean nothing: still an error.
   if (reader->Has("bridge")) return;
-  for (std::string_view key : {"address", "mac"}) {
+  for (std::string_view key : {"address", "mac", "routes"}) {
     if (auto v = reader->Get(key))
       ctx.Error("mode-conflict", v->path, v->key_span,
                 "\"" + std::string(key) + "\" without \"bridge\" does nothing with mode " + mode +

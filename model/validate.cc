@@ -122,6 +122,7 @@ Diagnostics ValidateManifest(const Manifest& manifest) {
   CheckReferences(manifest, out);
   CheckBridges(manifest, out);
   CheckAddresses(manifest, out);
+  CheckRoutes(manifest, out);
   CheckNats(manifest, out);
   CheckPolicies(manifest, out);
   CheckContradictions(manifest, out);

@@ -38,6 +38,8 @@ void CheckNames(const Manifest& manifest, Diagnostics& out);       // duplicate-
 void CheckReferences(const Manifest& manifest, Diagnostics& out);  // unknown-bridge
 void CheckBridges(const Manifest& manifest, Diagnostics& out);     // pools, gateways, subnet-overlap
 void CheckAddresses(const Manifest& manifest, Diagnostics& out);   // workload addresses, MACs, pool sizes
+/// route-via-off-link, route-overlaps-subnet, route-via-self, reserved-address (model/validate_routes.cc)
+void CheckRoutes(const Manifest& manifest, Diagnostics& out);
 void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources, egress and forwards
 void CheckPolicies(const Manifest& manifest, Diagnostics& out);    // policy-without-interface (a warning)
 /// forward-to-outbound, forward-to-nobody, duplicate-masquerade, firecracker-vcpus

@@ -14,6 +14,7 @@ struct Request {
   std::optional<model::Cidr4> fixed;
   std::optional<model::Mac> mac;
   model::SourceSpan span;
+  std::vector<model::Route> routes;
 };
 
 std::vector<Request> CollectRequests(const model::Manifest& m) {
@@ -23,7 +24,7 @@ std::vector<Request> CollectRequests(const model::Manifest& m) {
     // one word and brings the same address and MAC.
     if (vm.network.bridge.empty()) continue;
     out.push_back({vm.doc.Id(), m.FindBridge(vm.network.bridge), vm.network.address, vm.network.mac,
-                   vm.doc.SpanOf("spec.network")});
+                   vm.doc.SpanOf("spec.network"), vm.network.routes});
   }
   for (const auto& jail : m.jails) {
     if (!jail.network.vnet) continue;
@@ -121,7 +122,7 @@ AllocateResult Allocate(const model::Manifest& manifest, const Allocations& pers
       for (int salt = 1; macs.count(mac); ++salt) mac = DeriveMac(r.id + "#" + std::to_string(salt));
       macs.insert(mac);
     }
-    result.allocations.by_interface[r.id] = Assignment{addr->second, mac};
+    result.allocations.by_interface[r.id] = Assignment{addr->second, mac, r.routes};
   }
   return result;
 }

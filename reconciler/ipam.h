@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "model/diagnostic.h"
 #include "model/manifest.h"
@@ -13,6 +14,9 @@ namespace berth::reconciler {
 struct Assignment {
   model::Cidr4 address;  // with the bridge subnet's prefix
   model::Mac mac;
+  /// A VM's extra routes (spec.network.routes), which only its guest holds: kept here, with the address the
+  /// guest is told, so that show and the launcher's result file report what was applied. Empty for jails.
+  std::vector<model::Route> routes;
   friend bool operator==(const Assignment&, const Assignment&) = default;
 };
 

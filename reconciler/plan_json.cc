@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "model/parse_routes.h"
+
 namespace berth::reconciler {
 namespace {
 
@@ -46,6 +48,22 @@ ResourceKey KeyFromJson(const json& j) { return {j.value("kind", ""), j.value("s
 
 }  // namespace
 
+// A VM's extra routes as AllocationsToJson writes them; nullopt for anything else (a file may have been edited).
+static std::optional<std::vector<model::Route>> RoutesFromJson(const json& j) {
+  if (!j.is_array() || j.size() > model::kMaxRoutes) return std::nullopt;
+  std::vector<model::Route> out;
+  for (const json& r : j) {
+    if (!r.is_object() || r.size() != 2 || !r.contains("to") || !r.contains("via") || !r["to"].is_string() ||
+        !r["via"].is_string())
+      return std::nullopt;
+    auto to = model::Cidr4::Parse(r["to"].get<std::string>());
+    auto via = model::Ipv4::Parse(r["via"].get<std::string>());
+    if (!to || !via || to->address != to->network() || to->prefix == 0) return std::nullopt;
+    out.push_back({*to, *via, {}});
+  }
+  return out;
+}
+
 // The readers below take any JSON (a file that crossed a trust boundary): each is wrapped by a public function
 // that turns a JSON type error (a number where a string belongs, ...) into an error value, never an exception.
 Result<Allocations> AllocationsFromJsonUnguarded(const json& j);
@@ -55,8 +73,10 @@ Result<Plan> PlanFromJsonUnguarded(const json& j);
 
 json AllocationsToJson(const Allocations& allocations) {
   json out = json::object();
-  for (const auto& [id, a] : allocations.by_interface)
+  for (const auto& [id, a] : allocations.by_interface) {
     out[id] = {{"address", a.address.ToString()}, {"mac", a.mac.ToString()}};
+    for (const model::Route& r : a.routes) out[id]["routes"].push_back({{"to", r.to.ToString()}, {"via", r.via.ToString()}});
+  }
   return out;
 }
 
@@ -67,7 +87,9 @@ Result<Allocations> AllocationsFromJsonUnguarded(const json& j) {
     auto cidr = model::Cidr4::Parse(a.is_object() ? a.value("address", "") : "");
     auto mac = model::Mac::Parse(a.is_object() ? a.value("mac", "") : "");
     if (!cidr || !mac) return Fail("bad allocation for " + id);
-    out.by_interface[id] = Assignment{*cidr, *mac};
+    auto routes = RoutesFromJson(a.value("routes", json::array()));
+    if (!routes) return Fail("bad routes in the allocation for " + id);
+    out.by_interface[id] = Assignment{*cidr, *mac, std::move(*routes)};
   }
   return out;
 }

@@ -43,6 +43,14 @@ std::string Value(const Resource* r, const std::string& field) {
   return v->find('\n') == std::string::npos ? *v : "<" + std::to_string(std::count(v->begin(), v->end(), '\n') + 1) + " lines>";
 }
 
+/// A key as people read it. A file is named by its path, which after "kind:scope/" would read as a URL
+/// ("file://etc/netns/..."): those show as "file /etc/netns/berth-vm1/resolv.conf", or "file web:/etc/resolv.conf"
+/// inside a scope (a jail). Saved plans and logs keep ResourceKey::ToString.
+std::string Shown(const ResourceKey& key) {
+  if (!key.name.starts_with('/')) return key.ToString();
+  return key.kind + " " + (key.scope.empty() ? "" : key.scope + ":") + key.name;
+}
+
 /// An argument as a shell would need it, for reading only: berth never runs a shell. "<N>" stays readable.
 std::string ShellWord(const std::string& arg) {
   bool plain = !arg.empty();
@@ -65,7 +73,7 @@ void RenderCommands(const Plan& plan, std::ostringstream& out) {
   if (!any) return;
   out << "Commands, in the order apply runs them (steps with no path between them may run in parallel):\n";
   for (const Step& step : plan.steps) {
-    out << "  # " << step.id << " " << ToString(step.op) << " " << step.key().ToString();
+    out << "  # " << step.id << " " << ToString(step.op) << " " << Shown(step.key());
     if (!step.provenance.origin().empty()) out << "  [" << step.provenance.origin() << "]";
     out << "\n";
     if (step.commands.empty()) out << "  (nothing to run)\n";
@@ -88,11 +96,11 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
   const char* off = o.color && *s.color ? "\033[0m" : "";
   if (c.removed_with && (c.action == ChangeAction::kDelete || c.action == ChangeAction::kCollect)) {
     // No step of its own: say what takes it, not why again.
-    out << "  " << on << s.sign << " " << c.key().ToString() << off << "  (goes with " << c.removed_with->ToString()
+    out << "  " << on << s.sign << " " << Shown(c.key()) << off << "  (goes with " << Shown(*c.removed_with)
         << ")\n";
     return;
   }
-  out << "  " << on << s.sign << " " << c.key().ToString() << off << "  (" << s.verb;
+  out << "  " << on << s.sign << " " << Shown(c.key()) << off << "  (" << s.verb;
   if (!c.reason.empty()) out << ": " << c.reason;
   out << ")\n";
   if (c.action == ChangeAction::kCreate && c.after) {
@@ -122,8 +130,26 @@ std::string AllocatedAddresses(const Plan& plan, const std::string& origin) {
     if (!whole && !it->first.starts_with(origin + "/")) break;
     out += (out.empty() ? "" : ", ") + (whole ? "" : it->first.substr(origin.size() + 1) + " ") +
            it->second.address.ToString();
+    for (const model::Route& r : it->second.routes) out += ", route " + r.to.ToString() + " via " + r.via.ToString();
   }
   return out;
+}
+
+std::string RoutesText(const std::vector<model::Route>& routes) {
+  std::string out;
+  for (const model::Route& r : routes) out += (out.empty() ? "" : ", ") + r.to.ToString() + " via " + r.via.ToString();
+  return out.empty() ? "none" : out;
+}
+
+/// "~ VM/vm1 routes for its guest: A via B -> C via D": a change of routes has no step (the guest holds them).
+void RenderGuestRoutes(const Plan& plan, const Allocations& recorded, std::ostringstream& out) {
+  for (const auto& [id, a] : plan.allocations.by_interface) {
+    auto was = recorded.by_interface.find(id);
+    const std::vector<model::Route> before = was == recorded.by_interface.end() ? std::vector<model::Route>{} : was->second.routes;
+    if (before == a.routes || was == recorded.by_interface.end()) continue;  // a new VM's routes are in its heading
+    out << "~ " << id << " routes for its guest: " << RoutesText(before) << " -> " << RoutesText(a.routes)
+        << "\n  (nothing changes on the host; apply records them and rewrites the VM's result file)\n\n";
+  }
 }
 
 std::string GroupTitle(const Change& c, const Plan& plan, bool destroy) {
@@ -154,6 +180,14 @@ std::string RenderSummary(const Plan& plan) {
   return out.str();
 }
 
+std::string RenderApplied(const Plan& plan, int done, int failed, int skipped) {
+  int changes = 0;  // what RenderSummary counts: every action but no-ops and conflicts
+  for (const auto& c : plan.changes.changes)
+    changes += c.action != ChangeAction::kNoOp && c.action != ChangeAction::kConflict;
+  return "Applied: " + std::to_string(changes) + " change(s) in " + std::to_string(plan.steps.size()) + " step(s): " +
+         std::to_string(done) + " done, " + std::to_string(failed) + " failed, " + std::to_string(skipped) + " skipped.";
+}
+
 std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
   std::map<std::string, std::vector<const Change*>> groups;
   for (const auto& c : plan.changes.changes)
@@ -165,6 +199,7 @@ std::string RenderPlanText(const Plan& plan, const RenderOptions& options) {
     for (const Change* c : changes) RenderChange(*c, options, out);
     out << "\n";
   }
+  if (options.recorded) RenderGuestRoutes(plan, *options.recorded, out);
   if (options.show_commands) RenderCommands(plan, out);
   for (const auto& c : plan.changes.conflicts) {
     out << (options.color ? "\033[1;31m" : "") << "Conflict" << (options.color ? "\033[0m" : "") << ": " << c.message;
@@ -189,7 +224,7 @@ std::string RenderPlanDot(const Plan& plan) {
   std::ostringstream out;
   out << "digraph berth_plan {\n  rankdir=LR;\n  node [shape=box, fontname=monospace];\n";
   for (const auto& s : plan.steps)
-    out << "  s" << s.id << " [label=\"" << ToString(s.op) << " " << s.key().ToString() << "\"];\n";
+    out << "  s" << s.id << " [label=\"" << ToString(s.op) << " " << Shown(s.key()) << "\"];\n";
   for (const auto& s : plan.steps)
     for (int dep : s.depends_on) out << "  s" << dep << " -> s" << s.id << ";\n";
   out << "}\n";

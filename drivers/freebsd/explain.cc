@@ -276,6 +276,15 @@ void Jif(const Action& a, Writer& w) {
 void Route(const Action& a, Writer& w) {
   // route(8) -j: run inside the jail's vnet with the host's binary (route.8 -j, D40377, in 15.0).
   const std::string jail = w.Jail(a.resource.key.scope);
+  if (a.resource.key.name != "default") {
+    // An extra route, named by its destination: route(8) "-net" with the destination in CIDR form (route.8
+    // "The destination is ... a network ... with the prefix length"). A new gateway is a delete and an add
+    // (PolicyOf: kReplace), so there is no change here.
+    const std::string to = w.Cidr(a.resource.key.name);
+    if (a.op == Op::kDelete) w.Add({"route", "-j", jail, "delete", "-net", to});
+    else if (a.op == Op::kCreate) w.Add({"route", "-j", jail, "add", "-net", to, w.Ip(w.Need(kGateway))});
+    return;
+  }
   if (a.op == Op::kDelete) {
     w.Add({"route", "-j", jail, "delete", "default"});
     return;

@@ -34,6 +34,10 @@ JailInside LookInside(CommandRunner& runner, const JailInfo& jail) {
     inside.interfaces = ParseIfconfig(ifs.out);
     auto route = runner.Run({"route", "-j", jail.name, "-n", "get", "default"}, "");
     if (route.ok()) inside.route = ParseRouteGet(route.out);
+    // The other routes: netstat(1) -j jail ("Perform the action inside the jail", netstat.1 SYNOPSIS `netstat
+    // -r [-j jail] [-46nW] [-f address_family]`).
+    auto table = runner.Run({"netstat", "-j", jail.name, "-rn", "-f", "inet"}, "");
+    if (table.ok()) inside.routes = ParseNetstatRoutes(table.out);
   }
   inside.root = jail.path;
   const std::string file = inside.root + kResolvConf;

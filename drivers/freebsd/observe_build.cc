@@ -280,6 +280,9 @@ class Builder {
     if (inside.route)
       out_.resources.push_back(Record(kRoute, jail, "default",
                                       {{kGateway, inside.route->gateway}, {kInterface, inside.route->interface}}, owner));
+    // Every gateway route in a berth jail is berth's to keep or collect, like its default route: the jail is.
+    for (const NetRoute& r : inside.routes)
+      out_.resources.push_back(Record(kRoute, jail, r.destination, {{kGateway, r.gateway}, {kInterface, r.interface}}, owner));
     File(jail, inside, owner);
   }
 

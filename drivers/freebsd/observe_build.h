@@ -17,6 +17,7 @@ struct JailInside {
   bool seen = false;                      // false: the jail vanished before berth could look
   std::vector<IfInfo> interfaces;         // VNET jails only
   std::optional<RouteInfo> route;         // the default route, VNET jails only
+  std::vector<NetRoute> routes;           // the other gateway routes, VNET jails only
   std::optional<std::string> resolv_conf;  // read from the host under the jail's path
   std::string resolv_unsafe;               // where that path resolves when it leaves the jail's tree
   std::string root;                        // the jail's path

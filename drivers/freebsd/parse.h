@@ -86,4 +86,14 @@ struct RouteInfo {
 };
 std::optional<RouteInfo> ParseRouteGet(std::string_view text);
 
+/// A gateway route other than the default one, as `netstat -rn -f inet` lists it (parse_netstat.cc).
+struct NetRoute {
+  std::string destination;  // canonical CIDR, "10.20.0.0/16"
+  std::string gateway;      // an IPv4 address
+  std::string interface;
+};
+/// The IPv4 routes with a gateway (flag G) of a routing table listing, the default route left out (route get
+/// reads that one). Lines that do not parse are skipped: the table is the kernel's, not a user's.
+std::vector<NetRoute> ParseNetstatRoutes(std::string_view text);
+
 }  // namespace berth::drivers::freebsd

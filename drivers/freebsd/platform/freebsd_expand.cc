@@ -101,6 +101,7 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
   std::string route_via;
   // Without defaultRouter the jail routes through its first interface's bridge gateway, as a Linux VM does.
   std::optional<model::Ipv4> router = net.default_router;
+  std::vector<std::pair<model::Cidr4, std::string>> links;  // subnet -> the interface on it
   for (const auto& itf : net.interfaces) {
     if (!model::UsesBridge(net.mode)) break;
     const model::Bridge* bridge = manifest.FindBridge(itf.bridge);
@@ -135,14 +136,22 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
           {{kDevice, itf.name}, {kEpair, host_end}, {kAddress, a.address.ToString()}, {kMac, a.mac.ToString()},
            {kUp, kTrue}},
           jail.doc);
+    links.emplace_back(a.address.Network(), itf.name);
     if (!router) router = bridge->address.address;
     if (a.address.Contains(*router) && route_via.empty()) route_via = itf.name;
   }
   std::sort(handover.begin(), handover.end());
-  attrs[kVnetInterface] = Join(handover, " ");  // also when empty: a jail that loses its epairs is made again
+  attrs[kVnetInterface] = Join(handover, " ");  // also when empty: a jail that loses all its epairs updates to none
   b.Add(kJail, "", name, std::move(attrs), jail.doc);
   if (router && !route_via.empty())
     b.Add(kRoute, name, "default", {{kGateway, router->ToString()}, {kInterface, route_via}}, jail.doc);
+  // Extra routes, named by their destination, through the interface whose subnet holds the next hop.
+  for (const model::Route& route : net.routes)
+    for (const auto& [subnet, itf] : links)
+      if (subnet.Contains(route.via)) {
+        b.Add(kRoute, name, route.to.ToString(), {{kGateway, route.via.ToString()}, {kInterface, itf}}, jail.doc);
+        break;
+      }
   AddResolvConf(jail, b);
 }
 

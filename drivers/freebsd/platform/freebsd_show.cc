@@ -25,8 +25,10 @@ std::vector<JailNetworkInfo> DescribeJails(const ObservedState& observed) {
         for (const auto& e : JailEpairsOf(r.attrs))
           if (e.ifname == i.name) i.bridge = e.bridge;
         info.interfaces.push_back(std::move(i));
-      } else if (x.key.kind == kRoute) {
+      } else if (x.key.kind == kRoute && x.key.name == "default") {
         info.gateway = x.AttrOr(kGateway);
+      } else if (x.key.kind == kRoute) {
+        info.routes.emplace_back(x.key.name, x.AttrOr(kGateway));
       } else if (x.key.kind == kFile && x.key.name == kResolvConf) {
         std::istringstream in(x.AttrOr(kContent));
         for (std::string line, word; std::getline(in, line);) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reconciler/resource.h"
@@ -25,6 +26,7 @@ struct JailNetworkInfo {
   bool vnet = false;
   std::vector<JailInterfaceInfo> interfaces;  // VNET jails
   std::string gateway;
+  std::vector<std::pair<std::string, std::string>> routes;  // extra routes: {to, via}, by destination
   std::vector<std::string> ip4;  // non-VNET jails
   std::vector<std::string> dns;
 };

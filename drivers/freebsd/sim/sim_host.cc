@@ -22,6 +22,7 @@ CommandResult Machine::Dispatch(const Args& a, const std::string& input) {
   if (tool == "pfctl") return Pfctl(a, input);
   if (tool == "ipfw") return Ipfw(a);
   if (tool == "sysctl") return Sysctl(a);
+  if (tool == "netstat") return Netstat(a);
   return Err("sim: " + tool + ": command not found", 127);
 }
 
@@ -32,6 +33,7 @@ bool IsReadOnly(const std::vector<std::string>& a) {
     cmd.erase(cmd.begin(), cmd.begin() + 2);
     cmd[0] = cmd[0].substr(cmd[0].rfind('/') + 1);
   }
+  if (cmd[0] == "netstat") return true;
   if ((cmd[0] == "ifconfig" || cmd[0] == "route") && cmd.size() >= 3 && cmd[1] == "-j")
     cmd.erase(cmd.begin() + 1, cmd.begin() + 3);
   const std::string& tool = cmd[0];

@@ -15,6 +15,8 @@ constexpr const char* kVnetInterfaceParam = "vnet.interface";
 
 std::string Quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 
+}  // namespace
+
 bool Reaches(const SimState& s, int vnet, const std::string& gateway, std::string* via) {
   auto gw = model::Ipv4::Parse(gateway);
   if (!gw) return false;
@@ -27,8 +29,6 @@ bool Reaches(const SimState& s, int vnet, const std::string& gateway, std::strin
         }
   return false;
 }
-
-}  // namespace
 
 SimJail* Machine::FindJail(const std::string& key, bool include_dying) {
   for (auto& [jid, j] : s_.jails)
@@ -290,6 +290,7 @@ CommandResult Machine::Route(const Args& a) {
 CommandResult Machine::RouteIn(SimJail* jail, const Args& args) {
   if (!jail) return Err("sim: route on the host is not simulated");
   const int vnet = jail->vnet ? jail->jid : kHostVnet;
+  if (args.size() >= 2 && args[1] == "-net") return RouteNet(jail, args);
   if (args.size() < 2 || args[1] != "default") return Err("route: unsupported in the simulator");
   std::optional<std::string>& gw = jail->gateway;
   std::string via;

@@ -21,7 +21,7 @@ json JailToJson(const SimJail& j) {
   return {{"jid", j.jid},           {"name", j.name},       {"path", j.path},          {"hostname", j.hostname},
           {"meta", j.meta},         {"vnet", j.vnet},       {"ip4", j.ip4},            {"ip4_addrs", j.ip4_addrs},
           {"persist", j.persist},   {"dying", j.dying},     {"dying_ticks", j.dying_ticks},
-          {"gateway", j.gateway ? json(*j.gateway) : json()}};
+          {"gateway", j.gateway ? json(*j.gateway) : json()}, {"routes", j.routes}};
 }
 
 }  // namespace
@@ -89,6 +89,7 @@ Result<SimState> SimFreeBsd::FromJson(const json& j) {
       x.dying = jj.at("dying");
       x.dying_ticks = jj.at("dying_ticks");
       if (jj.at("gateway").is_string()) x.gateway = jj.at("gateway").get<std::string>();
+      if (jj.contains("routes")) x.routes = jj.at("routes").get<std::map<std::string, std::string>>();
       s.jails[x.jid] = std::move(x);
     }
     s.next_jid = j.at("next_jid");

@@ -17,6 +17,8 @@ using Args = std::vector<std::string>;
 
 CommandResult Ok(std::string out = "");
 CommandResult Err(std::string err, int code = 1);
+/// Whether `gateway` is on a subnet of an up interface in `vnet` (not a /32); `via` gets that interface.
+bool Reaches(const SimState& s, int vnet, const std::string& gateway, std::string* via);
 
 class Machine {
  public:
@@ -36,6 +38,10 @@ class Machine {
   CommandResult Jls(const Args& args);
   CommandResult Jexec(const Args& args, const std::string& input);
   CommandResult Route(const Args& args);
+  /// netstat -j JAIL -rn -f inet: a VNET jail's IPv4 routing table (sim_routes.cc).
+  CommandResult Netstat(const Args& args);
+  /// route add|delete -net CIDR [GATEWAY] in a jail (sim_routes.cc); RouteIn hands these over.
+  CommandResult RouteNet(SimJail* jail, const Args& args);
   // Files under the host's root (root "") or a jail's (jexec): realpath, stat -f %HT, cat, tee.
   CommandResult Files(const Args& args, const std::string& input, const std::string& root);
 

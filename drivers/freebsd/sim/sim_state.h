@@ -46,6 +46,7 @@ struct SimJail {
   bool dying = false;
   int dying_ticks = 0;  // commands until a dying jail is gone
   std::optional<std::string> gateway;  // default route (VNET jails)
+  std::map<std::string, std::string> routes;  // other gateway routes: destination CIDR -> gateway (VNET jails)
 };
 
 /// One ipfw rule: its number, its set (0..30; 31 is the default rule's) and its body as ipfw lists it.

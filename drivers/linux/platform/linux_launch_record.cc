@@ -24,6 +24,10 @@ std::vector<LaunchRecord> LinuxLaunchRecords(const ObservedState& observed, cons
     j["gateway"] = linked && !vm.gateway.empty() ? nlohmann::json(vm.gateway) : nlohmann::json(nullptr);
     j["routes"] = nlohmann::json::array();
     if (linked && !vm.gateway.empty()) j["routes"].push_back({{"to", "0.0.0.0/0"}, {"via", vm.gateway}});
+    // The guest holds its routes itself (the netns's eth0 only redirects frames to the TAP): the launcher applies
+    // these after the address, for instance with `ip route add TO via VIA` in the guest.
+    if (linked)
+      for (const model::Route& r : vm.routes) j["routes"].push_back({{"to", r.to.ToString()}, {"via", r.via.ToString()}});
     j["mtu"] = nullptr;
     if (const Resource* tap = linked ? observed.Find({kLink, ns, vm.tap}) : nullptr)
       if (auto mtu = tap->AttrOr(kMtu); !mtu.empty()) j["mtu"] = std::stoi(mtu);

@@ -29,7 +29,10 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
         }
     }
     if (auto it = allocations.by_interface.find("VM/" + info.vm); it != allocations.by_interface.end() && !info.tap.empty())
+    {
       info.address = it->second.address.ToString();
+      info.routes = it->second.routes;
+    }
     if (const Resource* f = observed.Find({kFile, "", "/etc/netns/" + r.key.name + "/resolv.conf"})) {
       std::istringstream in(f->AttrOr(kContent));
       for (std::string word, line; std::getline(in, line);) {

@@ -17,6 +17,7 @@ struct VmNetworkInfo {
   std::string mac;      // the guest's MAC (the veth peer's, as tc-redirect-tap hands it over)
   std::string address;  // CIDR, from the allocations
   std::string gateway;  // the bridge's address
+  std::vector<model::Route> routes;  // extra routes the guest is to apply, from the allocations
   std::string bridge;
   std::vector<std::string> dns;
   std::vector<std::string> dns_search;   // resolv.conf's search domains

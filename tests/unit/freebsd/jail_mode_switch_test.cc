@@ -24,6 +24,7 @@ spec:
   network:
     mode: )" + mode + R"(
     defaultRouter: 10.11.0.1
+    routes: [{to: 10.20.0.0/16, via: 10.11.0.254}]
     interfaces:
       - {name: vnet0, bridge: bridge0}
 )";
