@@ -169,6 +169,38 @@ void MarkContained(const Platform& platform, Draft& draft) {
   }
 }
 
+/// What a created container brings along (Platform::ComesWithContainer) is not created: it is an update from
+/// the record it comes with, or no change at all when that record is already the desired one.
+void FoldWhatComesWithContainers(const Platform& platform, Draft& draft) {
+  auto& entries = draft.entries;
+  auto find = [&](const ResourceKey& key) -> const Entry* {
+    auto it = std::lower_bound(entries.begin(), entries.end(), key,
+                               [](const Entry& e, const ResourceKey& k) { return e.key() < k; });
+    return it != entries.end() && it->key() == key ? &*it : nullptr;
+  };
+  for (Entry& e : entries) {
+    if (draft.ActionOf(e) != ChangeAction::kCreate || !e.want) continue;
+    std::optional<Resource> initial = platform.ComesWithContainer(**e.want);
+    if (!initial) continue;
+    const std::optional<ResourceKey> up = platform.ContainerOf(**e.want);
+    const Entry* container = up ? find(*up) : nullptr;
+    const ChangeAction made = container ? draft.ActionOf(*container) : ChangeAction::kNoOp;
+    if (made != ChangeAction::kCreate && made != ChangeAction::kReplace) continue;
+    Change& c = draft.changes[e.change];
+    std::optional<Change> update = Compare(platform, **e.want, *initial);
+    draft.promoted = true;  // the changes are gathered entry by entry from here
+    if (!update) {
+      e.change = -1;  // the container brings it as wanted
+      continue;
+    }
+    c.action = ChangeAction::kUpdate;
+    c.before = std::move(initial);
+    c.fields = std::move(update->fields);
+    c.reason = "comes with " + up->ToString() + ", which the plan creates";
+    c.removed_with.reset();
+  }
+}
+
 }  // namespace
 
 const char* ToString(ChangeAction a) {
@@ -240,6 +272,7 @@ ChangeSet ComputeDiff(const Platform& platform, DesiredState desired, const Obse
   }
   PropagateReplacements(platform, draft);
   MarkContained(platform, draft);
+  FoldWhatComesWithContainers(platform, draft);
 
   // The changes in key order.
   ChangeSet set;

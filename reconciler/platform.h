@@ -80,6 +80,10 @@ class Platform {
     std::vector<std::string> until;                              // kinds of the creations it waits for
   };
   virtual HeldBack HeldBackOnCreate(const Resource&) const { return {}; }
+  /// The record an object has from the moment its container exists, when the container brings it along (a
+  /// Linux netns's own `lo`, down). Such an object is never created: in a container the plan creates, it is
+  /// an update from this record, or nothing when the record already matches.
+  virtual std::optional<Resource> ComesWithContainer(const Resource&) const { return std::nullopt; }
   /// What is wrong with a record by its kind's codec (the closed grammar of what Expand emits), or nullopt.
   /// A saved plan is applied only when every record in it decodes; platforms without codecs accept all.
   virtual std::optional<std::string> RecordError(const Resource& r) const {

@@ -80,6 +80,16 @@ class LinuxPlatform final : public Platform {
     return {};
   }
 
+  std::optional<Resource> ComesWithContainer(const Resource& r) const override {
+    // A new network namespace has its loopback device, down (net/core/dev.c registers it per namespace).
+    if (r.key.kind != kLink || r.key.scope.empty() || r.AttrOr(kType) != kLinkLoopback) return std::nullopt;
+    Resource lo;
+    lo.key = r.key;
+    lo.attrs = {{kType, kLinkLoopback}, {kUp, kFalse}};
+    lo.ownership = Ownership::kOwned;
+    return lo;
+  }
+
   std::optional<ResourceKey> ContainerOf(const Resource& r) const override {
     const std::string& kind = r.key.kind;
     if (kind == kLink) {

@@ -64,11 +64,45 @@ TEST_F(DiffTest, OnlyDriftedKeysGetAChange) {
   EXPECT_EQ(set.unchanged, desired_.resources.size() - 1);
 }
 
-TEST_F(DiffTest, EmptyHostCreatesEverything) {
+TEST_F(DiffTest, EmptyHostCreatesEverythingButWhatComesWithTheNetns) {
   host_.resources.clear();
   auto set = Diff();
   ASSERT_EQ(set.changes.size(), desired_.resources.size());
-  for (const auto& c : set.changes) EXPECT_EQ(c.action, ChangeAction::kCreate);
+  const ResourceKey lo{"link", "berth-vm1", "lo"};
+  for (const auto& c : set.changes)
+    EXPECT_EQ(c.action, c.key() == lo ? ChangeAction::kUpdate : ChangeAction::kCreate) << c.key().ToString();
+  // A new netns has its lo, down: the plan brings it up instead of creating it.
+  const Change up = ChangeOf(set, lo);
+  EXPECT_EQ(up.action, ChangeAction::kUpdate);
+  EXPECT_EQ(up.fields, std::vector<std::string>{"up"});
+  ASSERT_TRUE(up.before);
+  EXPECT_EQ(up.before->AttrOr("up"), "false");
+}
+
+TEST_F(DiffTest, ADisabledVmsLoNeedsNoStepInANewNetns) {
+  manifest_.vms[0].network.mode = model::NetworkMode::kDisabled;
+  desired_ = platform_->Expand(manifest_, Allocate(manifest_, {}).allocations);
+  host_.resources.clear();
+  auto set = Diff();
+  for (const auto& c : set.changes) EXPECT_NE(c.key().name, "lo") << ToString(c.action);
+  EXPECT_EQ(set.unchanged, 1u);
+}
+
+TEST_F(DiffTest, AReplacedNetnsBringsItsLoAgain) {
+  // A netns that is replaced (half-made) takes its old lo along; the new one's lo is brought up, not created.
+  HostObject({"netns", "", "berth-vm1"}).attrs[kBrokenAttr] = "interrupted";
+  auto set = Diff();
+  EXPECT_EQ(ChangeOf(set, {"netns", "", "berth-vm1"}).action, ChangeAction::kReplace);
+  const Change lo = ChangeOf(set, {"link", "berth-vm1", "lo"});
+  EXPECT_EQ(lo.action, ChangeAction::kUpdate);
+  EXPECT_FALSE(lo.removed_with);
+}
+
+TEST_F(DiffTest, ALoMissingFromAnExistingNetnsIsCreated) {
+  // Only a container the plan creates brings its lo along; an lo the observation lacks elsewhere is made.
+  auto& rs = host_.resources;
+  rs.erase(std::remove_if(rs.begin(), rs.end(), [](const Resource& r) { return r.key.name == "lo"; }), rs.end());
+  EXPECT_EQ(ChangeOf(Diff(), {"link", "berth-vm1", "lo"}).action, ChangeAction::kCreate);
 }
 
 TEST_F(DiffTest, DriftIsAnUpdateNamingTheField) {
