@@ -76,9 +76,10 @@ void ObserveNetns(const SimState& s, const std::string& name, const SimNetns& ne
                                  {IsBerthNetns(name) ? Ownership::kOwned : Ownership::kUnowned, ""}));
   for (const auto& [link_name, link] : netns.links) {
     Mark mark = GoverningMark(s, link);
-    // An unmarked lo in berth's netns is the kernel's default, not an object: its "create" adopts it.
-    bool pristine_lo = link.type == "loopback" && link.group != reconciler::kLinkGroup && IsBerthNetns(name);
-    if (link.primary && !pristine_lo) out.resources.push_back(Make({kLink, name, link_name}, LinkAttrs(s, link), mark));
+    // The lo of berth's netns came with it and is as much berth's as the netns is, marked or not (as the
+    // Linux driver reads it: drivers/linux/observe.cc SetLinkOwnership).
+    if (link.type == "loopback" && IsBerthNetns(name)) mark = {Ownership::kOwned, mark.owner};
+    if (link.primary) out.resources.push_back(Make({kLink, name, link_name}, LinkAttrs(s, link), mark));
     for (const std::string& address : link.addresses)
       out.resources.push_back(Make({kAddr, name, link_name + "/" + address}, {{kDev, link_name}, {kAddress, address}}, mark));
     if (name.empty() && mark.ownership == Ownership::kUnowned) {

@@ -61,20 +61,21 @@ TEST(SimLinks, VethIsOneResourceWithItsPeerInTheNetns) {
   EXPECT_EQ(ErrnoOf(Do(host, Op::kCreate, R("link", "berth-vm1", "eth0", {{"type", "tap"}}))), EEXIST);
 }
 
-TEST(SimLinks, LoopbackExistsWithItsNetnsAndCreateSetsItsState) {
+TEST(SimLinks, LoopbackExistsWithItsNetnsDownAndAnUpdateSetsItsState) {
   SimHost host;
   ASSERT_FALSE(Do(host, Op::kCreate, Netns("berth-vm1")));
   Resource lo = R("link", "berth-vm1", "lo", {{"type", "loopback"}, {"up", "true"}});
-  EXPECT_FALSE(Find(See(host), lo.key));  // pristine: the kernel's default, adopted by "create"
-  ASSERT_FALSE(Do(host, Op::kCreate, lo));
+  auto pristine = Find(See(host), lo.key);  // as the kernel makes it: down, and berth's as its netns is
+  ASSERT_TRUE(pristine);
+  EXPECT_EQ(pristine->AttrOr("up"), "false");
+  EXPECT_EQ(pristine->ownership, Ownership::kOwned);
+  ASSERT_FALSE(Do(host, Op::kUpdate, lo, {"up"}));
   const auto seen = Find(See(host), lo.key);
   ASSERT_TRUE(seen);
   EXPECT_EQ(seen->AttrOr("up"), "true");
-  EXPECT_EQ(seen->ownership, Ownership::kOwned);
-  EXPECT_EQ(ErrnoOf(Do(host, Op::kCreate, lo)), EEXIST);
   EXPECT_EQ(ErrnoOf(Do(host, Op::kCreate, R("link", "berth-vm1", "lo2", {{"type", "loopback"}}))), EOPNOTSUPP);
-  ASSERT_FALSE(Do(host, Op::kDelete, *seen));  // hands it back
-  EXPECT_FALSE(Find(See(host), lo.key));
+  ASSERT_FALSE(Do(host, Op::kDelete, *seen));  // hands it back, down
+  EXPECT_EQ(Find(See(host), lo.key)->AttrOr("up"), "false");
 }
 
 TEST(SimLinks, UpdatesChangeInPlaceAndRefuseIdentityFields) {
