@@ -14,6 +14,7 @@
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/linux_policy_reach.h"
 #include "drivers/linux/platform/linux_show.h"
+#include "model/parse_bandwidth.h"
 
 #ifdef BERTH_HAVE_LINUX_DRIVER
 #include "drivers/linux/change_feed.h"
@@ -115,6 +116,8 @@ void DescribeLinux(const reconciler::ObservedState& observed, const reconciler::
     vms[vm.vm] = {{"netns", vm.netns_path}, {"tap", vm.tap},         {"mac", vm.mac},       {"address", vm.address},
                   {"gateway", vm.gateway},  {"bridge", vm.bridge},   {"dns", vm.dns}};
     AddPolicyView(observed, vm.vm, drops, vms[vm.vm]);
+    for (auto [name, limit] : {std::pair{"egress", &vm.egress}, std::pair{"ingress", &vm.ingress}})
+      if (*limit) vms[vm.vm]["bandwidth"][name] = model::FormatRate((*limit)->rate_bits) + " burst " + std::to_string((*limit)->burst_bytes) + "b";
     if (!vm.hypervisor.empty()) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;
       vms[vm.vm]["running"] = vm.running == "true";

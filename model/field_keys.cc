@@ -19,6 +19,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"VM", "spec", &keys::kVmSpec},
       {"VM", "spec.network", &keys::kVmNetwork},
       {"VM", "spec.network.dns", &keys::kDns},
+      {"VM", "spec.network.bandwidth", &keys::kBandwidth},
       {"VM", "spec.network.policy", &keys::kPolicy},
       {"VM", "spec.network.policy.host[]", &keys::kPolicyHost},
       {"VM", "spec.network.policy.egress", &keys::kPolicyEgress},
