@@ -31,6 +31,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"Jail", "spec", &keys::kJailSpec},
       {"Jail", "spec.network", &keys::kJailNetwork},
       {"Jail", "spec.network.dns", &keys::kDns},
+      {"Jail", "spec.network.bandwidth", &keys::kBandwidth},
       {"Jail", "spec.network.interfaces[]", &keys::kJailInterface},
   };
   return table;
