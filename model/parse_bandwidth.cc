@@ -121,10 +121,10 @@ std::optional<uint64_t> ParseSizeText(std::string_view text, std::string& why) {
     factor = u->factor;
   }
   std::string scale_why;
-  auto bytes = Scale(number, factor, UINT32_MAX, scale_why);
+  auto bytes = Scale(number, factor, kMaxBurstBytes, scale_why);
   if (!bytes) {
     why = scale_why.starts_with("is ") ? "the size " + scale_why + " in bytes" : scale_why;
-    if (scale_why == "is too large") why = "the size is above 4 GiB - 1 bytes, more than a kernel bucket holds";
+    if (scale_why == "is too large") why = "the size is above 1 GiB, more than berth puts in a kernel bucket";
     return std::nullopt;
   }
   return bytes;
@@ -140,7 +140,7 @@ std::string FormatRate(uint64_t bits) {
 uint64_t BandwidthBurst(const Bandwidth& bandwidth, uint64_t rate_bits) {
   if (bandwidth.burst_bytes) return *bandwidth.burst_bytes;
   const uint64_t bytes_per_s = rate_bits / 8;
-  return std::min(std::max<uint64_t>(bytes_per_s / 100, 32 * 1024), bytes_per_s * kMaxBurstSeconds);
+  return std::min({std::max<uint64_t>(bytes_per_s / 100, 32 * 1024), bytes_per_s * kMaxBurstSeconds, kMaxBurstBytes});
 }
 
 std::optional<Bandwidth> ReadBandwidth(ParseContext& ctx, const Value& value) {

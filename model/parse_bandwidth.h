@@ -22,6 +22,8 @@ inline constexpr uint64_t kMinBurstBytes = 1514;
 /// The kernel keeps a tbf bucket as nanoseconds in 32 bits (sch_tbf.c caps it at ~0U ns): at most 4.29 s of
 /// traffic at the rate. berth allows 4 s.
 inline constexpr uint64_t kMaxBurstSeconds = 4;
+/// The largest burst: 1 GiB (a kernel bucket rounds up to whole 64 ns ticks and must stay within 32 bits).
+inline constexpr uint64_t kMaxBurstBytes = 1ULL << 30;
 
 /// A rate as tc(8) writes it: a decimal number (an optional fraction) and a unit of bits per second, any case as
 /// tc reads them (strcasecmp): bit, kbit, mbit, gbit, tbit (powers of 1000), kibit, mibit, gibit, tibit (of
@@ -36,7 +38,7 @@ std::optional<uint64_t> ParseSizeText(std::string_view text, std::string& why);
 /// The rate the way tc prints it: the largest of bit, Kbit, Mbit, Gbit, Tbit that divides it ("200Mbit").
 std::string FormatRate(uint64_t bits);
 /// The burst for `rate_bits`: the given one, else 10 ms of traffic at the rate, at least 32 KiB, at most
-/// kMaxBurstSeconds of traffic.
+/// kMaxBurstSeconds of traffic and kMaxBurstBytes.
 uint64_t BandwidthBurst(const Bandwidth& bandwidth, uint64_t rate_bits);
 
 /// Reads spec.network.bandwidth (keys::kBandwidth): at least one of egress and ingress; burst within

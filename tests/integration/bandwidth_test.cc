@@ -4,6 +4,13 @@
 // reach at least 1.6x, or the test fails saying the sender, not the limit, was slow. Also: a changed limit is an
 // in-place update (same devices), and a qdisc deleted or replaced by someone is repaired by the next apply.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 
 #include "tests/integration/bandwidth_env.h"
 #include "tests/integration/cli_env.h"
@@ -32,6 +39,35 @@ nlohmann::json RootQdisc(const std::string& dev) {
   auto j = ShJson("tc -j -n berth-bw1 qdisc show dev " + dev + " root");
   return j.is_array() && !j.empty() ? j[0] : nlohmann::json();
 }
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+#ifdef BERTH_FC_PROBE
+/// The stand-in Firecracker's pid as berth recorded it, 0 when none.
+int RecordedPid(const BerthCli& berth, const std::string& vm) {
+  auto j = nlohmann::json::parse(ReadFile(berth.state() + "/vms/" + vm + "/record.json"), nullptr, false);
+  return j.is_object() ? j.value("pid", 0) : 0;
+}
+
+/// "The KVM at /dev/null runs guests" for this boot, as berth's probe records it where KVM works (vm_test.cc).
+void RecordWorkingKvm(const BerthCli& berth) {
+  struct stat st {};
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  ASSERT_EQ(::mkdir(berth.state().c_str(), 0700) == 0 || errno == EEXIST, true);
+  std::string boot = ReadFile("/proc/sys/kernel/random/boot_id");
+  while (!boot.empty() && boot.back() == '\n') boot.pop_back();
+  const nlohmann::json verdict = {
+      {"boot_id", boot}, {"device", "/dev/null"},
+      {"node", std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_rdev)},
+      {"usable", true}, {"reason", ""}};
+  std::ofstream(berth.state() + "/kvm-probe.json") << verdict.dump();
+}
+#endif
 
 int IfIndex(const std::string& dev) {
   auto j = ShJson("ip -j -n berth-bw1 link show dev " + dev);
@@ -83,6 +119,7 @@ class BandwidthTest : public SandboxTest {
 };
 
 void ExpectNear(double measured, double configured, const char* what) {
+  std::cout << "[ measured ] " << what << ": " << measured / 1e6 << " Mbit/s, limit " << configured / 1e6 << " Mbit/s\n";
   EXPECT_NEAR(measured / configured, 1.0, 0.15)
       << what << ": measured " << measured / 1e6 << " Mbit/s against a limit of " << configured / 1e6 << " Mbit/s";
 }
@@ -95,6 +132,7 @@ TEST_F(BandwidthTest, EachDirectionGetsItsRateAndMoreWithoutALimit) {
   FloodResult out, in;
   Flood(kEgress, kIngress, out, in);
   if (HasFatalFailure()) return;
+  std::cout << "[ measured ] offered: egress " << out.offered / 1e6 << " Mbit/s, ingress " << in.offered / 1e6 << " Mbit/s\n";
   ExpectNear(out.received, kEgress, "VM egress (eth0's tbf)");
   ExpectNear(in.received, kIngress, "VM ingress (tap0's tbf)");
   // The same floods with the limit removed: the receivers see well above it.
@@ -103,6 +141,8 @@ TEST_F(BandwidthTest, EachDirectionGetsItsRateAndMoreWithoutALimit) {
   EXPECT_NE(RootQdisc("tap0").value("kind", ""), "tbf");
   Flood(kEgress, kIngress, out, in);
   if (HasFatalFailure()) return;
+  std::cout << "[ measured ] unlimited: egress " << out.received / 1e6 << " Mbit/s (offered " << out.offered / 1e6
+            << "), ingress " << in.received / 1e6 << " Mbit/s (offered " << in.offered / 1e6 << ")\n";
   EXPECT_GT(out.received, 1.5 * kEgress) << "unlimited egress was only " << out.received / 1e6 << " Mbit/s";
   EXPECT_GT(in.received, 1.5 * kIngress) << "unlimited ingress was only " << in.received / 1e6 << " Mbit/s";
 }
@@ -120,10 +160,37 @@ TEST_F(BandwidthTest, AChangedLimitIsAnInPlaceUpdate) {
   EXPECT_EQ(IfIndex("tap0"), tap);
   EXPECT_EQ(IfIndex("eth0"), eth);
   EXPECT_EQ(RootQdisc("eth0")["options"].value("rate", 0.0) * 8, 24e6) << RootQdisc("eth0");
-  auto lr = berth_.Run("show -o json");
   auto vm = berth_.Vms()["bw1"];
   EXPECT_EQ(vm["bandwidth"]["egress"].get<std::string>().rfind("24Mbit", 0), 0u) << vm;
 }
+
+#ifdef BERTH_FC_PROBE
+TEST_F(BandwidthTest, ALimitChangeLeavesTheRunningVmAlone) {
+  const std::string files = berth_.dir() + "/files";
+  ASSERT_EQ(Sh("mkdir -p " + files + " && echo kernel > " + files + "/vmlinux && head -c 1048576 /dev/zero > " + files +
+               "/rootfs.ext4").status, 0);
+  RecordWorkingKvm(berth_);
+  const std::string opts = " --firecracker " + std::string(BERTH_FC_PROBE) + " --kvm-device /dev/null";
+  auto vm = [&](const std::string& egress) {
+    return VmYaml("{egress: " + egress + "}") + "  firecracker:\n    kernel: " + files + "/vmlinux\n    rootfs: " + files +
+           "/rootfs.ext4\n    jailer: {uid: 4321, gid: 4322}\n";
+  };
+  berth_.WriteManifest("vm.yaml", vm("16mbit"));
+  auto r = berth_.Run("apply -f " + berth_.manifests() + opts);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const int pid = RecordedPid(berth_, "bw1"), tap = IfIndex("tap0");
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(::kill(pid, 0), 0);
+  berth_.WriteManifest("vm.yaml", vm("24mbit"));
+  r = berth_.Run("apply -f " + berth_.manifests() + opts);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(RecordedPid(berth_, "bw1"), pid) << r.out;
+  EXPECT_EQ(::kill(pid, 0), 0) << "the VM's process went";
+  EXPECT_EQ(IfIndex("tap0"), tap);
+  EXPECT_EQ(RootQdisc("eth0")["options"].value("rate", 0.0) * 8, 24e6) << RootQdisc("eth0");
+  EXPECT_EQ(berth_.Run("plan --detailed-exitcode -f " + berth_.manifests() + opts).status, 0);
+}
+#endif
 
 TEST_F(BandwidthTest, DriftInTheQdiscIsRepaired) {
   Apply("{egress: 16mbit, ingress: 8mbit}");
@@ -137,7 +204,7 @@ TEST_F(BandwidthTest, DriftInTheQdiscIsRepaired) {
   EXPECT_EQ(RootQdisc("eth0")["options"].value("rate", 0.0) * 8, 16e6) << RootQdisc("eth0");
   EXPECT_EQ(RootQdisc("tap0")["options"].value("rate", 0.0) * 8, 8e6) << RootQdisc("tap0");
   // Replaced by another qdisc with its own handle: berth's limit goes back over it.
-  ASSERT_EQ(Sh("tc -n berth-bw1 qdisc replace dev eth0 root handle 8001: netem delay 1ms").status, 0);
+  ASSERT_EQ(Sh("tc -n berth-bw1 qdisc replace dev eth0 root handle 8001: pfifo limit 100").status, 0);
   Apply("{egress: 16mbit, ingress: 8mbit}");
   EXPECT_EQ(RootQdisc("eth0").value("kind", ""), "tbf") << RootQdisc("eth0");
   // Converged: nothing left to do.

@@ -54,7 +54,8 @@ TEST(ParseBandwidth, SizesInBytes) {
   EXPECT_EQ(Size("64K"), 65536u);
   EXPECT_EQ(Size("1mb"), 1048576u);
   EXPECT_EQ(Size("1.5kb"), 1536u);
-  for (const char* bad : {"4gb", "64kbit", "1.1b", "abc", "", "-1", "5gb"}) EXPECT_FALSE(Size(bad)) << bad;
+  EXPECT_EQ(Size("1gb"), 1073741824u);
+  for (const char* bad : {"4gb", "64kbit", "1.1b", "abc", "", "-1", "5gb", "1073741825"}) EXPECT_FALSE(Size(bad)) << bad;
 }
 
 TEST(ParseBandwidth, FormatRateAsTcPrintsIt) {
@@ -78,6 +79,7 @@ TEST(ParseBandwidth, TheBlockInAManifest) {
   EXPECT_EQ(BandwidthBurst(*one.manifest.vms.at(0).network.bandwidth, 8'000'000), 32768u);  // 10 ms is less
   EXPECT_EQ(BandwidthBurst(Bandwidth{}, 8'000), 4000u);  // at most 4 s of traffic
   EXPECT_EQ(BandwidthBurst(Bandwidth{}, 10'000'000'000), 12'500'000u);  // 10 ms
+  EXPECT_EQ(BandwidthBurst(Bandwidth{}, kMaxRateBits), kMaxBurstBytes);
 }
 
 TEST(ParseBandwidth, ErrorsPointAtTheValue) {

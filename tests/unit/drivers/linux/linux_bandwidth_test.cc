@@ -77,7 +77,7 @@ TEST(LinuxBandwidth, ARateChangeUpdatesTheQdiscOnly) {
 }
 
 TEST(LinuxBandwidth, TheCodecTakesWhatTheExpansionEmitsAndNothingElse) {
-  for (const char* bw : {"{egress: 8kbit}", "{egress: 10tbit, ingress: 8kbit}", "{egress: 1.5gbit, burst: 1514}",
+  for (const char* bw : {"{egress: 8kbit}", "{egress: 10tbit, ingress: 8kbit}", "{egress: 1.5gbit, burst: 1514}", "{egress: 10tbit, burst: 1gb}",
                          "{ingress: 100mbit, burst: 12mb}"})
     for (const auto& r : Expand(bw).resources) EXPECT_EQ(lr::LinuxRecordError(*r), std::nullopt) << bw << " " << r->key.ToString();
   auto bad = [](std::string scope, std::string dev, Attrs attrs) {
