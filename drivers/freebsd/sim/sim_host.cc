@@ -39,7 +39,7 @@ bool IsReadOnly(const std::vector<std::string>& a) {
   if (tool == "ifconfig") return cmd.size() <= 2 || cmd[1] == "-l" || cmd[1] == "-g";
   if (tool == "route") return std::find(cmd.begin(), cmd.end(), "get") != cmd.end();
   if (tool == "pfctl") return std::find(cmd.begin(), cmd.end(), "-s") != cmd.end();
-  if (tool == "ipfw") return cmd.back() == "list";
+  if (tool == "ipfw") return cmd.back() == "list" || cmd.back() == "show";  // show: ipfw pipe show
   if (tool == "sysctl") return cmd.size() == 3 && cmd[1] == "-n";
   return false;
 }

@@ -83,20 +83,20 @@ TEST(ParseBandwidth, TheBlockInAManifest) {
 }
 
 TEST(ParseBandwidth, ErrorsPointAtTheValue) {
-  // Lines: 1-4 bridge, 5 ---, 6-9 VM header, 10 spec, 11 network, 12 bridge, 13 bandwidth.
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 0mbit}\n")), Strings{"invalid-rate spec.network.bandwidth.egress 13:29"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 100}\n")), Strings{"invalid-rate spec.network.bandwidth.egress 13:29"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {}\n")), Strings{"missing-field spec.network.bandwidth 13:5"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {burst: 64kb}\n")), Strings{"missing-field spec.network.bandwidth 13:5"});
+  // Lines: 1-6 bridge, 7 ---, 8-11 VM header, 12 spec, 13 network, 14 bridge, 15 bandwidth.
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 0mbit}\n")), Strings{"invalid-rate spec.network.bandwidth.egress 15:25"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 100}\n")), Strings{"invalid-rate spec.network.bandwidth.egress 15:25"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {}\n")), Strings{"missing-field spec.network.bandwidth 15:5"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {burst: 64kb}\n")), Strings{"missing-field spec.network.bandwidth 15:5"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 1gbit, burst: 1000}\n")),
-            Strings{"out-of-range spec.network.bandwidth.burst 13:43"});
+            Strings{"out-of-range spec.network.bandwidth.burst 15:39"});
   // 4 s at 8 kbit/s is 4000 bytes.
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 8kbit, burst: 4001}\n")),
-            Strings{"out-of-range spec.network.bandwidth.burst 13:43"});
+            Strings{"out-of-range spec.network.bandwidth.burst 15:39"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 8kbit, burst: 4000}\n")), Strings{});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 1mbit, pps: 10}\n")), Strings{"unknown-field spec.network.bandwidth.pps 13:34"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: [1mbit]\n")), Strings{"wrong-type spec.network.bandwidth 13:5"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: [1mbit]}\n")), Strings{"wrong-type spec.network.bandwidth.egress 13:21"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 1mbit, pps: 10}\n")), Strings{"unknown-field spec.network.bandwidth.pps 15:32"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: [1mbit]\n")), Strings{"wrong-type spec.network.bandwidth 15:5"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: [1mbit]}\n")), Strings{"wrong-type spec.network.bandwidth.egress 15:17"});
   // Two errors, both reported.
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 5mbps, ingress: 3}\n")).size(), 2u);
 }

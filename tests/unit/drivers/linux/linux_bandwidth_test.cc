@@ -95,8 +95,11 @@ TEST(LinuxBandwidth, TheCodecTakesWhatTheExpansionEmitsAndNothingElse) {
   EXPECT_TRUE(bad("berth-vm1", "eth0", {{lr::kRate, "16000000"}, {lr::kBurst, "32768"}, {"peakrate", "1"}}));
   for (const char* rate : {"0", "7992", "16000001", "-8", "016000000", "1e9", "", "99999999999999999999"})
     EXPECT_TRUE(bad("berth-vm1", "eth0", {{lr::kRate, rate}, {lr::kBurst, "32768"}})) << rate;
-  for (const char* burst : {"0", "1513", "4294967296", "x", "64kb", "32769"})  // 32769 is no bucket the kernel keeps at 2 MB/s
+  for (const char* burst : {"0", "1513", "4294967296", "x", "64kb", "032768"})
     EXPECT_TRUE(bad("berth-vm1", "eth0", {{lr::kRate, "16000000"}, {lr::kBurst, burst}})) << burst;
+  // At 10 tbit/s one 64 ns tick is 80000 bytes: a million bytes is no bucket the kernel keeps, 1040000 is.
+  EXPECT_TRUE(bad("berth-vm1", "eth0", {{lr::kRate, "10000000000000"}, {lr::kBurst, "1000000"}}));
+  EXPECT_FALSE(bad("berth-vm1", "eth0", {{lr::kRate, "10000000000000"}, {lr::kBurst, "1040000"}}));
   // More than 4.29 s of traffic does not fit the kernel's bucket.
   EXPECT_TRUE(bad("berth-vm1", "eth0", {{lr::kRate, "8000"}, {lr::kBurst, "5000"}}));
 }
