@@ -158,6 +158,8 @@ void DescribeFreeBsd(const reconciler::ObservedState& observed, const reconciler
                             {"bridge", i.bridge}});
     jails[j.jail] = {{"path", j.path}, {"vnet", j.vnet},   {"interfaces", interfaces},
                      {"gateway", j.gateway}, {"ip4", j.ip4}, {"dns", j.dns}};
+    for (auto [name, bits] : {std::pair{"egress", &j.egress_bits}, std::pair{"ingress", &j.ingress_bits}})
+      if (!bits->empty()) jails[j.jail]["bandwidth"][name] = *bits + "bit";
   }
   out["jails"] = jails;
 }

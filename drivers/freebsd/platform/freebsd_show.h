@@ -27,6 +27,7 @@ struct JailNetworkInfo {
   std::string gateway;
   std::vector<std::string> ip4;  // non-VNET jails
   std::vector<std::string> dns;
+  std::string egress_bits, ingress_bits;  // the jail's dummynet pipes (freebsd_bandwidth.h); "" when none
 };
 
 /// berth's jails in the observation, by name.

@@ -7,6 +7,7 @@
 #include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_record_check.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
+#include "drivers/freebsd/platform/freebsd_show.h"
 #include "reconciler/ipam.h"
 #include "model/load.h"
 #include "tests/unit/freebsd/freebsd_fixture.h"
@@ -72,6 +73,12 @@ TEST(FreeBsdBandwidth, PipesAndRulesConvergeAndStay) {
   ASSERT_EQ(pipes.size(), 2u);
   EXPECT_EQ(pipes.at(std::stoi(eg)).bw, 16'000'000u);
   EXPECT_EQ(pipes.at(std::stoi(in)).bw, 8'000'000u);
+  auto observed = host.driver->Observe({});
+  ASSERT_TRUE(observed.ok());
+  auto jails = fr::DescribeJails(*observed);
+  ASSERT_EQ(jails.size(), 1u);
+  EXPECT_EQ(jails[0].egress_bits, "16000000");
+  EXPECT_EQ(jails[0].ingress_bits, "8000000");
 
   // A new rate reconfigures the pipe in place: no jail, epair or rule is touched.
   const auto faster = Jail("{egress: 24mbit, ingress: 8mbit, burst: 64kb}");
