@@ -19,6 +19,7 @@
 # POLICY (method berth): 1 gives every VM the network policy of the benchmark in bench/RESULTS.md (host DNS,
 # peers deny, three egress entries) as its bridge's policy, which every VM inherits; vm writes the same block
 # into every VM's manifest instead (three times the YAML to parse); unset, every VM has the secure defaults.
+# BANDWIDTH (method berth): 1 gives every VM a rate limit both ways (a tbf on eth0 and on tap0, docs/bandwidth.md).
 set -euo pipefail
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 shopt -s nullglob
@@ -95,6 +96,8 @@ NFT
 
 gen_manifests() {  # gen_manifests DIR COUNT
   mkdir -p "$1"
+  local bw=''
+  [[ "${BANDWIDTH:-}" == 1 ]] && bw=', bandwidth: {egress: 200mbit, ingress: 50mbit}'
   local policy='host: [{protocol: udp, port: 53}], peers: deny, egress: {default: allow, allow: [{to: 10.20.0.5/32, protocol: tcp, port: 443}], deny: [{to: private}, {to: 203.0.113.0/24}]}'
   {
     if [[ "${POLICY:-}" == 1 ]]; then
@@ -107,9 +110,9 @@ gen_manifests() {  # gen_manifests DIR COUNT
     for ((i = 1; i <= $2; i++)); do
       printf -- '---\napiVersion: berth/v1\nkind: VM\nmetadata: {name: vm%d}\n' "$i"
       if [[ "${POLICY:-}" == vm ]]; then
-        printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1], policy: {%s}}}\n' "$policy"
+        printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1], policy: {%s}%s}}\n' "$policy" "$bw"
       else
-        printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1]}}\n'
+        printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1]%s}}\n' "$bw"
       fi
     done
   } >"$1/host.yaml"
@@ -131,6 +134,13 @@ berth)
   emit create "$T_US"; emit create.cpu "$CPU_US"; note rss_kb.apply "$RSS_KB"
   verify_all "$N"
   note policy "${POLICY:-0}"
+  note bandwidth "${BANDWIDTH:-0}"
+  if [[ "${BANDWIDTH:-}" == 1 ]]; then  # the limits are there, the last VM as a sample
+    qd=$(tc -n "berth-vm$N" qdisc show dev eth0 root)
+    [[ $qd == *"tbf be7:"*"rate 200Mbit"* ]] || die "no egress limit on vm$N: $qd"
+    qd=$(tc -n "berth-vm$N" qdisc show dev tap0 root)
+    [[ $qd == *"tbf be7:"*"rate 50Mbit"* ]] || die "no ingress limit on vm$N: $qd"
+  fi
   if [[ -n "${POLICY:-}" ]]; then  # the entries are there, one VM's chain as a sample
     chain=$(nft list chain inet berth "out-vm$N")  # not piped into grep -q: pipefail and SIGPIPE
     [[ $chain == *203.0.113.0/24* ]] || die "no policy rules for vm$N"

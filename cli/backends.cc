@@ -14,6 +14,7 @@
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/linux_policy_reach.h"
 #include "drivers/linux/platform/linux_show.h"
+#include "model/parse_bandwidth.h"
 
 #ifdef BERTH_HAVE_LINUX_DRIVER
 #include "drivers/linux/change_feed.h"
@@ -117,6 +118,8 @@ void DescribeLinux(const reconciler::ObservedState& observed, const reconciler::
     vms[vm.vm]["routes"] = nlohmann::json::array();
     for (const auto& r : vm.routes) vms[vm.vm]["routes"].push_back({{"to", r.to.ToString()}, {"via", r.via.ToString()}});
     AddPolicyView(observed, vm.vm, drops, vms[vm.vm]);
+    for (auto [name, limit] : {std::pair{"egress", &vm.egress}, std::pair{"ingress", &vm.ingress}})
+      if (*limit) vms[vm.vm]["bandwidth"][name] = model::FormatRate((*limit)->rate_bits) + " burst " + std::to_string((*limit)->burst_bytes) + "b";
     if (!vm.hypervisor.empty()) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;
       vms[vm.vm]["running"] = vm.running == "true";
@@ -159,6 +162,8 @@ void DescribeFreeBsd(const reconciler::ObservedState& observed, const reconciler
                      {"gateway", j.gateway}, {"ip4", j.ip4}, {"dns", j.dns}};
     jails[j.jail]["routes"] = nlohmann::json::array();
     for (const auto& [to, via] : j.routes) jails[j.jail]["routes"].push_back({{"to", to}, {"via", via}});
+    for (auto [name, bits] : {std::pair{"egress", &j.egress_bits}, std::pair{"ingress", &j.ingress_bits}})
+      if (!bits->empty()) jails[j.jail]["bandwidth"][name] = *bits + "bit";
   }
   out["jails"] = jails;
 }

@@ -20,6 +20,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"VM", "spec.network", &keys::kVmNetwork},
       {"VM", "spec.network.dns", &keys::kDns},
       {"VM", "spec.network.routes[]", &keys::kRoute},
+      {"VM", "spec.network.bandwidth", &keys::kBandwidth},
       {"VM", "spec.network.policy", &keys::kPolicy},
       {"VM", "spec.network.policy.host[]", &keys::kPolicyHost},
       {"VM", "spec.network.policy.egress", &keys::kPolicyEgress},
@@ -32,6 +33,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"Jail", "spec.network", &keys::kJailNetwork},
       {"Jail", "spec.network.dns", &keys::kDns},
       {"Jail", "spec.network.routes[]", &keys::kRoute},
+      {"Jail", "spec.network.bandwidth", &keys::kBandwidth},
       {"Jail", "spec.network.interfaces[]", &keys::kJailInterface},
   };
   return table;

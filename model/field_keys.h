@@ -18,7 +18,7 @@ inline const KeyList kNatSpec = {"node", "source", "egress", "forwards"};
 inline const KeyList kNatSource = {"bridge"};
 inline const KeyList kNatForward = {"protocol", "port", "to"};
 inline const KeyList kVmSpec = {"node", "network", "firecracker", "qemu"};
-inline const KeyList kVmNetwork = {"bridge", "address", "mac", "mode", "dns", "policy", "routes"};
+inline const KeyList kVmNetwork = {"bridge", "address", "mac", "mode", "dns", "policy", "routes", "bandwidth"};
 inline const KeyList kPolicy = {"host", "peers", "egress"};
 inline const KeyList kPolicyHost = {"protocol", "port"};
 inline const KeyList kPolicyEgress = {"default", "allow", "deny"};
@@ -27,10 +27,11 @@ inline const KeyList kFirecracker = {"kernel", "rootfs", "vcpus", "memoryMiB", "
 inline const KeyList kJailer = {"uid", "gid", "chrootBase"};
 inline const KeyList kQemu = {"kernel", "initrd", "vcpus", "memoryMiB", "bootArgs"};
 inline const KeyList kJailSpec = {"node", "path", "network"};
-inline const KeyList kJailNetwork = {"vnet", "interfaces", "defaultRouter", "mode", "dns", "ip4", "policy", "routes"};
+inline const KeyList kJailNetwork = {"vnet", "interfaces", "defaultRouter", "mode", "dns", "ip4", "policy", "routes", "bandwidth"};
 inline const KeyList kJailInterface = {"name", "bridge", "secure", "address", "mac"};
 inline const KeyList kDns = {"servers", "search", "options"};
 inline const KeyList kRoute = {"to", "via"};
+inline const KeyList kBandwidth = {"egress", "ingress", "burst"};
 }  // namespace keys
 
 /// The kinds of the manifest API v1.

@@ -118,6 +118,15 @@ struct Qemu {
   std::string boot_args;
 };
 
+/// spec.network.bandwidth: {egress: 200mbit, ingress: 50mbit, burst: 64kb}. Rates in bits per second, the
+/// burst in bytes (model/parse_bandwidth.h has the units); egress and ingress as seen from the workload.
+struct Bandwidth {
+  std::optional<uint64_t> egress_bits;   // absent: that direction is not limited
+  std::optional<uint64_t> ingress_bits;
+  std::optional<uint64_t> burst_bytes;   // absent: a default derived from each rate (BandwidthBurst)
+  SourceSpan span;
+};
+
 /// kind: VM
 ///   spec: {network: {bridge: fcbr0, address: 10.168.0.10/24, mode: outbound, dns: [10.168.0.1]}}
 struct VmNetwork {
@@ -130,6 +139,7 @@ struct VmNetwork {
   std::vector<std::string> dns_options;  // dns: {options: [...]}: resolv.conf's options ("ndots:2")
   std::optional<Policy> policy;   // over the bridge's policy, field by field (model/policy.h)
   std::vector<Route> routes;      // extra routes; the guest applies them (the launcher's result file)
+  std::optional<Bandwidth> bandwidth;  // rate limits on the VM's devices; absent: none
 };
 
 struct Vm {
@@ -166,6 +176,7 @@ struct JailNetwork {
   std::vector<std::string> dns_options;
   std::vector<Ip4Entry> ip4;               // non-VNET jails
   std::vector<Route> routes;               // extra routes in a VNET jail (route -j)
+  std::optional<Bandwidth> bandwidth;      // dummynet pipes; absent: none
 };
 
 /// kind: Jail (FreeBSD)

@@ -2,6 +2,7 @@
 // ("em0|10.1.1.10/24") on host interfaces. The two shapes exclude each other.
 #include "model/naming.h"
 #include "model/parse_dns.h"
+#include "model/parse_bandwidth.h"
 #include "model/parse_kinds.h"
 #include "model/parse_routes.h"
 #include "model/parse_values.h"
@@ -59,6 +60,11 @@ void CheckShape(ParseContext& ctx, const MappingReader& reader, const JailNetwor
   if (network.vnet) {
     conflict("vnet-conflict", "ip4", "in a VNET jail: its addresses go on its interfaces");
   } else {
+    // Limits are dummynet pipes on the jail's epairs; a non-VNET jail shares the host's interfaces.
+    conflict("vnet-conflict", "bandwidth", "in a non-VNET jail (vnet: false): limits go on a VNET jail's epairs");
+  }
+  if (network.vnet) {
+  } else {
     conflict("vnet-conflict", "interfaces", "in a non-VNET jail (vnet: false): use ip4 entries");
     conflict("vnet-conflict", "defaultRouter", "in a non-VNET jail (vnet: false): it shares the host's routes");
     conflict("vnet-conflict", "routes", "in a non-VNET jail (vnet: false): it shares the host's routes");
@@ -90,6 +96,7 @@ void ParseNetwork(ParseContext& ctx, const Value& value, JailNetwork& network) {
     if (auto items = ReadSequence(ctx, *v))
       for (const Value& item : *items) ParseIp4Entry(ctx, item, network);
   if (auto v = reader->Get("routes")) ReadRoutes(ctx, *v, network.routes);
+  if (auto v = reader->Get("bandwidth")) network.bandwidth = ReadBandwidth(ctx, *v);
   if (auto v = reader->Get("policy"))
     ctx.Error("not-supported", v->path, v->key_span,
               "a network policy on a Jail is not supported yet (FreeBSD enforcement is still to come); remove it");

@@ -1,4 +1,5 @@
 // kind: VM. The network block and an optional hypervisor block (firecracker or qemu, not both).
+#include "model/parse_bandwidth.h"
 #include "model/parse_dns.h"
 #include "model/parse_kinds.h"
 #include "model/parse_policy.h"
@@ -26,6 +27,7 @@ void ParseNetwork(ParseContext& ctx, const Value& value, VmNetwork& network) {
   // With mode disabled or loopback the policy has nothing to act on: a warning in validation, not an error.
   if (auto v = reader->Get("policy")) network.policy = ParsePolicy(ctx, *v);
   if (auto v = reader->Get("routes")) ReadRoutes(ctx, *v, network.routes);
+  if (auto v = reader->Get("bandwidth")) network.bandwidth = ReadBandwidth(ctx, *v);
 
   const std::string mode = ToString(network.mode);
   if (UsesBridge(network.mode)) {

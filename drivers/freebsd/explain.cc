@@ -11,6 +11,7 @@
 
 #include "drivers/freebsd/argv_check.h"
 #include "model/net.h"
+#include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_names.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_tag.h"
@@ -323,12 +324,14 @@ void Ipfw(const Action& a, Writer& w) {
   // with co.use_set), and rules are added into the set with "add M set N" (ipfw.8 RULE FORMAT).
   const std::string set = std::to_string(kIpfwSet);
   const bool create = a.op == Op::kCreate;
-  const std::string number = create ? w.Number(a.resource.key.name, kIpfwFirstRule,
-                                               kIpfwFirstRule + kIpfwRuleCount - 1, "ipfw rule number")
+  // berth adds rules in two ranges: the secure-VNET whitelist's and the one feeding dummynet pipes.
+  const bool shaping = !PipesOfRules(a.resource.AttrOr(kRules)).empty();
+  const int first = shaping ? kShapeFirstRule : kIpfwFirstRule, count = shaping ? kShapeCount : kIpfwRuleCount;
+  const std::string number = create ? w.Number(a.resource.key.name, first, first + count - 1, "ipfw rule number")
                                     : w.Number(a.resource.key.name, 1, 65534, "ipfw rule number");
   if (!create) w.Add({"ipfw", "-q", "set", set, "delete", number});
   if (a.op == Op::kDelete) return;
-  if (!create) w.Number(number, kIpfwFirstRule, kIpfwFirstRule + kIpfwRuleCount - 1, "ipfw rule number");
+  if (!create) w.Number(number, first, first + count - 1, "ipfw rule number");
   std::istringstream lines(w.Need(kRules));
   for (std::string line; std::getline(lines, line);) {
     std::vector<std::string> argv{"ipfw", "-q", "add", number, "set", set};
@@ -337,6 +340,27 @@ void Ipfw(const Action& a, Writer& w) {
     argv.insert(argv.end(), {"//", "berth", "owner=" + w.Text(Origin(a.resource))});
     w.Add(argv);
   }
+}
+
+/// A dummynet pipe (ipfw(8) TRAFFIC SHAPER (DUMMYNET) CONFIGURATION): "pipe N config" creates or reconfigures
+/// it in place ("bw" in bit/s, "burst" in bytes), "pipe N delete" removes it. Pipes hold no set; berth's are
+/// its two number ranges (freebsd_bandwidth.h).
+void Pipe(const Action& a, Writer& w) {
+  const std::string number = w.Number(a.resource.key.name, kEgressPipeFirst, kIngressPipeFirst + kShapeCount - 1, "pipe number");
+  if (a.op == Op::kDelete) {
+    w.Add({"ipfw", "-q", "pipe", number, "delete"});
+    return;
+  }
+  // Up to 10 digits (dummynet's 32-bit bit/s): Writer::Number stops at 6.
+  auto digits = [&](const char* attr, uint64_t max, const char* what) {
+    const std::string v = w.Need(attr);
+    const bool ok = !v.empty() && v.size() <= 10 && std::all_of(v.begin(), v.end(), ::isdigit) && std::stoull(v) <= max;
+    if (!ok) w.Refuse(v, what);
+    return v;
+  };
+  const std::string bw = digits(kBw, kMaxPipeBits, "bandwidth");
+  const std::string burst = digits(kBurst, 2147483647, "burst");
+  w.Add({"ipfw", "-q", "pipe", number, "config", "bw", bw + "bit/s", "burst", burst});
 }
 
 void Sysctl(const Action& a, Writer& w) {
@@ -359,6 +383,7 @@ Result<std::vector<StepCommand>> Explain(const Action& action) {
   else if (kind == kFile) File(action, w);
   else if (kind == kPf) Pf(action, w);
   else if (kind == kIpfw) Ipfw(action, w);
+  else if (kind == kPipe) Pipe(action, w);
   else if (kind == kSysctl) Sysctl(action, w);
   else return Fail(action.resource.key.ToString() + ": no FreeBSD commands for kind " + kind);
   return w.Finish();

@@ -10,6 +10,7 @@
 #include "drivers/freebsd/argv_check.h"
 #include "drivers/freebsd/observe_build.h"
 #include "drivers/freebsd/parse.h"
+#include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 
 namespace berth::drivers::freebsd {
@@ -119,6 +120,9 @@ Result<reconciler::ObservedState, DriverError> ObserveHost(CommandRunner& runner
   if (ipfw.ok()) {
     view.ipfw = ParseIpfwList(ipfw.out);
     for (auto& fact : IpfwFacts(view.ipfw)) missing.push_back(std::move(fact));
+    auto pipes = runner.Run({"ipfw", "-v", "pipe", "show"}, "");  // -v: bursts in bytes, not humanized
+    if (pipes.ok()) view.pipes = ParsePipeShow(pipes.out);
+    else missing.push_back(kMissingDummynet);
   } else {
     missing.push_back(kMissingIpfw);
   }
@@ -127,6 +131,7 @@ Result<reconciler::ObservedState, DriverError> ObserveHost(CommandRunner& runner
   reconciler::ObservedState observed = BuildObserved(view);
   if (host_facts) {
     if (Sysctl(runner, "kern.features.vimage") != "1") missing.push_back(kMissingVimage);
+    if (Sysctl(runner, "net.inet.ip.fw.one_pass") == "1") missing.push_back(kIpfwOnePass);
     for (const char* name : kSecureVnetSysctls)
       if (Sysctl(runner, name) != "1") missing.push_back(MissingSysctl(name));
     std::sort(missing.begin(), missing.end());

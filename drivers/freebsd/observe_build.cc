@@ -4,6 +4,7 @@
 #include <set>
 
 #include "drivers/freebsd/observe_build.h"
+#include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_rules.h"
 #include "drivers/freebsd/platform/freebsd_tag.h"
@@ -96,6 +97,7 @@ class Builder {
       if (!seen_jails_.count(jail)) Absent(jail, "gone");
     Pf();
     Ipfw();
+    Pipes();
     if (!v_.forwarding.empty())
       out_.resources.push_back(Record(kSysctl, "", kForwardingSysctl, {{kValue, v_.forwarding}}, ""));
     for (const auto& i : v_.interfaces) out_.facts.interfaces.push_back(i.name);
@@ -331,6 +333,31 @@ class Builder {
     for (const auto& [number, group] : theirs)
       if (!ours.count(number))
         out_.resources.push_back(Record(kIpfw, "", std::to_string(number), {{kRules, Join(group.first, "\n", false)}}, ""));
+  }
+
+  /// Pipes have no set: berth's are those of its two ranges (freebsd_bandwidth.h) that no rule of another set
+  /// sends to (an admin's pipe there that their rules use is theirs: recorded unowned, so a desired pipe of that
+  /// number is a conflict). The owner is that of berth's rule that feeds it.
+  void Pipes() {
+    std::map<int, std::string> fed_by_berth;
+    std::set<int> fed_by_others;
+    for (const auto& rule : v_.ipfw)
+      for (int pipe : PipesOfRules(rule.body)) {
+        if (rule.set != kIpfwSet) fed_by_others.insert(pipe);
+        else if (auto tag = ParseFreeBsdTag(rule.comment)) fed_by_berth[pipe] = tag->owner;
+        else fed_by_berth.emplace(pipe, "");
+      }
+    for (const auto& p : v_.pipes) {
+      const bool in_range = p.number >= kEgressPipeFirst && p.number < kIngressPipeFirst + kShapeCount;
+      if (!in_range) continue;
+      Attrs attrs{{kBw, std::to_string(p.bw_bits)}, {kBurst, std::to_string(p.burst)}};
+      auto owner = fed_by_berth.find(p.number);
+      const std::string who = owner == fed_by_berth.end() ? "" : owner->second;
+      if (auto jail = JailOfOwner(who); !jail.empty()) attrs[kJailAttr] = jail;
+      auto r = Record(kPipe, "", std::to_string(p.number), std::move(attrs), who);
+      r.ownership = fed_by_others.count(p.number) ? Ownership::kUnowned : Ownership::kOwned;
+      out_.resources.push_back(std::move(r));
+    }
   }
 
   const HostView& v_;

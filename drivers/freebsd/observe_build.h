@@ -29,6 +29,7 @@ struct HostView {
   std::map<std::string, JailInside> inside;                     // berth's live jails, by name
   std::map<std::string, std::vector<std::string>> pf_anchors;   // "berth/out" -> normalised rules
   std::vector<IpfwRule> ipfw;                                   // every rule (berth's range is picked out)
+  std::vector<DummynetPipe> pipes;                              // every pipe (berth's ranges are picked out)
   std::string forwarding;                                       // net.inet.ip.forwarding, "" if unknown
 };
 

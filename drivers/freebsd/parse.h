@@ -3,6 +3,7 @@
 // canonical rule listing, ipfw list and route get. Pure; tested against the facts file's samples.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,6 +67,15 @@ std::vector<IpfwRule> ParseIpfwList(std::string_view text);
 /// kIpfwBypassPrefix + rule for an accepting rule of another set numbered before berth's range that can see
 /// layer-2 frames; kIpfwDefaultDeny when rule 65535 denies and no rule after berth's range allows layer2.
 std::vector<std::string> IpfwFacts(const std::vector<IpfwRule>& rules);
+
+/// A dummynet pipe of `ipfw -v pipe show` (sbin/ipfw/dummynet.c list_pipes: "%05d: %s %4d ms burst %s", the
+/// bandwidth "%7.3f Mbit/s" and friends, the burst in bytes with -v).
+struct DummynetPipe {
+  int number = 0;
+  uint64_t bw_bits = 0;  // 0: unlimited
+  uint64_t burst = 0;
+};
+std::vector<DummynetPipe> ParsePipeShow(std::string_view text);
 
 /// `pfctl -s info`: whether the first line says "Status: Enabled" (pfctl.c print_status).
 bool ParsePfEnabled(std::string_view text);

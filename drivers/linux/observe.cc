@@ -317,6 +317,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
       r.ownership = Ownership::kOwned;
       out.resources.push_back(std::move(r));
     }
+    AddShapers(v.name, v.snap, out.resources);
     for (auto& r : ns_links) out.resources.push_back(std::move(r));
   }
 

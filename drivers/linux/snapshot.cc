@@ -160,9 +160,13 @@ Result<Snapshot, OsError> ReadSnapshot(NlSocket& sock, const SnapshotOptions& wh
   }
   if (what.tc) {
     st = DumpRetrying(
-        sock, [] { return DumpRequest<tcmsg>(RTM_GETQDISC, AF_UNSPEC); }, [&] { s.redirects.clear(); },
+        sock, [] { return DumpRequest<tcmsg>(RTM_GETQDISC, AF_UNSPEC); }, [&] {
+          s.redirects.clear();
+          s.shapers.clear();
+        },
         [&](nlmsghdr* h) {
           if (auto index = ParseIngressQdisc(h)) s.redirects[*index] = std::nullopt;
+          else if (auto shaper = ParseShaperQdisc(h)) s.shapers[shaper->index] = *shaper;
         });
     if (!st) return Unexpected<OsError>{st.error()};
     for (auto& [index, target] : s.redirects) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "drivers/linux/netlink.h"
+#include "drivers/linux/tc_shaper.h"
 #include "model/net.h"
 
 namespace berth::drivers::lnx {
@@ -44,6 +45,7 @@ struct Snapshot {
   std::vector<LinkRecord> links;
   std::vector<AddrRecord> addrs;
   std::map<int, std::optional<int>> redirects;  // ifindex with an ingress qdisc -> redirect target ifindex
+  std::map<int, ShaperRecord> shapers;          // ifindex -> berth's root tbf on it (tc_shaper.h)
   std::vector<RouteRecord> routes;
 
   const LinkRecord* ByIndex(int index) const;

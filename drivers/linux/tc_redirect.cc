@@ -71,8 +71,6 @@ NlMsg RedirectFilterRequest(int index, int to_index) {
   return m;
 }
 
-namespace {
-
 Result<int, OsError> IndexOf(NlSocket& sock, const std::string& dev) {
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
@@ -86,6 +84,8 @@ Result<int, OsError> IndexOf(NlSocket& sock, const std::string& dev) {
   if (index == 0) return OsFail(ENODEV, "link " + dev);
   return index;
 }
+
+namespace {
 
 /// Names the missing kernel feature when tc refuses a kind.
 OsError TcError(const NlReply& r, int type, const char* feature) {

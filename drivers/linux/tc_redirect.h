@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 
 #include <optional>
+#include <string>
 
 #include "drivers/linux/netlink.h"
 
@@ -17,6 +18,8 @@ std::optional<int> ParseIngressQdisc(nlmsghdr* h);
 
 /// The RTM_NEWTFILTER adding `u32 match u32 0 0 action mirred egress redirect` from ifindex `index` to `to_index`.
 NlMsg RedirectFilterRequest(int index, int to_index);
+/// The ifindex of `dev` in `sock`'s namespace; ENODEV when there is none.
+Result<int, OsError> IndexOf(NlSocket& sock, const std::string& dev);
 /// RTM_NEWQDISC / RTM_DELQDISC of the ingress qdisc of ifindex `index`.
 NlMsg IngressQdiscRequest(int type, int flags, int index);
 

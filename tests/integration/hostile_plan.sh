@@ -97,6 +97,20 @@ PY
   expect_refused "file $path" "$work/file.json" "is not one of berth's"
 done
 
+echo "== a rate limit anywhere but a VM's own two devices, or with what berth never sets"
+for spec in '["", "oper0", {"rate": "8000000", "burst": "32768"}]' '["berth-vm1", "lo", {"rate": "8000000", "burst": "32768"}]' \
+  '["berth-vm1", "eth0", {"rate": "8000000", "burst": "32768", "peakrate": "1"}]' '["berth-vm1", "tap0", {"rate": "0", "burst": "32768"}]'; do
+  edit "$work/create.json" "$work/qdisc.json" "$spec" <<'PY'
+scope, dev, attrs = json.loads(arg)
+r = {'kind': 'qdisc', 'scope': scope, 'name': dev, 'attrs': attrs, 'ownership': 'owned'}
+p['changes'].append({'kind': 'qdisc', 'scope': scope, 'name': dev, 'action': 'create', 'origin': 'VM/vm1',
+                     'reason': '', 'fields': [], 'before': None, 'after': r})
+p['steps'].append({'id': len(p['steps']), 'op': 'create', 'key': 'qdisc:' + scope + '/' + dev, 'resource': r,
+                   'fields': [], 'depends_on': [], 'provenance': None, 'commands': []})
+PY
+  expect_refused "qdisc $spec" "$work/qdisc.json" "malformed qdisc: "
+done
+
 echo "== wrong-typed and missing fields are errors, never aborts"
 for change in 'p["steps"] = "all"' 'p["steps"][0]["id"] = "0"' 'p["steps"][0]["resource"]["attrs"]["type"] = 7' \
   'del p["steps"][0]["op"]' 'p["changes"][0]["action"] = "explode"' 'p["steps"][0]["resource"]["kind"] = "route"' \

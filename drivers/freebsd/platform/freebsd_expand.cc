@@ -3,6 +3,7 @@
 // an epair with its host end on the bridge — or, for secure VNET, on a per-jail bridge joined to the host
 // bridge by an uplink epair, with ipfw layer-2 rules — the interface's address and MAC inside the jail, the
 // default route and resolv.conf. Per non-VNET jail: the jail and its aliases on host interfaces.
+#include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_expand.h"
 
 #include <algorithm>
@@ -88,7 +89,8 @@ void ExpandNat(const model::Nat& nat, const model::Manifest& manifest, const All
 }
 
 void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, const Allocations& allocations,
-                    const std::map<std::string, int>& ipfw_numbers, Builder& b) {
+                    const std::map<std::string, int>& ipfw_numbers, const std::map<std::string, int>& shape_slots,
+                    Builder& b) {
   const std::string& name = jail.doc.metadata.name;
   const model::JailNetwork& net = jail.network;
   const bool up = net.mode != NetworkMode::kDisabled;
@@ -97,7 +99,7 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
   b.Add(kJif, name, "lo0", std::move(lo), jail.doc);
 
   Attrs attrs{{kPath, jail.path}, {kVnet, "new"}, {kHostname, name}, {kState, "active"}};
-  std::vector<std::string> handover;
+  std::vector<std::string> handover, host_ends;
   std::string route_via;
   // Without defaultRouter the jail routes through its first interface's bridge gateway, as a Linux VM does.
   std::optional<model::Ipv4> router = net.default_router;
@@ -112,6 +114,7 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
     const std::string jail_end = JailEpairName(name, itf.name, 'b');
     const std::string mtu = WithMtu({}, *bridge)[kMtu];
     handover.push_back(jail_end);
+    host_ends.push_back(host_end);
     std::string port_bridge = bridge->doc.metadata.name;
     if (itf.secure) {
       const std::string own_bridge = JailSecureBridgeName(name, itf.name);
@@ -153,6 +156,8 @@ void ExpandVnetJail(const model::Jail& jail, const model::Manifest& manifest, co
         break;
       }
   AddResolvConf(jail, b);
+  if (auto slot = shape_slots.find(jail.doc.Id()); slot != shape_slots.end())
+    ExpandJailBandwidth(jail, slot->second, host_ends, b);
 }
 
 void ExpandNonVnetJail(const model::Jail& jail, Builder& b) {
@@ -211,8 +216,9 @@ DesiredState ExpandFreeBsd(const model::Manifest& manifest, const Allocations& a
   }
   for (const auto& nat : manifest.nats) ExpandNat(nat, manifest, allocations, b);
   const std::map<std::string, int> ipfw_numbers = IpfwNumbers(manifest);
+  const std::map<std::string, int> shape_slots = ShapeSlots(manifest);
   for (const auto& jail : manifest.jails) {
-    if (jail.network.vnet) ExpandVnetJail(jail, manifest, allocations, ipfw_numbers, b);
+    if (jail.network.vnet) ExpandVnetJail(jail, manifest, allocations, ipfw_numbers, shape_slots, b);
     else ExpandNonVnetJail(jail, b);
   }
   return b.Finish();

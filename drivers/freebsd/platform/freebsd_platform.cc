@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_platform.h"
 #include "drivers/freebsd/platform/freebsd_expand.h"
 #include "drivers/freebsd/platform/freebsd_record_check.h"
@@ -45,6 +46,9 @@ class FreeBsdPlatform final : public Platform {
       for (const char* attr : {kBridge, kPeerBridge})
         if (auto* bridge = r.Attr(attr); bridge && !bridge->empty()) deps.push_back(Key(kIface, "", *bridge));
       if (auto* rules = r.Attr(kIpfwOrder)) deps.push_back(Key(kIpfw, "", *rules));
+    } else if (kind == kIpfw) {
+      // Rules that send to pipes come after the pipes and go before them (freebsd_bandwidth.h).
+      for (int pipe : PipesOfRules(r.AttrOr(kRules))) deps.push_back(Key(kPipe, "", std::to_string(pipe)));
     } else if (kind == kAddr) {
       // A jail's alias is added after its jail and removed before it (facts A4 has jail(8) add it before the
       // jail: berth reverses that so no crash can leave an alias without the jail that makes it berth's).
@@ -92,7 +96,7 @@ class FreeBsdPlatform final : public Platform {
     // A jail's epairs can only be made with the jail (their b ends are handed over at jail -c).
     if (kind == kJail && field.starts_with(kEpairPrefix)) return FieldPolicy::kReplace;
     if (kind == kPf && (field == kEgress || field == kSkipped)) return FieldPolicy::kIgnore;
-    if (kind == kIpfw && field == kJailAttr) return FieldPolicy::kIgnore;
+    if ((kind == kIpfw || kind == kPipe) && field == kJailAttr) return FieldPolicy::kIgnore;
     if (kind == kIface && field == kIpfwOrder) return FieldPolicy::kIgnore;  // ordering only
     if (kind == kFile && (field == kRoot || field == kUnsafe)) return FieldPolicy::kIgnore;  // checked in CheckHost
     return kReplace.count({kind, field}) ? FieldPolicy::kReplace : FieldPolicy::kUpdate;
@@ -152,7 +156,7 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
     return !name.empty() && Has(facts.interfaces, name) && !owned_names.count(name);
   };
 
-  bool wants_vnet = false, wants_jail = false, wants_pf = false, wants_ipfw = false;
+  bool wants_vnet = false, wants_jail = false, wants_pf = false, wants_ipfw = false, wants_pipe = false;
   for (const Resource& r : desired.resources) {
     const std::string& kind = r.key.kind;
     if (kind == kJail) {
@@ -167,7 +171,15 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
                                             ", exists and is not berth's",
                                  r.provenance});
     }
-    if (kind == kIpfw) wants_ipfw = true;
+    if (kind == kIpfw && PipesOfRules(r.AttrOr(kRules)).empty()) wants_ipfw = true;  // the secure-VNET whitelist
+    if (kind == kPipe) {
+      wants_pipe = true;
+      uint64_t bits = 0;
+      for (char c : r.AttrOr(kBw)) bits = bits * 10 + uint64_t(c - '0');
+      if (auto problem = PipeRateProblem(bits))
+        conflicts.push_back({r.key, "rate " + r.AttrOr(kBw) + " bit/s of jail " + r.AttrOr(kJailAttr) +
+                                        " cannot be a dummynet pipe: " + *problem, r.provenance});
+    }
     if (kind == kFile)
       if (const Resource* o = observed.Find(r.key); o && o->Attr(kUnsafe))
         conflicts.push_back({r.key, r.key.name + " of jail " + r.key.scope + " resolves to " + *o->Attr(kUnsafe) +
@@ -242,6 +254,17 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
       feature_conflict(true, MissingSysctl(sysctl).c_str(),
                        std::string("secure VNET needs ") + sysctl + "=1, which is not set on this host; berth does "
                        "not change firewall settings: run sysctl " + sysctl + "=1 (and add it to /etc/sysctl.conf)");
+  feature_conflict(wants_pipe, kMissingIpfw,
+                   "rate limits on jails are dummynet pipes fed by ipfw rules, and ipfw is not loaded. Loading it "
+                   "applies its default rule, which denies everything unless net.inet.ip.fw.default_to_accept=1 is "
+                   "set before (loader.conf and kenv): berth does not load it");
+  feature_conflict(wants_pipe && !missing(kMissingIpfw), kMissingDummynet,
+                   "rate limits on jails need dummynet, which is not loaded (ipfw pipe show fails): kldload dummynet "
+                   "(dummynet_enable=YES in /etc/rc.conf)");
+  feature_conflict(wants_pipe && !missing(kMissingIpfw), kIpfwOnePass,
+                   "net.inet.ip.fw.one_pass is 1: a packet leaving a dummynet pipe would be accepted and skip every "
+                   "later rule of the host's firewall (ipfw(8)); berth does not change firewall settings: run sysctl "
+                   "net.inet.ip.fw.one_pass=0 (and add it to /etc/sysctl.conf)");
   if (wants_pf && missing(kMissingPfNatHook))
     warnings.push_back({"the main pf ruleset does not hook berth's NAT anchors, so its NAT rules are loaded but never "
                         "used; add this line to /etc/pf.conf (before any filter rule) and reload pf: " +

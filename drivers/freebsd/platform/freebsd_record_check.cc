@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_rules.h"
 
@@ -84,8 +85,19 @@ std::optional<std::string> FreeBsdRecordError(const Resource& r) {
     for (const auto& line : Lines(r.AttrOr(kRdr)))
       if (!IsRdrRule(line)) return "rdr rule \"" + line + "\" is not one berth derives";
   }
-  if (r.key.kind == kIpfw && !IsSecureVnetWhitelist(r.AttrOr(kRules)))
-    return "ipfw rules are not the secure-VNET whitelist berth derives";
+  if (r.key.kind == kPipe) return PipeRecordError(r);
+  if (r.key.kind == kIpfw) {
+    // Rules feeding pipes sit under the number of the pipes' slot; anything else is the secure-VNET whitelist.
+    const std::string& rules = r.AttrOr(kRules);
+    const auto pipes = PipesOfRules(rules);
+    if (!pipes.empty()) {
+      const int slot = pipes.front() >= kIngressPipeFirst ? pipes.front() - kIngressPipeFirst : pipes.front() - kEgressPipeFirst;
+      if (!IsShapeRules(rules) || r.key.name != std::to_string(kShapeFirstRule + slot))
+        return "ipfw rules are not the dummynet rules berth derives";
+    } else if (!IsSecureVnetWhitelist(rules)) {
+      return "ipfw rules are not the secure-VNET whitelist berth derives";
+    }
+  }
   return std::nullopt;
 }
 

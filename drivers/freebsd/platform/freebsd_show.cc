@@ -1,4 +1,5 @@
 // DescribeJails: joins each berth jail with its in-jail interfaces, their epairs' bridges, route and resolv.conf.
+#include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_show.h"
 
 #include <sstream>
@@ -37,6 +38,9 @@ std::vector<JailNetworkInfo> DescribeJails(const ObservedState& observed) {
         }
       }
     }
+    for (const auto& p : observed.resources)
+      if (p.key.kind == kPipe && p.AttrOr(kJailAttr) == info.jail && PipeRecordError(p) == std::nullopt)
+        (p.key.name >= std::to_string(kIngressPipeFirst) ? info.ingress_bits : info.egress_bits) = p.AttrOr(kBw);
     out.push_back(std::move(info));
   }
   return out;

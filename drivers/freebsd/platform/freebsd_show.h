@@ -29,6 +29,7 @@ struct JailNetworkInfo {
   std::vector<std::pair<std::string, std::string>> routes;  // extra routes: {to, via}, by destination
   std::vector<std::string> ip4;  // non-VNET jails
   std::vector<std::string> dns;
+  std::string egress_bits, ingress_bits;  // the jail's dummynet pipes (freebsd_bandwidth.h); "" when none
 };
 
 /// berth's jails in the observation, by name.

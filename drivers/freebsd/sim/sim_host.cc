@@ -41,7 +41,7 @@ bool IsReadOnly(const std::vector<std::string>& a) {
   if (tool == "ifconfig") return cmd.size() <= 2 || cmd[1] == "-l" || cmd[1] == "-g";
   if (tool == "route") return std::find(cmd.begin(), cmd.end(), "get") != cmd.end();
   if (tool == "pfctl") return std::find(cmd.begin(), cmd.end(), "-s") != cmd.end();
-  if (tool == "ipfw") return cmd.back() == "list";
+  if (tool == "ipfw") return cmd.back() == "list" || cmd.back() == "show";  // show: ipfw pipe show
   if (tool == "sysctl") return cmd.size() == 3 && cmd[1] == "-n";
   return false;
 }
@@ -58,7 +58,9 @@ SimFreeBsd::SimFreeBsd() {
   state_.sysctls = {{"net.inet.ip.forwarding", "0"}, {"kern.features.vimage", "1"}, {"net.inet.ip.fw.enable", "1"},
                     {"net.link.ether.ipfw", "1"},    {"net.link.bridge.ipfw", "1"},
                     // ipfw2.c fills a "log" rule's logamount from this at add time (ipfw -S list shows it)
-                    {"net.inet.ip.fw.verbose_limit", "5"}};
+                    {"net.inet.ip.fw.verbose_limit", "5"},
+                    // ipfw(8): 1 by default; a rate-limited jail needs 0 (freebsd_bandwidth.h)
+                    {"net.inet.ip.fw.one_pass", "1"}};
   state_.return_ticks = 2;
 }
 

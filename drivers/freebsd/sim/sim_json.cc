@@ -34,6 +34,8 @@ json SimFreeBsd::ToJson() const {
   for (const auto& [jid, j] : s.jails) jails.push_back(JailToJson(j));
   for (const auto& l : s.limbo) limbo.push_back({{"jid", l.jid}, {"ticks", l.ticks}, {"interfaces", l.interfaces}});
   for (const auto& r : s.ipfw_rules) ipfw.push_back({{"number", r.number}, {"set", r.set}, {"body", r.body}});
+  json pipes = json::array();
+  for (const auto& [n, p] : s.pipes) pipes.push_back({{"number", n}, {"bw", p.bw}, {"burst", p.burst}});
   return {{"interfaces", interfaces},         {"next_interface", s.next_interface},
           {"jails", jails},                   {"next_jid", s.next_jid},
           {"limbo", limbo},                   {"pf_loaded", s.pf_loaded},
@@ -43,7 +45,8 @@ json SimFreeBsd::ToJson() const {
           {"return_ticks", s.return_ticks},   {"dying_on_remove", s.dying_on_remove},
           {"mac_seed", s.mac_seed},           {"files", s.files},
           {"links", s.links},                 {"dirs", s.dirs},
-          {"pf_enabled", s.pf_enabled},       {"ipfw_default_accept", s.ipfw_default_accept}};
+          {"pf_enabled", s.pf_enabled},       {"ipfw_default_accept", s.ipfw_default_accept},
+          {"dummynet_loaded", s.dummynet_loaded}, {"pipes", pipes}};
 }
 
 Result<SimState> SimFreeBsd::FromJson(const json& j) {
@@ -111,6 +114,9 @@ Result<SimState> SimFreeBsd::FromJson(const json& j) {
     s.dirs = j.value("dirs", std::set<std::string>{});
     s.pf_enabled = j.value("pf_enabled", true);
     s.ipfw_default_accept = j.value("ipfw_default_accept", true);
+    s.dummynet_loaded = j.value("dummynet_loaded", true);
+    if (j.contains("pipes"))
+      for (const auto& pj : j.at("pipes")) s.pipes[pj.at("number")] = {pj.at("bw"), pj.at("burst")};
   } catch (const json::exception& e) {
     return Fail(std::string("not a simulated FreeBSD host: ") + e.what());
   }

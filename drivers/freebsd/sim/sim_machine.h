@@ -55,6 +55,7 @@ class Machine {
   bool Exists(const std::string& path) const;
   CommandResult Pfctl(const Args& args, const std::string& input);
   CommandResult Ipfw(const Args& args);
+  CommandResult Pipe(const Args& args);  // ipfw pipe ... (dummynet), in sim_pf.cc
   CommandResult Sysctl(const Args& args);
 
   // Interfaces.

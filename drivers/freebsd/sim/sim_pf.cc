@@ -151,6 +151,7 @@ CommandResult Machine::Ipfw(const Args& a) {
   for (; k < a.size() && a[k].size() > 1 && a[k][0] == '-'; ++k) {
     if (a[k] == "-q") quiet = true;
     else if (a[k] == "-S") show_sets = true;
+    else if (a[k] == "-v") continue;  // verbose: pipe show prints bursts in bytes, which the simulator always does
     else if (a[k] == "-n" || a[k] == "-N" || a[k] == "-t" || a[k] == "-a" || a[k] == "-c") continue;
     else return Err("usage: ipfw [options]");
   }
@@ -164,6 +165,7 @@ CommandResult Machine::Ipfw(const Args& a) {
     k += 2;
   }
   const std::string verb = a[k];
+  if (verb == "pipe") return Pipe(Args(a.begin() + long(k), a.end()));
   char num[16];
   if (verb == "list" || verb == "show") {
     std::vector<SimIpfwRule> rules = s_.ipfw_rules;
@@ -202,7 +204,10 @@ CommandResult Machine::Ipfw(const Args& a) {
   }
   std::vector<std::string> body(a.begin() + long(b), a.end());
   static const std::vector<std::string> kActions = {"allow", "accept", "pass", "permit", "deny", "drop", "reject",
-                                                    "count", "skipto"};
+                                                    "count", "skipto", "pipe"};
+  // "pipe N" (ipfw.8 RULE ACTIONS) needs its number; the pipe itself may be configured later.
+  if (!body.empty() && body[0] == "pipe" && (body.size() < 2 || !IsPort(body[1])))
+    return Err("ipfw: illegal argument for pipe");
   if (body.empty() || std::find(kActions.begin(), kActions.end(), body[0]) == kActions.end())
     return Err("ipfw: invalid action " + (body.empty() ? std::string() : body[0]));
   auto from = std::find(body.begin(), body.end(), "from"), to = std::find(body.begin(), body.end(), "to");
@@ -216,6 +221,66 @@ CommandResult Machine::Ipfw(const Args& a) {
   s_.ipfw_rules.push_back({number, set, text});
   std::snprintf(num, sizeof num, "%05d", number);
   return Ok(quiet ? "" : std::string(num) + " " + text + "\n");
+}
+
+// sbin/ipfw/dummynet.c: "pipe N config bw B burst S" (ipfw_config_pipe, read_bandwidth: a number, an optional
+// K/M/G, and bit/s, or B/Byte/s for bytes), "pipe N delete", "pipe show" (list_pipes). a[0] is "pipe".
+CommandResult Machine::Pipe(const Args& a) {
+  if (!s_.dummynet_loaded) return Err("ipfw: setsockopt(IP_DUMMYNET3): Protocol not available");
+  if (a.size() == 2 && (a[1] == "show" || a[1] == "list")) {
+    std::string out;
+    char line[96];
+    for (const auto& [n, p] : s_.pipes) {
+      char bw[32];
+      const double b = double(p.bw);
+      if (p.bw == 0) std::snprintf(bw, sizeof bw, "unlimited     ");
+      else if (b >= 1e9) std::snprintf(bw, sizeof bw, "%7.3f Gbit/s", b / 1e9);
+      else if (b >= 1e6) std::snprintf(bw, sizeof bw, "%7.3f Mbit/s", b / 1e6);
+      else if (b >= 1e3) std::snprintf(bw, sizeof bw, "%7.3f Kbit/s", b / 1e3);
+      else std::snprintf(bw, sizeof bw, "%7.3f bit/s ", b);
+      std::snprintf(line, sizeof line, "%05d: %s %4d ms burst %llu\n", n, bw, 0, static_cast<unsigned long long>(p.burst));
+      out += line;
+      std::snprintf(line, sizeof line, "q%05d  50 sl. 0 flows (1 buckets) sched %d weight 0 lmax 0 pri 0 droptail\n", n, n + 65536);
+      out += line;
+      std::snprintf(line, sizeof line, " sched %d type FIFO flags 0x0 0 buckets 0 active\n", n + 65536);
+      out += line;
+    }
+    return Ok(out);
+  }
+  if (a.size() < 3 || !IsPort(a[1])) return Err("ipfw: usage: pipe number {config|delete|show}");
+  const int n = std::stoi(a[1]);
+  if (a[2] == "delete") {
+    if (!s_.pipes.erase(n)) return Err("ipfw: setsockopt(IP_DUMMYNET_DEL): No such file or directory");
+    return Ok();
+  }
+  if (a[2] != "config") return Err("ipfw: unrecognised option ``" + a[2] + "''");
+  SimState::Pipe p = s_.pipes.count(n) ? s_.pipes[n] : SimState::Pipe{};
+  for (size_t i = 3; i < a.size(); i += 2) {
+    if (i + 1 >= a.size()) return Err("ipfw: " + a[i] + " needs argument");
+    const std::string& v = a[i + 1];
+    size_t end = 0;
+    while (end < v.size() && std::isdigit(static_cast<unsigned char>(v[end]))) ++end;
+    if (end == 0 || end > 12) return Err("ipfw: bandwidth too large");
+    uint64_t x = std::stoull(v.substr(0, end));
+    std::string unit = v.substr(end);
+    if (a[i] == "bw") {
+      if (!unit.empty() && std::string("KkMmGg").find(unit[0]) != std::string::npos) {
+        x *= (unit[0] == 'K' || unit[0] == 'k') ? 1000 : (unit[0] == 'M' || unit[0] == 'm') ? 1000000 : 1000000000;
+        unit = unit.substr(1);
+      }
+      if (unit == "B" || unit == "Byte/s" || unit == "bytes") x *= 8;
+      else if (!unit.empty() && unit != "bit/s") return Err("ipfw: bandwidth unit " + unit);
+      if (x > 0xffffffffULL) return Err("ipfw: bandwidth too large");
+      p.bw = x;
+    } else if (a[i] == "burst") {
+      if (!unit.empty()) return Err("ipfw: burst: unit " + unit);
+      p.burst = x;
+    } else {
+      return Err("ipfw: unrecognised option ``" + a[i] + "''");
+    }
+  }
+  s_.pipes[n] = p;
+  return Ok();
 }
 
 CommandResult Machine::Sysctl(const Args& a) {

@@ -85,6 +85,12 @@ struct SimState {
   bool ipfw_loaded = true;
   std::vector<SimIpfwRule> ipfw_rules;  // in the order added
   bool ipfw_default_accept = true;      // rule 65535: allow (net.inet.ip.fw.default_to_accept=1) or deny
+  bool dummynet_loaded = true;
+  struct Pipe {
+    uint64_t bw = 0;     // bit/s; 0 unlimited
+    uint64_t burst = 0;  // bytes
+  };
+  std::map<int, Pipe> pipes;  // dummynet pipes by number
 
   std::map<std::string, std::string> sysctls;
   bool jail_meta = true;  // whether jail(8) and jls know the meta parameter

@@ -9,6 +9,7 @@
 #include "model/parse_dns.h"
 #include "reconciler/desired_builder.h"
 #include "drivers/linux/platform/link_spec.h"
+#include "drivers/linux/platform/linux_bandwidth.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
@@ -77,6 +78,7 @@ void ExpandVm(const model::Vm& vm, const model::Manifest& manifest, const Alloca
   b.Add(kLink, ns, tap, std::move(tap_attrs), from);
   b.Add(kTc, ns, peer, {{kRedirectTo, tap}}, from);
   b.Add(kTc, ns, tap, {{kRedirectTo, peer}}, from);
+  ExpandVmBandwidth(vm, ns, from, b);
 
   Attrs rules = VmRules(vm, a);
   AddVmPolicy(vm, a, *bridge, rules);

@@ -33,6 +33,11 @@ std::vector<LaunchRecord> LinuxLaunchRecords(const ObservedState& observed, cons
       if (auto mtu = tap->AttrOr(kMtu); !mtu.empty()) j["mtu"] = std::stoi(mtu);
     j["dns"] = {{"nameservers", vm.dns}, {"search", vm.dns_search}, {"options", vm.dns_options}};
     j["bandwidth"] = nullptr;
+    if (vm.egress || vm.ingress) {
+      j["bandwidth"] = nlohmann::json::object();
+      for (auto [name, limit] : {std::pair{"egress", &vm.egress}, std::pair{"ingress", &vm.ingress}})
+        if (*limit) j["bandwidth"][name] = {{"rate_bits", (*limit)->rate_bits}, {"burst_bytes", (*limit)->burst_bytes}};
+    }
     j["reach"] = nullptr;
     if (const Resource* group = observed.Find({kNft, "", "vm/" + vm.vm}))
       if (auto reach = ReachFromGroup(*group)) j["reach"] = model::DescribeReach(*reach);

@@ -54,6 +54,8 @@ class LinuxPlatform final : public Platform {
     } else if (kind == kTc) {
       deps.push_back(LinkKeyIn(r.key.scope, r.key.name));
       if (auto* to = r.Attr(kRedirectTo)) deps.push_back(LinkKeyIn(r.key.scope, *to));
+    } else if (kind == kQdisc) {
+      deps.push_back(LinkKeyIn(r.key.scope, r.key.name));
     } else if (kind == kNft) {
       deps.push_back(ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)});
     } else if (kind == kVmProc) {
@@ -102,7 +104,7 @@ class LinuxPlatform final : public Platform {
       if (auto* dev = r.Attr(kDev)) return LinkKeyIn(r.key.scope, *dev);
       return std::nullopt;
     }
-    if (kind == kTc) return LinkKeyIn(r.key.scope, r.key.name);
+    if (kind == kTc || kind == kQdisc) return LinkKeyIn(r.key.scope, r.key.name);
     if (kind == kNft) return ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)};
     return std::nullopt;
   }

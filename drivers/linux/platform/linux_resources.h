@@ -11,6 +11,9 @@
 //                                       single queue, vnet_hdr; created inside the netns
 //   addr:/fcbr0/10.168.0.1/24           dev=fcbr0 address=10.168.0.1/24 (owned when its link is)
 //   tc:berth-vm1/eth0                   redirect_to=tap0: ingress qdisc + u32 match-all + mirred egress redirect
+//   qdisc:berth-vm1/eth0                rate=BITS burst=BYTES: berth's tbf (handle be7:) as the device's root
+//                                       qdisc; eth0 shapes what the VM sends, tap0 what it receives
+//                                       (linux_bandwidth.h); only in berth's netns, on berth's devices
 //   nfttable:/berth                     the inet table berth owns (chains postrouting, prerouting, forward)
 //   nft:/nat/NAME, nft:/vm/NAME         a group of rules: attrs prerouting / forward / postrouting hold the
 //                                       group's rules in nft's canonical text, one per line, in order;
@@ -31,6 +34,7 @@ inline constexpr const char* kNetns = "netns";
 inline constexpr const char* kLink = "link";
 inline constexpr const char* kAddr = "addr";
 inline constexpr const char* kTc = "tc";
+inline constexpr const char* kQdisc = "qdisc";
 inline constexpr const char* kNftTable = "nfttable";
 inline constexpr const char* kNft = "nft";
 inline constexpr const char* kSysctl = "sysctl";
@@ -56,6 +60,10 @@ inline constexpr const char* kAddress = "address";
 
 // tc attributes
 inline constexpr const char* kRedirectTo = "redirect_to";
+
+// qdisc attributes: the rate in bits per second (a multiple of 8), the bucket in bytes as the kernel keeps it
+inline constexpr const char* kRate = "rate";
+inline constexpr const char* kBurst = "burst";
 
 // nft group attributes: one per chain
 inline constexpr const char* kChainPrerouting = "prerouting";

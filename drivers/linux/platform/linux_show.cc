@@ -53,6 +53,10 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
       info.accelerator = proc->AttrOr(kAccelerator);
       info.pid = std::atoi(proc->AttrOr(kPid, "0").c_str());
     }
+    for (auto [dev, into] : {std::pair{kVmPeerName, &info.egress}, std::pair{kVmTapName, &info.ingress}}) {
+      if (const Resource* q = observed.Find({kQdisc, r.key.name, std::string(dev)}))
+        *into = RateLimit{std::strtoull(q->AttrOr(kRate).c_str(), nullptr, 10), std::strtoull(q->AttrOr(kBurst).c_str(), nullptr, 10)};
+    }
     out.push_back(std::move(info));
   }
   return out;

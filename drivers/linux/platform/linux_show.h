@@ -2,6 +2,8 @@
 // TAP name, MAC, address, gateway and nameservers of each VM whose network berth manages.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,12 @@
 #include "reconciler/resource.h"
 
 namespace berth::reconciler::linux_res {
+
+/// A rate limit as the kernel holds it (qdisc resources, linux_bandwidth.h).
+struct RateLimit {
+  uint64_t rate_bits = 0;    // per second
+  uint64_t burst_bytes = 0;
+};
 
 struct VmNetworkInfo {
   std::string vm;
@@ -26,6 +34,7 @@ struct VmNetworkInfo {
   std::string running;     // "true" | "false" (the process died)
   std::string accelerator; // "kvm" | "tcg" as the running process was launched; "" when not known
   int pid = 0;
+  std::optional<RateLimit> egress, ingress;  // what the VM may send and receive; absent: not limited
 };
 
 std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allocations& allocations,

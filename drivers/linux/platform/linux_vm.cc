@@ -97,6 +97,9 @@ std::vector<ResourceKey> VmProcDependencies(const Resource& r) {
     deps.push_back(ResourceKey{kLink, ns, *tap});
     deps.push_back(ResourceKey{kTc, ns, *tap});
     deps.push_back(ResourceKey{kTc, ns, std::string(linux_res::kVmPeerName)});
+    // Rate limits are in place before the VM sends its first frame.
+    deps.push_back(ResourceKey{kQdisc, ns, *tap});
+    deps.push_back(ResourceKey{kQdisc, ns, std::string(linux_res::kVmPeerName)});
   }
   return deps;
 }

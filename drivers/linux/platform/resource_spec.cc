@@ -7,11 +7,13 @@
 #include <tuple>
 
 #include "drivers/linux/platform/link_spec.h"
+#include "drivers/linux/platform/linux_bandwidth.h"
 #include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
 #include "drivers/linux/platform/ownership.h"
+#include "model/parse_bandwidth.h"
 #include "model/parse_values.h"
 
 namespace berth::reconciler::linux_res {
@@ -100,6 +102,30 @@ std::optional<std::string> TcError(const Resource& r) {
   if (auto e = UnknownAttr(r, {kRedirectTo})) return e;
   const std::string to = r.AttrOr(kRedirectTo);
   if (!IsIfname(to)) return Bad(kRedirectTo, to, "an interface name");
+  return std::nullopt;
+}
+
+/// What the expansion emits for a rate limit (linux_bandwidth.cc) and nothing else: a rate model/ accepts, and
+/// a bucket the kernel can hold at that rate.
+std::optional<std::string> QdiscError(const Resource& r) {
+  if (r.key.scope.empty() || !IsBerthNetns(r.key.scope)) return "scope '" + Clip(r.key.scope) + "' is not a berth netns";
+  if (r.key.name != kVmPeerName && r.key.name != kVmTapName) return "'" + Clip(r.key.name) + "' is not a VM device berth shapes";
+  if (auto e = UnknownAttr(r, {kRate, kBurst})) return e;
+  auto number = [](const std::string& s) -> std::optional<uint64_t> {
+    if (s.empty() || s.size() > 14 || (s.size() > 1 && s[0] == '0') ||
+        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    return std::stoull(s);
+  };
+  const std::string rate_text = r.AttrOr(kRate), burst_text = r.AttrOr(kBurst);
+  auto rate = number(rate_text);
+  if (!rate || *rate < model::kMinRateBits || *rate > model::kMaxRateBits || *rate % 8 != 0)
+    return Bad(kRate, rate_text, "a rate in bit/s, a multiple of 8 from 8000 to 10^13");
+  auto burst = number(burst_text);
+  if (!burst || *burst < model::kMinBurstBytes || *burst > 0xffffffffULL ||
+      TbfBurstBytes(TbfBufferTicks(*burst, *rate / 8), *rate / 8) != *burst ||
+      TbfBufferTicks(*burst, *rate / 8) * kPschedTickNs > 0xffffffffULL)
+    return Bad(kBurst, burst_text, "a bucket in bytes the kernel keeps at this rate");
   return std::nullopt;
 }
 
@@ -313,6 +339,7 @@ std::optional<std::string> LinuxRecordError(const Resource& r) {
   if (kind == kLink) return LinkError(r);
   if (kind == kNetns) return NetnsError(r);
   if (kind == kTc) return TcError(r);
+  if (kind == kQdisc) return QdiscError(r);
   if (kind == kSysctl) return SysctlError(r);
   if (kind == kFile) return FileError(r);
   if (kind == kNftTable) return NftTableError(r);
