@@ -17,6 +17,8 @@
 #   APPEND=1     add to OUT/raw.tsv instead of starting it afresh (e.g. fewer repetitions at N=1000)
 #   POLICY=1|vm  method berth: a network policy on every VM, from the bridge or in each VM (bench/vm_one.sh);
 #                RESULTS.md is then left alone (its "Network policies" section is written by hand)
+#   FORWARDS=K   method berth: K tcp port forwards per VM in the NAT (the VMs full, at fixed addresses);
+#                RESULTS.md is then left alone
 #   VERIFY=full  check every object of every VM (default: counts for all VMs, every object of 3 of them)
 # Exit status: non-zero if any run failed (a VM not fully created, leftovers, a non-empty no-op plan).
 set -euo pipefail
@@ -25,7 +27,7 @@ export BERTH=${BERTH:-$ROOT/build/cli/berth}
 NS=${NS:-50 400 1000} REPS=${REPS:-3} METHODS=${METHODS:-berth C B A} SLOW_MAX_N=${SLOW_MAX_N:-400}
 OUT=${OUT:-$HERE/results} RESULTS=${RESULTS-$HERE/RESULTS.md}
 # The vm_bench section of RESULTS.md holds the figures without policies; policy runs go to OUT only.
-[[ -z "${POLICY:-}" ]] || RESULTS=
+[[ -z "${POLICY:-}" && -z "${FORWARDS:-}" ]] || RESULTS=
 [[ -x $BERTH ]] || { echo "vm_bench.sh: no berth binary at $BERTH (set BERTH)" >&2; exit 1; }
 mkdir -p "$OUT"; RAW=$OUT/raw.tsv; [[ "${APPEND:-}" == 1 ]] || : >"$RAW"
 read -ra ms <<<"$METHODS"

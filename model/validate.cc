@@ -123,6 +123,7 @@ Diagnostics ValidateManifest(const Manifest& manifest) {
   CheckBridges(manifest, out);
   CheckAddresses(manifest, out);
   CheckNats(manifest, out);
+  CheckForwards(manifest, out);
   CheckPolicies(manifest, out);
   CheckContradictions(manifest, out);
   return out;

@@ -39,6 +39,7 @@ void CheckReferences(const Manifest& manifest, Diagnostics& out);  // unknown-br
 void CheckBridges(const Manifest& manifest, Diagnostics& out);     // pools, gateways, subnet-overlap
 void CheckAddresses(const Manifest& manifest, Diagnostics& out);   // workload addresses, MACs, pool sizes
 void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources, egress and forwards
+void CheckForwards(const Manifest& manifest, Diagnostics& out);    // forward sources, listen, overlaps
 void CheckPolicies(const Manifest& manifest, Diagnostics& out);    // policy-without-interface (a warning)
 /// forward-to-outbound, forward-to-nobody, duplicate-masquerade, firecracker-vcpus
 void CheckContradictions(const Manifest& manifest, Diagnostics& out);

@@ -24,6 +24,7 @@
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
 #include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/ownership.h"
 #include "reconciler/half_made.h"
@@ -350,6 +351,17 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     r.key = ResourceKey{lr::kSysctl, "", "net.ipv4.ip_forward"};
     r.attrs[lr::kValue] = *fwd;
     out.resources.push_back(std::move(r));
+  }
+  // A bridge's route_localnet (port forwards with localhost: true), when on: off is the kernel's default.
+  for (const auto& link : host_links) {
+    if (link.AttrOr(lr::kType) != "bridge") continue;
+    const std::string name = lr::RouteLocalnetSysctl(link.key.name);
+    if (auto value = ReadSysctl(env.options.proc_sys, name); value && *value != "0") {
+      Resource r;
+      r.key = ResourceKey{lr::kSysctl, "", name};
+      r.attrs[lr::kValue] = *value;
+      out.resources.push_back(std::move(r));
+    }
   }
   AddFiles(env.options.etc_dir, out.resources);
   std::vector<std::string> mounted;

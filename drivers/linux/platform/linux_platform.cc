@@ -9,6 +9,7 @@
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_policy_reach.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
@@ -56,6 +57,12 @@ class LinuxPlatform final : public Platform {
       if (auto* to = r.Attr(kRedirectTo)) deps.push_back(LinkKeyIn(r.key.scope, *to));
     } else if (kind == kNft) {
       deps.push_back(ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)});
+    } else if (kind == kSysctl) {
+      // route_localnet needs its bridge, and turns on only once the 127/8 guard is in place.
+      if (auto bridge = RouteLocalnetBridge(r.key.name); !bridge.empty()) {
+        deps.push_back(ResourceKey{kLink, "", bridge});
+        deps.push_back(ResourceKey{kNft, "", kForwardsGroup});
+      }
     } else if (kind == kVmProc) {
       // Launched once its network is complete; stopped before any of it goes (no container: a running
       // process must be stopped by its own step, never taken away with the netns).
@@ -144,7 +151,10 @@ class LinuxPlatform final : public Platform {
     HoldBlockedLaunches(changes, facts);
   }
 
-  void NoteWidenings(ChangeSet& changes) const override { changes.widens = ReachWidenings(changes); }
+  void NoteWidenings(ChangeSet& changes) const override {
+    changes.widens = ReachWidenings(changes);
+    AddForwardWidenings(changes, changes.widens);
+  }
   std::vector<LaunchRecord> LaunchRecords(const ObservedState& observed, const Allocations& allocations,
                                           const std::string& scope_dir) const override {
     return LinuxLaunchRecords(observed, allocations, scope_dir);

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "drivers/linux/platform/link_spec.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
@@ -104,11 +105,15 @@ std::optional<std::string> TcError(const Resource& r) {
 }
 
 std::optional<std::string> SysctlError(const Resource& r) {
+  // route_localnet of one interface, only ever turned on (with the 127/8 guard of linux_forwards.cc).
+  const bool localnet = !RouteLocalnetBridge(r.key.name).empty();
   if (!r.key.scope.empty() ||
-      std::find(std::begin(kSysctlAllowList), std::end(kSysctlAllowList), r.key.name) == std::end(kSysctlAllowList))
+      (!localnet && std::find(std::begin(kSysctlAllowList), std::end(kSysctlAllowList), r.key.name) ==
+                        std::end(kSysctlAllowList)))
     return "sysctl " + Clip(r.key.name) + " is not one berth sets";
   if (auto e = UnknownAttr(r, {kValue})) return e;
   const std::string v = r.AttrOr(kValue);
+  if (localnet && v != "1") return Bad(kValue, v, "1 (berth only turns route_localnet on)");
   if (v != "0" && v != "1") return Bad(kValue, v, "0 or 1");
   return std::nullopt;
 }
@@ -163,7 +168,7 @@ std::optional<std::string> GroupCheck(const Resource& r, NftGroupSpec* out) {
   const std::string_view prefix = std::string_view(name).substr(0, slash == std::string::npos ? 0 : slash + 1);
   const bool named = slash != std::string::npos && (prefix == "vm/" || prefix == "nat/") &&
                      model::IsSafeName(std::string_view(name).substr(slash + 1), true);
-  if (!r.key.scope.empty() || !(named || name == kPolicyGroup)) return "nft group '" + Clip(name) + "' is not berth's";
+  if (!r.key.scope.empty() || !(named || name == kPolicyGroup || name == kForwardsGroup)) return "nft group '" + Clip(name) + "' is not berth's";
   for (const auto& [field, text] : r.attrs) {
     if (field == kEgress) {
       if (!IsIfname(text)) return Bad(field, text, "an interface name");
@@ -173,7 +178,7 @@ std::optional<std::string> GroupCheck(const Resource& r, NftGroupSpec* out) {
     if (field == kCreatedAttr) continue;
     const bool elements = field == kElements;
     const bool base = field == kChainPrerouting || field == kChainForward || field == kChainPostrouting ||
-                      field == kChainInput || field == kChainPreroute || field == "bridge:prerouting" ||
+                      field == kChainOutput || field == kChainInput || field == kChainPreroute || field == "bridge:prerouting" ||
                       field == "bridge:forward";
     const bool regular = (field.starts_with(kBridgePrefix) && IsNftChainName(std::string_view(field).substr(7))) ||
                          (field.starts_with(kInetPrefix) && IsNftChainName(std::string_view(field).substr(5)));
