@@ -49,11 +49,18 @@ bool SendUdpFrom(const std::string& netns, const std::string& ip, uint16_t port)
   return ok;
 }
 
-class ForwardsTest : public SandboxTest {
+class ForwardsTest : public SandboxTest, public ::testing::WithParamInterface<bool> {
  protected:
   void SetUp() override {
     if (!HaveBerth()) GTEST_SKIP() << "the berth binary is not built";
     SandboxTest::SetUp();
+    // With bridge netfilter on, a hairpin DNAT is bridged port to port instead of routed (as in nat_test.cc).
+    if (::access("/proc/sys/net/bridge/bridge-nf-call-iptables", W_OK) != 0) {
+      if (GetParam()) GTEST_SKIP() << "br_netfilter is not loaded on this machine: the bridge netfilter case cannot run";
+    } else {
+      ASSERT_EQ(Sh(std::string("echo ") + (GetParam() ? "1" : "0") + " > /proc/sys/net/bridge/bridge-nf-call-iptables")
+                    .status, 0);
+    }
     ASSERT_EQ(Sh(std::string("ip netns add upstream && ip link add up0 type veth peer name eth0 netns upstream && "
                              "ip addr add ") + kHostSide + "/24 dev up0 && ip link set up0 up && "
                              "ip -n upstream addr add " + kUpstream + "/24 dev eth0 && ip -n upstream link set eth0 up && "
@@ -69,6 +76,10 @@ class ForwardsTest : public SandboxTest {
     auto gw = client_->Arp(kGateway);
     ASSERT_TRUE(gw) << "no ARP reply from the gateway";
     gw_ = *gw;
+  }
+  void TearDown() override {
+    Sh("[ -w /proc/sys/net/bridge/bridge-nf-call-iptables ] && echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables");
+    SandboxTest::TearDown();
   }
   std::unique_ptr<Guest> Attach(const std::string& vm) {
     const auto& v = vms_[vm];
@@ -102,14 +113,15 @@ class ForwardsTest : public SandboxTest {
   MacBytes gw_{};
 };
 
-TEST_F(ForwardsTest, HairpinReachesTheTargetMasqueradedAndRepliesComeBackTheSameWay) {
+TEST_P(ForwardsTest, HairpinReachesTheTargetMasqueradedAndRepliesComeBackTheSameWay) {
   // To the host's uplink address and to the gateway: both are the host's, both forward.
   for (const char* host : {kHostSide, kGateway}) {
     SCOPED_TRACE(host);
     ASSERT_TRUE(ClientSends(host, 9003));
     // Masqueraded to the gateway: the target's reply must come back through the host, not across the bridge.
     auto got = target_->Receive([&](const Frame& f) { return Guest::IsUdp(f, ParseIp(kGateway), ParseIp(kTarget), 9003); });
-    ASSERT_TRUE(got) << "the hairpin datagram never reached the target, masqueraded to the gateway";
+    ASSERT_TRUE(got) << "the hairpin datagram never reached the target, masqueraded to the gateway\n"
+                     << "gw " << std::hex << int(gw_[0]) << ":" << int(gw_[5]) << std::dec << "\n" << Sh("ip link show fwbr0; bridge fdb show br fwbr0; cat /proc/net/nf_conntrack 2>/dev/null; conntrack -L 2>&1; ip neigh; ip route").out;
     const uint16_t masq_port = static_cast<uint16_t>(((*got)[34] << 8) | (*got)[35]);
     ASSERT_TRUE(target_->Send(Guest::Udp(target_->mac(), ParseIp(kTarget), 9003, gw_, ParseIp(kGateway), masq_port,
                                          "reply")));
@@ -118,7 +130,7 @@ TEST_F(ForwardsTest, HairpinReachesTheTargetMasqueradedAndRepliesComeBackTheSame
   }
 }
 
-TEST_F(ForwardsTest, PeersDenyStillBlocksEverythingButTheForwardedPorts) {
+TEST_P(ForwardsTest, PeersDenyStillBlocksEverythingButTheForwardedPorts) {
   // Straight to the target, routed through the host: peer traffic, denied.
   ASSERT_TRUE(ClientSends(kTarget, 9003));
   EXPECT_FALSE(TargetGetsUdp(0, 9003, 1000)) << "peers: deny let the client reach the target directly";
@@ -134,7 +146,7 @@ TEST_F(ForwardsTest, PeersDenyStillBlocksEverythingButTheForwardedPorts) {
   EXPECT_TRUE(TargetGetsUdp(ParseIp(kGateway), 9009));
 }
 
-TEST_F(ForwardsTest, OutsideClientsKeepTheirSourceAndFromNarrowsThem) {
+TEST_P(ForwardsTest, OutsideClientsKeepTheirSourceAndFromNarrowsThem) {
   ASSERT_TRUE(SendUdpFrom("upstream", kHostSide, 9001));
   EXPECT_TRUE(TargetGetsUdp(ParseIp(kUpstream), 9001)) << "an outside client is not masqueraded";
   // tcp 8443 accepts only 198.51.100.0/24.
@@ -148,7 +160,7 @@ TEST_F(ForwardsTest, OutsideClientsKeepTheirSourceAndFromNarrowsThem) {
   ::close(c);
 }
 
-TEST_F(ForwardsTest, HostLocalClientsAndLoopbackOnlyWhereAsked) {
+TEST_P(ForwardsTest, HostLocalClientsAndLoopbackOnlyWhereAsked) {
   int c = ConnectFrom("", kHostSide, 8080);
   ASSERT_GE(c, 0);
   EXPECT_TRUE(TargetGetsSyn(80)) << "a host-local client of the host's address did not reach the VM";
@@ -172,12 +184,12 @@ TEST_F(ForwardsTest, HostLocalClientsAndLoopbackOnlyWhereAsked) {
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("No changes"), std::string::npos) << "not converged: " << r.out;
   // destroy puts route_localnet back.
-  r = berth_.Run("destroy --yes");
+  r = berth_.Run("destroy");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(Sh("ip link show fwbr0").status, 0);
 }
 
-TEST_F(ForwardsTest, AGuestOnTheBridgeCannotReachTheHostsLoopback) {
+TEST_P(ForwardsTest, AGuestOnTheBridgeCannotReachTheHostsLoopback) {
   // A service on the host's loopback; a device on the bridge that no VM policy covers sends to 127.0.0.1
   // through the gateway. route_localnet is on for the bridge: only the guard stops it.
   int srv = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -206,6 +218,9 @@ TEST_F(ForwardsTest, AGuestOnTheBridgeCannotReachTheHostsLoopback) {
   EXPECT_LT(::recv(srv, buf, sizeof buf, 0), 0) << "a packet from the bridge reached the host's loopback service";
   ::close(srv);
 }
+
+INSTANTIATE_TEST_SUITE_P(BridgeNetfilter, ForwardsTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "BrNfOn" : "BrNfOff"; });
 
 }  // namespace
 }  // namespace berth::itest

@@ -13,6 +13,8 @@
 namespace berth::reconciler::linux_res {
 namespace {
 
+const std::string kBridgeForward = std::string(kBridgePrefix) + "forward";
+
 void Append(Attrs& attrs, const std::string& key, const std::string& line) {
   std::string& text = attrs[key];
   if (!text.empty()) text += "\n";
@@ -114,8 +116,14 @@ void ExpandForwards(const model::Manifest& manifest, DesiredBuilder& b) {
       // A workload's connection to a forward, once DNAT'd to the target's published port, passes the policy's
       // egress and peers judgement: only that port, and only through the dnat (ct status).
       const ForwardText t = TextOf(f);
-      Append(base, kChainPreroute, Match("ip saddr", source) + "ct status dnat " + t.target + t.tport + "accept");
+      const std::string hairpin = Match("ip saddr", source) + "ct status dnat " + t.target + t.tport + "accept";
+      Append(base, kChainPreroute, hairpin);
     }
+    // With bridge netfilter on, a packet whose DNAT (or its reversal, for a reply) sends it back into the bridge
+    // it came from is bridged port to port, where the layer-2 peers check would drop it. Such a frame was
+    // addressed to the bridge itself (pkttype host, which a frame the bridge forwards has in no other case) and
+    // has been judged by the inet chains above, through bridge netfilter's IP hooks: pass it.
+    Append(base, kBridgeForward, "meta pkttype host " + Match("ip daddr", source) + "accept");
     if (AnyLocalhost(nat)) {
       guard = true;
       if (const auto* bridge = std::get_if<std::string>(&nat.source))

@@ -208,6 +208,12 @@ class Parser {
       return std::nullopt;
     }
     if (w == "meta") {
+      if (Peek() == "pkttype") {
+        ++at_;
+        if (!Expect("host")) return Bad("expected pkttype host");
+        t.kind = Kind::kPkttypeHost;
+        return std::nullopt;
+      }
       t.kind = Kind::kL4proto;
       if (!Expect("l4proto")) return Bad("expected l4proto");
       std::string_view v = Next();
@@ -311,6 +317,7 @@ std::string FormatNftRule(const NftRule& rule) {
       case Kind::kFibLocal: out += "fib daddr type " + neg + "local"; break;
       case Kind::kDport: out += t.field + " dport " + t.value; break;
       case Kind::kL4proto: out += "meta l4proto " + t.value; break;
+      case Kind::kPkttypeHost: out += "meta pkttype host"; break;
       case Kind::kIcmpEcho: out += "icmp type echo-request"; break;
       case Kind::kCtState: out += "ct state " + neg + t.value; break;
       case Kind::kCtDirection: out += "ct direction " + t.value; break;
