@@ -204,7 +204,9 @@ TEST_P(ForwardsTest, AGuestOnTheBridgeCannotReachTheHostsLoopback) {
             0);
   ASSERT_TRUE(WaitBridgePortForwarding("bi0"));
   const MacBytes intruder = ParseMacBytes(ShJson("ip -j link show bi1")[0].value("address", ""));
-  const Frame frame = Guest::Udp(intruder, ParseIp("10.171.0.99"), 4444, gw_, ParseIp("127.0.0.1"), 7070, "x");
+  // The bridge's address now: a new port may have changed it.
+  const MacBytes bridge = ParseMacBytes(ShJson("ip -j link show fwbr0")[0].value("address", ""));
+  const Frame frame = Guest::Udp(intruder, ParseIp("10.171.0.99"), 4444, bridge, ParseIp("127.0.0.1"), 7070, "x");
   int raw = ::socket(AF_PACKET, SOCK_RAW, 0);
   ASSERT_GE(raw, 0);
   sockaddr_ll ll{};
