@@ -384,6 +384,9 @@ void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& l
     if (r.ownership != Ownership::kUnowned) berths.insert(r.key.name);
   }
   std::sort(facts.interfaces.begin(), facts.interfaces.end());
+  for (const auto& a : host.addrs) facts.addresses.push_back(a.cidr.address.ToString());
+  std::sort(facts.addresses.begin(), facts.addresses.end());
+  facts.addresses.erase(std::unique(facts.addresses.begin(), facts.addresses.end()), facts.addresses.end());
   const model::Cidr4 loopback{model::Ipv4{0x7f000000}, 8};
   std::set<std::pair<model::Cidr4, std::string>> found;
   for (const auto& a : host.addrs) {

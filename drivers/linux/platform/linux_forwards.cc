@@ -78,6 +78,11 @@ model::Cidr4 SourceOf(const model::Nat& nat, const model::Manifest& manifest) {
 
 void AddForwardRules(const model::Nat& nat, const model::Cidr4& source, Attrs& attrs) {
   for (const auto& f : nat.forwards) {
+    if (f.listen) {
+      const std::string address = f.listen->ToString();
+      const std::string& known = attrs[kListen];
+      if (("\n" + known + "\n").find("\n" + address + "\n") == std::string::npos) Append(attrs, kListen, address);
+    }
     const ForwardText t = TextOf(f);
     const std::string listen = f.listen ? "ip daddr " + f.listen->ToString() + " " : "fib daddr type local ";
     // Host-local clients: every local address but loopback, which only localhost: true opens (it needs

@@ -13,7 +13,9 @@
 
 namespace berth::reconciler::linux_res {
 
-inline constexpr const char* kChainOutput = "output";  // inet nat chain on the output hook (host-local clients)
+inline constexpr const char* kChainOutput = "output";
+/// A NAT group's listen addresses, one per line: for the plan-time check that the host has them; never compared.
+inline constexpr const char* kListen = "listen";  // inet nat chain on the output hook (host-local clients)
 
 /// The group "base/forwards": ahead of "base/policy" in every base chain (groups are ordered by name), so a
 /// VM's connection to a forward, once DNAT'd, is judged as inbound to the target, not as the VM's egress.

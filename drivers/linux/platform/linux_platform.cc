@@ -110,7 +110,7 @@ class LinuxPlatform final : public Platform {
         {kLink, kType},     {kLink, kPeer},      {kLink, kPeerNetns}, {kLink, kOwnerUid},
         {kLink, kOwnerGid}, {kAddr, kDev},       {kAddr, kAddress},   {kTc, kRedirectTo},
     };
-    if (kind == kNft && field == kEgress) return FieldPolicy::kIgnore;
+    if (kind == kNft && (field == kEgress || field == kListen)) return FieldPolicy::kIgnore;
     if (kind == kVmProc) {
       // A dead process is restarted in place; any other launch setting needs a stop and a new launch.
       if (field == kRunning) return FieldPolicy::kUpdate;
@@ -167,7 +167,8 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
   const HostFacts& facts = observed.facts;
   std::set<std::string> needed_features;
   std::vector<std::string_view> desired_links;  // host interfaces berth creates: egress may name them
-  std::vector<const Resource*> egress_users;
+  std::vector<const Resource*> egress_users, listen_users;
+  std::vector<std::string> desired_addresses;  // the host addresses berth gives its bridges
   bool wants_nft = false;
   for (const Resource& r : desired.resources) {
     if (r.key.kind == kLink && r.key.scope.empty()) desired_links.push_back(r.key.name);
@@ -192,6 +193,26 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
       }
     }
     if (r.key.kind == kNft && r.Attr(kEgress)) egress_users.push_back(&r);
+    if (r.key.kind == kNft && r.Attr(kListen)) listen_users.push_back(&r);
+    if (r.key.kind == kAddr && r.key.scope.empty()) {
+      const std::string& address = r.AttrOr(kAddress);
+      desired_addresses.push_back(address.substr(0, address.find('/')));
+    }
+  }
+  // A forward's listen address must be the host's: one it has, or a bridge address berth gives it.
+  for (const Resource* r : listen_users) {
+    const std::string& text = *r->Attr(kListen);
+    for (size_t at = 0; at < text.size();) {
+      size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      const std::string address = text.substr(at, end - at);
+      at = end + 1;
+      const bool have = std::binary_search(facts.addresses.begin(), facts.addresses.end(), address) ||
+                        std::find(desired_addresses.begin(), desired_addresses.end(), address) != desired_addresses.end();
+      if (!have)
+        conflicts.push_back({r->key, "listen address " + address + " of a forward is not an address of this host",
+                             r->provenance});
+    }
   }
   // Records are sorted by key, so the host links' names came in order.
   for (const Resource* r : egress_users) {

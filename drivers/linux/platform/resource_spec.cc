@@ -176,6 +176,15 @@ std::optional<std::string> GroupCheck(const Resource& r, NftGroupSpec* out) {
       continue;
     }
     if (field == kCreatedAttr) continue;
+    if (field == kListen) {
+      for (size_t at = 0; at <= text.size();) {
+        size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        if (!model::Ipv4::Parse(std::string_view(text).substr(at, end - at))) return Bad(field, text, "IPv4 addresses");
+        at = end + 1;
+      }
+      continue;
+    }
     const bool elements = field == kElements;
     const bool base = field == kChainPrerouting || field == kChainForward || field == kChainPostrouting ||
                       field == kChainOutput || field == kChainInput || field == kChainPreroute || field == "bridge:prerouting" ||

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/nft_rule_spec.h"
@@ -120,6 +121,33 @@ TEST(LinuxForwards, TheCodecTakesTheNewFormsAndNothingNear) {
                           "ct state != established | related | new drop", "dccp dport 80 accept",
                           "tcp dport 0 accept"})
     EXPECT_TRUE(linux_res::NftRuleError(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace berth::reconciler
+
+namespace berth::reconciler {
+namespace {
+
+TEST(LinuxForwards, AListenAddressTheHostDoesNotHaveIsAPlanConflict) {
+  auto f = Forward(model::Protocol::kTcp, 8080, 0, "10.168.0.10", 80);
+  f.listen = model::Ipv4::Parse("192.0.2.10");
+  auto on_gateway = Forward(model::Protocol::kTcp, 8081, 0, "10.168.0.10", 81);
+  on_gateway.listen = model::Ipv4::Parse("10.168.0.1");  // the bridge's address, which berth gives the host
+  const DesiredState desired = linux_res::ExpandLinux(Manifest({f, on_gateway}), {});
+  auto platform = MakeLinuxPlatform();
+  ObservedState observed;
+  observed.facts.interfaces = {"eth0"};
+  observed.facts.addresses = {"192.0.2.9"};
+  std::vector<Conflict> conflicts;
+  std::vector<Warning> warnings;
+  platform->CheckHost(desired, observed, conflicts, warnings);
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_EQ(conflicts[0].message, "listen address 192.0.2.10 of a forward is not an address of this host");
+  conflicts.clear();
+  observed.facts.addresses = {"192.0.2.10"};
+  platform->CheckHost(desired, observed, conflicts, warnings);
+  EXPECT_TRUE(conflicts.empty());
 }
 
 }  // namespace
