@@ -152,3 +152,38 @@ TEST(LinuxForwards, AListenAddressTheHostDoesNotHaveIsAPlanConflict) {
 
 }  // namespace
 }  // namespace berth::reconciler
+
+namespace berth::reconciler {
+namespace {
+
+TEST(LinuxForwards, ThePlanNamesTheForwardsAnUpdateOpens) {
+  auto before = Forward(model::Protocol::kTcp, 8080, 0, "10.168.0.10", 80);
+  auto added = Forward(model::Protocol::kUdp, 9000, 9009, "10.168.0.10", 9000);
+  added.localhost = true;
+  const DesiredState old_state = linux_res::ExpandLinux(Manifest({before}), {});
+  const DesiredState new_state = linux_res::ExpandLinux(Manifest({before, added}), {});
+  Change c;
+  c.action = ChangeAction::kUpdate;
+  c.before = *old_state.Find({"nft", "", "nat/nat0"});
+  c.after = *new_state.Find({"nft", "", "nat/nat0"});
+  ChangeSet changes;
+  changes.changes.push_back(c);
+  std::vector<Widening> widens;
+  linux_res::AddForwardWidenings(changes, widens);
+  ASSERT_EQ(widens.size(), 1u);
+  EXPECT_EQ(widens[0].workload, "NAT/nat0");
+  EXPECT_EQ(widens[0].items,
+            (std::vector<std::string>{
+                "forward +\"fib daddr type local udp dport 9000-9009 dnat ip to 10.168.0.10\"",
+                "host-local +\"fib daddr type local ip daddr != 127.0.0.0/8 udp dport 9000-9009 dnat ip to 10.168.0.10\"",
+                "localhost +\"ip daddr 127.0.0.1 udp dport 9000-9009 dnat ip to 10.168.0.10\""}));
+  // Nothing new: nothing named.
+  c.before = c.after;
+  changes.changes = {c};
+  widens.clear();
+  linux_res::AddForwardWidenings(changes, widens);
+  EXPECT_TRUE(widens.empty());
+}
+
+}  // namespace
+}  // namespace berth::reconciler
