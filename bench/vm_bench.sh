@@ -18,6 +18,8 @@
 #   POLICY=1|vm  method berth: a network policy on every VM, from the bridge or in each VM (bench/vm_one.sh);
 #                RESULTS.md is then left alone (its "Network policies" section is written by hand)
 #   BANDWIDTH=1  method berth: a rate limit both ways on every VM (bench/vm_one.sh); RESULTS.md is left alone
+#   FORWARDS=K   method berth: K tcp port forwards per VM in the NAT (the VMs full, at fixed addresses);
+#                RESULTS.md is then left alone
 #   VERIFY=full  check every object of every VM (default: counts for all VMs, every object of 3 of them)
 # Exit status: non-zero if any run failed (a VM not fully created, leftovers, a non-empty no-op plan).
 set -euo pipefail
@@ -26,7 +28,7 @@ export BERTH=${BERTH:-$ROOT/build/cli/berth}
 NS=${NS:-50 400 1000} REPS=${REPS:-3} METHODS=${METHODS:-berth C B A} SLOW_MAX_N=${SLOW_MAX_N:-400}
 OUT=${OUT:-$HERE/results} RESULTS=${RESULTS-$HERE/RESULTS.md}
 # The vm_bench section of RESULTS.md holds the figures without policies; policy runs go to OUT only.
-[[ -z "${POLICY:-}" && -z "${BANDWIDTH:-}" ]] || RESULTS=
+[[ -z "${POLICY:-}" && -z "${BANDWIDTH:-}" && -z "${FORWARDS:-}" ]] || RESULTS=
 [[ -x $BERTH ]] || { echo "vm_bench.sh: no berth binary at $BERTH (set BERTH)" >&2; exit 1; }
 mkdir -p "$OUT"; RAW=$OUT/raw.tsv; [[ "${APPEND:-}" == 1 ]] || : >"$RAW"
 read -ra ms <<<"$METHODS"

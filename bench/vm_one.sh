@@ -20,6 +20,7 @@
 # peers deny, three egress entries) as its bridge's policy, which every VM inherits; vm writes the same block
 # into every VM's manifest instead (three times the YAML to parse); unset, every VM has the secure defaults.
 # BANDWIDTH (method berth): 1 gives every VM a rate limit both ways (a tbf on eth0 and on tap0, docs/bandwidth.md).
+# FORWARDS=K (method berth): K tcp port forwards per VM in the NAT; the VMs are then full, at fixed addresses.
 set -euo pipefail
 export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 shopt -s nullglob
@@ -105,11 +106,22 @@ gen_manifests() {  # gen_manifests DIR COUNT
     else
       printf 'apiVersion: berth/v1\nkind: Bridge\nmetadata: {name: fcbr0}\nspec: {address: 10.168.0.1/16}\n'
     fi
-    printf -- '---\napiVersion: berth/v1\nkind: NAT\nmetadata: {name: fcnat}\nspec: {source: {bridge: fcbr0}}\n'
-    local i
+    local i k fw=${FORWARDS:-0}
+    if ((fw > 0)); then  # FORWARDS=K: K tcp forwards per VM (host ports 10000+), each VM full at a fixed address
+      printf -- '---\napiVersion: berth/v1\nkind: NAT\nmetadata: {name: fcnat}\nspec:\n  source: {bridge: fcbr0}\n  forwards:\n'
+      for ((i = 1; i <= $2; i++)); do
+        for ((k = 0; k < fw; k++)); do
+          printf '    - {port: %d, to: "10.168.%d.%d:%d"}\n' $((10000 + (i - 1) * fw + k)) $((i / 250)) $((i % 250 + 2)) $((80 + k))
+        done
+      done
+    else
+      printf -- '---\napiVersion: berth/v1\nkind: NAT\nmetadata: {name: fcnat}\nspec: {source: {bridge: fcbr0}}\n'
+    fi
     for ((i = 1; i <= $2; i++)); do
       printf -- '---\napiVersion: berth/v1\nkind: VM\nmetadata: {name: vm%d}\n' "$i"
-      if [[ "${POLICY:-}" == vm ]]; then
+      if ((fw > 0)); then
+        printf 'spec: {network: {bridge: fcbr0, mode: full, address: 10.168.%d.%d/16, dns: [10.168.0.1]%s}}\n' $((i / 250)) $((i % 250 + 2)) "$bw"
+      elif [[ "${POLICY:-}" == vm ]]; then
         printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1], policy: {%s}%s}}\n' "$policy" "$bw"
       else
         printf 'spec: {network: {bridge: fcbr0, mode: outbound, dns: [10.168.0.1]%s}}\n' "$bw"
@@ -133,7 +145,7 @@ berth)
   timed create "$B" apply -f "$W/m" --state-dir "$S" --lock-dir "$S" || { cat "$W/err" >&2; die "apply failed"; }
   emit create "$T_US"; emit create.cpu "$CPU_US"; note rss_kb.apply "$RSS_KB"
   verify_all "$N"
-  note policy "${POLICY:-0}"
+  note policy "${POLICY:-0}"; note forwards "${FORWARDS:-0}"
   note bandwidth "${BANDWIDTH:-0}"
   if [[ "${BANDWIDTH:-}" == 1 ]]; then  # the limits are there, the last VM as a sample
     qd=$(tc -n "berth-vm$N" qdisc show dev eth0 root)

@@ -3,7 +3,9 @@
 
 namespace berth::model {
 
-const char* ToString(Protocol protocol) { return protocol == Protocol::kTcp ? "tcp" : "udp"; }
+const char* ToString(Protocol protocol) {
+  return protocol == Protocol::kTcp ? "tcp" : protocol == Protocol::kUdp ? "udp" : "sctp";
+}
 
 const char* ToString(NetworkMode mode) {
   switch (mode) {

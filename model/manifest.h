@@ -56,16 +56,25 @@ struct Bridge {
   std::optional<Policy> policy; // the default network policy of the VMs on this bridge (model/policy.h)
 };
 
-enum class Protocol { kTcp, kUdp };
-const char* ToString(Protocol protocol);  // "tcp", "udp"
+enum class Protocol { kTcp, kUdp, kSctp };
+const char* ToString(Protocol protocol);  // "tcp", "udp", "sctp"
 
-/// spec.forwards[i]: {protocol: tcp, port: 8080, to: 10.168.0.10:80}
+/// spec.forwards[i]: {protocol: tcp, port: 8080, to: 10.168.0.10:80}, or a range to the same ports
+/// {port: "8000-8099", to: 10.168.0.10, from: [192.0.2.0/24], listen: 192.0.2.10, localhost: true}
+/// (docs/forwards.md).
 struct PortForward {
   Protocol protocol = Protocol::kTcp;
   uint16_t port = 0;
   Ipv4 to_address;
-  uint16_t to_port = 0;
+  uint16_t to_port = 0;  // the target's first port; a range keeps its ports (to_port == port)
   SourceSpan span;
+  uint16_t port_last = 0;       // the range's last port; 0: one port
+  std::vector<Cidr4> from;      // source networks accepted; empty: any
+  std::optional<Ipv4> listen;   // the host address; absent: any local address
+  bool localhost = false;       // host-local clients may use 127.0.0.1 too (route_localnet on the bridge)
+
+  uint16_t last() const { return port_last ? port_last : port; }
+  bool is_range() const { return last() != port; }
 };
 
 /// kind: NAT

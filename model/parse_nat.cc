@@ -1,7 +1,9 @@
-// kind: NAT. The source is a CIDR or {bridge: NAME}; forwards are "protocol, port, to: ADDRESS:PORT".
+// kind: NAT. The source is a CIDR or {bridge: NAME}; forwards are "protocol, port (or range), to: ADDRESS[:PORT]",
+// optionally from (source CIDRs), listen (a host address) and localhost (docs/forwards.md).
 #include <charconv>
 
 #include "model/parse_kinds.h"
+#include "model/parse_policy.h"
 #include "model/parse_values.h"
 #include "model/suggest.h"
 
@@ -33,24 +35,57 @@ void ParseSource(ParseContext& ctx, const Value& value, Nat& nat) {
   if (auto cidr = ReadCidr(ctx, value)) nat.source = *cidr;
 }
 
-// "10.168.0.10:80": the address and port a forward delivers to.
-void ParseTarget(ParseContext& ctx, const Value& value, PortForward& forward) {
+// "10.168.0.10:80", "10.168.0.10" (the forward's own ports) or "10.168.0.10:8000-8099" (a range, which must be
+// the forward's own: nftables' dnat maps a range to a range without keeping offsets, so berth keeps the ports).
+void ParseTarget(ParseContext& ctx, const Value& value, PortForward& forward, bool port_ok) {
   auto text = ReadString(ctx, value);
   if (!text) return;
-  size_t colon = text->rfind(':');
-  auto address = Ipv4::Parse(std::string_view(*text).substr(0, colon));
-  if (colon == std::string::npos || !address) {
+  const std::string_view view(*text);
+  const size_t colon = view.find(':');
+  auto address = Ipv4::Parse(view.substr(0, colon));
+  if (!address) {
     ctx.Error("invalid-address", value.path, value.span,
-              "\"" + *text + "\" is not ADDRESS:PORT such as 10.168.0.10:80");
-    return;
-  }
-  auto port = ParsePort(std::string_view(*text).substr(colon + 1));
-  if (!port) {
-    ctx.Error("invalid-port", value.path, value.span, "the port of \"" + *text + "\" is not in 1..65535");
+              "\"" + *text + "\" is not ADDRESS, ADDRESS:PORT or ADDRESS:LOW-HIGH such as 10.168.0.10:80");
     return;
   }
   forward.to_address = *address;
-  forward.to_port = *port;
+  if (colon == std::string_view::npos) {
+    forward.to_port = forward.port;  // the same port (or range) on the target
+    return;
+  }
+  const std::string_view ports = view.substr(colon + 1);
+  const size_t dash = ports.find('-');
+  auto low = ParsePort(ports.substr(0, dash));
+  auto high = dash == std::string_view::npos ? low : ParsePort(ports.substr(dash + 1));
+  if (!low || !high || *low > *high) {
+    ctx.Error("invalid-port", value.path, value.span,
+              "the port of \"" + *text + "\" is not in 1..65535 (or a range LOW-HIGH in order)");
+    return;
+  }
+  const bool range = forward.is_range() || *low != *high;
+  if (port_ok && range && (*low != forward.port || *high != forward.last())) {
+    ctx.Error("forward-range-mismatch", value.path, value.span,
+              "a range forwards to the same ports on the target: write \"" + address->ToString() + "\" or \"" +
+                  address->ToString() + ":" + std::to_string(forward.port) + "-" + std::to_string(forward.last()) +
+                  "\" (forwarding port " + std::to_string(forward.port) +
+                  (forward.is_range() ? "-" + std::to_string(forward.last()) : "") + ")");
+    return;
+  }
+  forward.to_port = *low;
+}
+
+void ParseFrom(ParseContext& ctx, const Value& value, PortForward& forward) {
+  if (value.node.IsScalar()) {
+    if (auto cidr = ReadCidr(ctx, value)) forward.from.push_back(*cidr);
+    return;
+  }
+  if (auto items = ReadSequence(ctx, value)) {
+    for (const Value& item : *items)
+      if (auto cidr = ReadCidr(ctx, item)) forward.from.push_back(*cidr);
+    if (items->empty())
+      ctx.Error("empty-from", value.path, value.span,
+                "from: [] would accept no one; leave from out to accept any source");
+  }
 }
 
 void ParseForward(ParseContext& ctx, const Value& item, Nat& nat) {
@@ -60,18 +95,29 @@ void ParseForward(ParseContext& ctx, const Value& item, Nat& nat) {
   forward.span = item.span;
   if (auto value = reader->Get("protocol")) {
     if (auto protocol = ReadString(ctx, *value)) {
-      if (*protocol == "tcp" || *protocol == "udp") {
-        forward.protocol = *protocol == "tcp" ? Protocol::kTcp : Protocol::kUdp;
+      if (*protocol == "tcp" || *protocol == "udp" || *protocol == "sctp") {
+        forward.protocol = *protocol == "tcp" ? Protocol::kTcp : *protocol == "udp" ? Protocol::kUdp : Protocol::kSctp;
       } else {
         ctx.Error("invalid-enum", value->path, value->span,
-                  "protocol \"" + *protocol + "\" is not tcp or udp" + DidYouMean(*protocol, {"tcp", "udp"}));
+                  "protocol \"" + *protocol + "\" is not tcp, udp or sctp" +
+                      DidYouMean(*protocol, {"tcp", "udp", "sctp"}));
       }
     }
   }
-  if (auto value = reader->Require("port"))
-    if (auto port = ReadIntegerInRange(ctx, *value, 1, 65535, "invalid-port"))
-      forward.port = static_cast<uint16_t>(*port);
-  if (auto value = reader->Require("to")) ParseTarget(ctx, *value, forward);
+  bool port_ok = false;
+  if (auto value = reader->Require("port")) {
+    if (auto range = ReadPortRange(ctx, *value)) {
+      forward.port = range->low;
+      forward.port_last = range->high == range->low ? 0 : range->high;
+      port_ok = true;
+    }
+  }
+  if (auto value = reader->Require("to")) ParseTarget(ctx, *value, forward, port_ok);
+  if (auto value = reader->Get("from")) ParseFrom(ctx, *value, forward);
+  if (auto value = reader->Get("listen"))
+    if (auto address = ReadIpv4(ctx, *value)) forward.listen = *address;
+  if (auto value = reader->Get("localhost"))
+    if (auto flag = ReadBool(ctx, *value)) forward.localhost = *flag;
   nat.forwards.push_back(forward);
 }
 

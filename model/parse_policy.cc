@@ -47,6 +47,12 @@ std::optional<PortRange> ReadPort(ParseContext& ctx, const Value& value) {
   return PortRange{*low, *high};
 }
 
+}  // namespace
+
+std::optional<PortRange> ReadPortRange(ParseContext& ctx, const Value& value) { return ReadPort(ctx, value); }
+
+namespace {
+
 std::optional<PolicyProtocol> ReadProtocol(ParseContext& ctx, const Value& value) {
   auto text = ReadString(ctx, value);
   if (!text) return std::nullopt;

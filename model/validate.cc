@@ -124,6 +124,7 @@ Diagnostics ValidateManifest(const Manifest& manifest) {
   CheckAddresses(manifest, out);
   CheckRoutes(manifest, out);
   CheckNats(manifest, out);
+  CheckForwards(manifest, out);
   CheckPolicies(manifest, out);
   CheckContradictions(manifest, out);
   return out;

@@ -1,7 +1,5 @@
 // Rules about NAT documents: where the source range comes from, where traffic leaves, and where inbound
 // forwards may deliver.
-#include <map>
-
 #include "model/validate_rules.h"
 
 namespace berth::model {
@@ -40,18 +38,9 @@ void CheckEgress(const Nat& nat, Diagnostics& out) {
                             "out for any interface but the bridge"));
 }
 
-struct ForwardOwner {
-  const Nat* nat;
-  size_t index;
-};
-
-// Two forwards of one protocol and port collide unless they listen on different egress interfaces.
-bool Collide(const Nat& a, const Nat& b) { return !a.egress || !b.egress || *a.egress == *b.egress; }
-
 }  // namespace
 
 void CheckNats(const Manifest& manifest, Diagnostics& out) {
-  std::multimap<std::pair<Protocol, uint16_t>, ForwardOwner> listeners;
   for (const Nat& nat : manifest.nats) {
     if (!nat.doc.valid) continue;
     CheckEgress(nat, out);
@@ -63,18 +52,6 @@ void CheckNats(const Manifest& manifest, Diagnostics& out) {
         out.push_back(ErrorAt(nat.doc, prefix + ".to", "forward-target-outside-source",
                               forward.to_address.ToString() + " is outside the NAT's source range " +
                                   range->ToString() + ", so replies would not be translated back"));
-      auto key = std::pair{forward.protocol, forward.port};
-      auto [begin, end] = listeners.equal_range(key);
-      for (auto it = begin; it != end; ++it) {
-        if (!Collide(*it->second.nat, nat)) continue;
-        out.push_back(
-            ErrorAt(nat.doc, prefix + ".port", "duplicate-forward",
-                    std::string(ToString(forward.protocol)) + " port " + std::to_string(forward.port) +
-                        " is already forwarded by " +
-                        Describe(it->second.nat->doc, "spec.forwards[" + std::to_string(it->second.index) + "].port")));
-        break;
-      }
-      listeners.emplace(key, ForwardOwner{&nat, i});
     }
   }
 }

@@ -23,6 +23,21 @@ Diagnostics ValidateForPlatform(const Manifest& manifest, std::string_view platf
         out.push_back(ErrorAt(nat.doc, "spec", "nat-needs-egress",
                               "pf NAT on FreeBSD translates to one interface's address: give spec.egress (the "
                               "uplink, e.g. em0)"));
+    // The pf rdr rules berth derives carry one port and any source so far: a forward asking for more is refused
+    // rather than widened (docs/forwards.md).
+    for (const Nat& nat : manifest.nats) {
+      if (!nat.doc.valid) continue;
+      for (size_t i = 0; i < nat.forwards.size(); ++i) {
+        const PortForward& f = nat.forwards[i];
+        const std::string field = "spec.forwards[" + std::to_string(i) + "]";
+        const char* what = !f.from.empty() ? "from" : f.listen ? "listen" : f.localhost ? "localhost"
+                           : f.is_range() ? "port" : f.protocol == Protocol::kSctp ? "protocol" : nullptr;
+        if (what)
+          out.push_back(ErrorAt(nat.doc, field + "." + what, "forward-not-on-platform",
+                                std::string("the freebsd platform does not derive pf rdr rules with ") + what +
+                                    " (a port range, sctp, from, listen or localhost) yet; see docs/forwards.md"));
+      }
+    }
   }
   return out;
 }

@@ -41,6 +41,7 @@ void CheckAddresses(const Manifest& manifest, Diagnostics& out);   // workload a
 /// route-via-off-link, route-overlaps-subnet, route-via-self, reserved-address (model/validate_routes.cc)
 void CheckRoutes(const Manifest& manifest, Diagnostics& out);
 void CheckNats(const Manifest& manifest, Diagnostics& out);        // NAT sources, egress and forwards
+void CheckForwards(const Manifest& manifest, Diagnostics& out);    // forward sources, listen, overlaps
 void CheckPolicies(const Manifest& manifest, Diagnostics& out);    // policy-without-interface (a warning)
 /// forward-to-outbound, forward-to-nobody, duplicate-masquerade, firecracker-vcpus
 void CheckContradictions(const Manifest& manifest, Diagnostics& out);

@@ -133,6 +133,7 @@ json ObservedToJson(const ObservedState& observed) {
               {"facts",
                {{"foreign_networks", foreign},
                 {"interfaces", observed.facts.interfaces},
+                {"addresses", observed.facts.addresses},
                 {"missing_features", observed.facts.missing_features},
                 {"foreign_drop_chains", observed.facts.foreign_drop_chains},
                 {"launch_blockers", observed.facts.launch_blockers}}}};
@@ -160,6 +161,7 @@ Result<ObservedState> ObservedFromJsonUnguarded(const json& j) {
       o.facts.foreign_networks.push_back({*cidr, f.value("where", "")});
     }
     o.facts.interfaces = facts.value("interfaces", std::vector<std::string>{});
+    o.facts.addresses = facts.value("addresses", std::vector<std::string>{});
     o.facts.missing_features = facts.value("missing_features", std::vector<std::string>{});
     o.facts.foreign_drop_chains = facts.value("foreign_drop_chains", std::vector<std::string>{});
     o.facts.launch_blockers = facts.value("launch_blockers", std::map<std::string, std::string>{});

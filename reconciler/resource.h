@@ -108,6 +108,7 @@ struct ForeignNetwork {
 struct HostFacts {
   std::vector<ForeignNetwork> foreign_networks;
   std::vector<std::string> interfaces;           // every host interface name (egress checks)
+  std::vector<std::string> addresses;            // every host IPv4 address, "192.0.2.10" (listen checks); sorted
   std::vector<std::string> missing_features;     // e.g. "nf_tables", "tun", "veth"
   std::vector<std::string> foreign_drop_chains;  // e.g. "table ip filter chain FORWARD (policy drop)"
   /// What keeps a hypervisor from launching here: need ("kvm", "qemu", "firecracker") -> why, e.g.

@@ -1,6 +1,7 @@
 // berth's nftables layout; see nft_layout.h and docs/isolation.md for why the policy lives where it does.
 #include "drivers/linux/nft_layout.h"
 
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 
@@ -23,6 +24,8 @@ const std::vector<BaseChainSpec>& BaseChains() {
       {"inet", lr::kChainInput, "type filter hook input priority filter; policy accept;"},
       {"inet", lr::kChainForward, "type filter hook forward priority filter; policy accept;"},
       {"inet", lr::kChainPostrouting, "type nat hook postrouting priority srcnat; policy accept;"},
+      // Host-local clients of port forwards (linux_forwards.h).
+      {"inet", lr::kChainOutput, "type nat hook output priority -100; policy accept;"},
       // Before br_netfilter (priority 0), so the bridge's decisions hold whatever bridge-nf-call-iptables says.
       {"bridge", "prerouting", "type filter hook prerouting priority filter; policy accept;"},
       {"bridge", "forward", "type filter hook forward priority filter; policy accept;"},

@@ -24,6 +24,7 @@
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
 #include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/ownership.h"
 #include "reconciler/half_made.h"
@@ -352,6 +353,17 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     r.attrs[lr::kValue] = *fwd;
     out.resources.push_back(std::move(r));
   }
+  // A bridge's route_localnet (port forwards with localhost: true), when on: off is the kernel's default.
+  for (const auto& link : host_links) {
+    if (link.AttrOr(lr::kType) != "bridge") continue;
+    const std::string name = lr::RouteLocalnetSysctl(link.key.name);
+    if (auto value = ReadSysctl(env.options.proc_sys, name); value && *value != "0") {
+      Resource r;
+      r.key = ResourceKey{lr::kSysctl, "", name};
+      r.attrs[lr::kValue] = *value;
+      out.resources.push_back(std::move(r));
+    }
+  }
   AddFiles(env.options.etc_dir, out.resources);
   std::vector<std::string> mounted;
   for (const NetnsView* v : views) mounted.push_back(v->name);
@@ -373,6 +385,9 @@ void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& l
     if (r.ownership != Ownership::kUnowned) berths.insert(r.key.name);
   }
   std::sort(facts.interfaces.begin(), facts.interfaces.end());
+  for (const auto& a : host.addrs) facts.addresses.push_back(a.cidr.address.ToString());
+  std::sort(facts.addresses.begin(), facts.addresses.end());
+  facts.addresses.erase(std::unique(facts.addresses.begin(), facts.addresses.end()), facts.addresses.end());
   const model::Cidr4 loopback{model::Ipv4{0x7f000000}, 8};
   std::set<std::pair<model::Cidr4, std::string>> found;
   for (const auto& a : host.addrs) {

@@ -8,6 +8,7 @@
 #include "drivers/linux/apply.h"
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/sysctl_record.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::drivers::lnx {
@@ -27,6 +28,9 @@ OsStatus WriteValue(const std::string& path, const std::string& value) {
 }  // namespace
 
 std::string SysctlPath(const std::string& proc_sys, const std::string& name) {
+  // An interface's own setting keeps the dots of its name ("br.10" is one directory).
+  const std::string bridge = reconciler::linux_res::RouteLocalnetBridge(name);
+  if (!bridge.empty()) return proc_sys + "/net/ipv4/conf/" + bridge + "/route_localnet";
   std::string rel = name;
   for (char& c : rel) {
     if (c == '.') c = '/';

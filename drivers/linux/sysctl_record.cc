@@ -1,6 +1,7 @@
 // Sysctl originals: one small JSON record in the state directory, written through the private-file helpers
 // (0600, O_NOFOLLOW, atomic rename) like the allocations and the inventory.
 #include "drivers/linux/sysctl_record.h"
+#include "drivers/linux/platform/linux_forwards.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -89,6 +90,13 @@ Result<std::vector<std::string>> RestoreSysctlOriginals(const std::string& state
   for (const auto& [name, value] : *originals) {
     if (!SafeName(name) || value.size() > 64 || value.find('\n') != std::string::npos)
       return Fail(path + ": refusing to restore " + name + " (not a sysctl name and value berth records)");
+    // A bridge's route_localnet goes with the bridge: destroy removed it, so there is nothing to put back.
+    const std::string bridge = reconciler::linux_res::RouteLocalnetBridge(name);
+    std::error_code gone;
+    if (!bridge.empty() && !std::filesystem::exists(proc_sys + "/net/ipv4/conf/" + bridge, gone)) {
+      restored.push_back(name + " (the interface is gone)");
+      continue;
+    }
     if (auto st = WriteSysctl(SysctlPath(proc_sys, name), value); !st) return Unexpected<Error>{st.error()};
     restored.push_back(name + " = " + value);
   }

@@ -2,6 +2,7 @@
 // crashes by arrival index, and records what it received.
 #include "drivers/sim/sim_host.h"
 
+#include <algorithm>
 #include <cerrno>
 
 #include "drivers/sim/sim_state.h"
@@ -72,6 +73,8 @@ Result<reconciler::ObservedState, DriverError> SimHost::Observe(const reconciler
   facts.foreign_networks.insert(facts.foreign_networks.end(), extra_facts_.foreign_networks.begin(),
                                 extra_facts_.foreign_networks.end());
   facts.interfaces.insert(facts.interfaces.end(), extra_facts_.interfaces.begin(), extra_facts_.interfaces.end());
+  facts.addresses.insert(facts.addresses.end(), extra_facts_.addresses.begin(), extra_facts_.addresses.end());
+  std::sort(facts.addresses.begin(), facts.addresses.end());
   facts.missing_features = extra_facts_.missing_features;
   facts.foreign_drop_chains = extra_facts_.foreign_drop_chains;
   facts.launch_blockers = extra_facts_.launch_blockers;
@@ -146,6 +149,7 @@ void SimHost::AddFacts(const reconciler::HostFacts& facts) {
   auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
   append(extra_facts_.foreign_networks, facts.foreign_networks);
   append(extra_facts_.interfaces, facts.interfaces);
+  append(extra_facts_.addresses, facts.addresses);
   append(extra_facts_.missing_features, facts.missing_features);
   append(extra_facts_.foreign_drop_chains, facts.foreign_drop_chains);
   extra_facts_.launch_blockers.insert(facts.launch_blockers.begin(), facts.launch_blockers.end());

@@ -88,6 +88,9 @@ void ObserveNetns(const SimState& s, const std::string& name, const SimNetns& ne
           out.facts.foreign_networks.push_back({cidr->Network(), "address " + address + " on " + link_name});
     }
     if (name.empty()) out.facts.interfaces.push_back(link_name);
+    if (name.empty())
+      for (const std::string& address : link.addresses)
+        out.facts.addresses.push_back(address.substr(0, address.find('/')));
   }
   for (const auto& [dev, to] : netns.tc) {
     auto it = netns.links.find(dev);

@@ -6,6 +6,7 @@
 
 #include "drivers/sim/sim_state.h"
 #include "model/net.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/ownership.h"
 
@@ -145,7 +146,7 @@ std::optional<DriverError> ApplyNft(SimState& s, const Action& a) {
   g.chains.clear();
   // Every rule attribute (base chains, the policy's own chains and set elements); egress is plan-time only.
   for (const auto& [field, rules] : a.resource.attrs)
-    if (field != kEgress && !rules.empty()) g.chains[field] = rules;
+    if (field != kEgress && field != kListen && !rules.empty()) g.chains[field] = rules;
   g.owner = OriginOf(a.resource);
   return std::nullopt;
 }
@@ -154,6 +155,10 @@ std::optional<DriverError> ApplySetting(SimState& s, const Action& a) {
   const ResourceKey& key = a.resource.key;
   if (key.kind == kSysctl) {
     auto it = s.sysctls.find(key.name);
+    // A bridge's route_localnet exists while the bridge does (off until set), as under /proc/sys.
+    if (const std::string bridge = RouteLocalnetBridge(key.name); it == s.sysctls.end() && !bridge.empty() &&
+                                                                   s.FindLink("", bridge))
+      it = s.sysctls.emplace(key.name, "0").first;
     if (it == s.sysctls.end()) return SysError(a, ENOENT, "no sysctl " + key.name);
     if (a.op == Op::kDelete) return SysError(a, EOPNOTSUPP, "a sysctl cannot be deleted");
     it->second = a.resource.AttrOr(kValue);

@@ -94,7 +94,7 @@ TEST_F(TcNftTest, NftTableMasqueradeAndIdempotentGroups) {
   for (const auto& item : listing["nftables"]) {
     if (item.contains("chain") && item["chain"].contains("hook")) ++base;
   }
-  EXPECT_EQ(base, 5);  // prerouting, preroute, input, forward, postrouting (bridge berth has two more)
+  EXPECT_EQ(base, 6);  // prerouting, preroute, input, forward, postrouting, output (bridge berth has two more)
 
   // Two groups in one batch, then one deleted: the other stays.
   auto vm = Res(lr::kNft, "", "vm/a",
@@ -157,6 +157,7 @@ TEST_F(TcNftTest, NftChainDriftIsObservedAndRepaired) {
             "bridge:prerouting: type filter hook prerouting priority filter; policy accept;\n"
             "forward: type filter hook forward priority filter; policy drop;\n"
             "input: type filter hook input priority filter; policy accept;\n"
+            "output: type nat hook output priority -100; policy accept;\n"
             "postrouting: type nat hook postrouting priority srcnat; policy accept;\n"
             "preroute: type filter hook prerouting priority filter; policy accept;");
   EXPECT_FALSE(ApplyOne(*driver_, table, Op::kUpdate, {lr::kChains}));

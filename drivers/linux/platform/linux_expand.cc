@@ -10,6 +10,7 @@
 #include "reconciler/desired_builder.h"
 #include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_bandwidth.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
@@ -106,16 +107,7 @@ Attrs NatRules(const model::Nat& nat, const model::Manifest& manifest) {
     masquerade += "ip daddr != " + source + " ";
   AppendLine(attrs, kChainPostrouting, masquerade + "masquerade");
 
-  for (const auto& f : nat.forwards) {
-    const std::string proto = f.protocol == model::Protocol::kTcp ? "tcp" : "udp";
-    std::string match = nat.egress ? "iifname " + Quote(*nat.egress) + " " : "fib daddr type local ";
-    AppendLine(attrs, kChainPrerouting,
-               match + proto + " dport " + std::to_string(f.port) + " dnat ip to " + f.to_address.ToString() + ":" +
-                   std::to_string(f.to_port));
-    AppendLine(attrs, kChainForward,
-               "ip daddr " + f.to_address.ToString() + " " + proto + " dport " + std::to_string(f.to_port) +
-                   " ct status dnat accept");
-  }
+  AddForwardRules(nat, NatSource(nat, manifest), attrs);
   return attrs;
 }
 
@@ -151,6 +143,7 @@ DesiredState ExpandLinux(const model::Manifest& manifest, const Allocations& all
     b.Add(kNft, "", "nat/" + nat.doc.metadata.name, std::move(rules), nat.doc);
     b.Add(kSysctl, "", "net.ipv4.ip_forward", {{kValue, "1"}}, nat.doc);
   }
+  ExpandForwards(manifest, b);
   for (const auto& vm : manifest.vms) ExpandVm(vm, manifest, allocations, b, table_added);
   // The policy's dispatch rules, once, with the first bridged VM as provenance.
   for (const auto& vm : manifest.vms)

@@ -9,6 +9,7 @@
 #include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_expand.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_policy_reach.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
@@ -58,6 +59,12 @@ class LinuxPlatform final : public Platform {
       deps.push_back(LinkKeyIn(r.key.scope, r.key.name));
     } else if (kind == kNft) {
       deps.push_back(ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)});
+    } else if (kind == kSysctl) {
+      // route_localnet needs its bridge, and turns on only once the 127/8 guard is in place.
+      if (auto bridge = RouteLocalnetBridge(r.key.name); !bridge.empty()) {
+        deps.push_back(ResourceKey{kLink, "", bridge});
+        deps.push_back(ResourceKey{kNft, "", kForwardsGroup});
+      }
     } else if (kind == kVmProc) {
       // Launched once its network is complete; stopped before any of it goes (no container: a running
       // process must be stopped by its own step, never taken away with the netns).
@@ -115,7 +122,7 @@ class LinuxPlatform final : public Platform {
         {kLink, kType},     {kLink, kPeer},      {kLink, kPeerNetns}, {kLink, kOwnerUid},
         {kLink, kOwnerGid}, {kAddr, kDev},       {kAddr, kAddress},   {kTc, kRedirectTo},
     };
-    if (kind == kNft && field == kEgress) return FieldPolicy::kIgnore;
+    if (kind == kNft && (field == kEgress || field == kListen)) return FieldPolicy::kIgnore;
     if (kind == kVmProc) {
       // A dead process is restarted in place; any other launch setting needs a stop and a new launch.
       if (field == kRunning) return FieldPolicy::kUpdate;
@@ -156,7 +163,10 @@ class LinuxPlatform final : public Platform {
     HoldBlockedLaunches(changes, facts);
   }
 
-  void NoteWidenings(ChangeSet& changes) const override { changes.widens = ReachWidenings(changes); }
+  void NoteWidenings(ChangeSet& changes) const override {
+    changes.widens = ReachWidenings(changes);
+    AddForwardWidenings(changes, changes.widens);
+  }
   std::vector<LaunchRecord> LaunchRecords(const ObservedState& observed, const Allocations& allocations,
                                           const std::string& scope_dir) const override {
     return LinuxLaunchRecords(observed, allocations, scope_dir);
@@ -169,7 +179,8 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
   const HostFacts& facts = observed.facts;
   std::set<std::string> needed_features;
   std::vector<std::string_view> desired_links;  // host interfaces berth creates: egress may name them
-  std::vector<const Resource*> egress_users;
+  std::vector<const Resource*> egress_users, listen_users;
+  std::vector<std::string> desired_addresses;  // the host addresses berth gives its bridges
   bool wants_nft = false;
   for (const Resource& r : desired.resources) {
     if (r.key.kind == kLink && r.key.scope.empty()) desired_links.push_back(r.key.name);
@@ -194,6 +205,26 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
       }
     }
     if (r.key.kind == kNft && r.Attr(kEgress)) egress_users.push_back(&r);
+    if (r.key.kind == kNft && r.Attr(kListen)) listen_users.push_back(&r);
+    if (r.key.kind == kAddr && r.key.scope.empty()) {
+      const std::string& address = r.AttrOr(kAddress);
+      desired_addresses.push_back(address.substr(0, address.find('/')));
+    }
+  }
+  // A forward's listen address must be the host's: one it has, or a bridge address berth gives it.
+  for (const Resource* r : listen_users) {
+    const std::string& text = *r->Attr(kListen);
+    for (size_t at = 0; at < text.size();) {
+      size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      const std::string address = text.substr(at, end - at);
+      at = end + 1;
+      const bool have = std::binary_search(facts.addresses.begin(), facts.addresses.end(), address) ||
+                        std::find(desired_addresses.begin(), desired_addresses.end(), address) != desired_addresses.end();
+      if (!have)
+        conflicts.push_back({r->key, "listen address " + address + " of a forward is not an address of this host",
+                             r->provenance});
+    }
   }
   // Records are sorted by key, so the host links' names came in order.
   for (const Resource* r : egress_users) {

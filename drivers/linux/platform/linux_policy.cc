@@ -60,6 +60,7 @@ std::string PolicyTableChains() {
          "bridge:prerouting: type filter hook prerouting priority filter; policy accept;\n"
          "forward: type filter hook forward priority filter; policy accept;\n"
          "input: type filter hook input priority filter; policy accept;\n"
+         "output: type nat hook output priority -100; policy accept;\n"
          "postrouting: type nat hook postrouting priority srcnat; policy accept;\n"
          "preroute: type filter hook prerouting priority filter; policy accept;\n"
          "prerouting: type nat hook prerouting priority dstnat; policy accept;";

@@ -198,7 +198,7 @@ class Parser {
       if (!Expect("local")) return Bad("expected local");
       return std::nullopt;
     }
-    if (w == "tcp" || w == "udp") {
+    if (w == "tcp" || w == "udp" || w == "sctp") {
       t.kind = Kind::kDport;
       t.field.assign(w);
       if (!Expect("dport")) return Bad("expected dport");
@@ -208,6 +208,12 @@ class Parser {
       return std::nullopt;
     }
     if (w == "meta") {
+      if (Peek() == "pkttype") {
+        ++at_;
+        if (!Expect("host")) return Bad("expected pkttype host");
+        t.kind = Kind::kPkttypeHost;
+        return std::nullopt;
+      }
       t.kind = Kind::kL4proto;
       if (!Expect("l4proto")) return Bad("expected l4proto");
       std::string_view v = Next();
@@ -222,6 +228,14 @@ class Parser {
     }
     if (w == "ct") {
       std::string_view what = Next(), v = Next();
+      if (what == "state" && v == "!=") {
+        // The forwards' loopback guard: "ct state != established | related" (nft's listing of the set).
+        t.negate = true;
+        if (!Expect("established") || !Expect("|") || !Expect("related")) return Bad("expected established | related");
+        t.kind = Kind::kCtState;
+        t.value = "established | related";
+        return std::nullopt;
+      }
       if (what == "state" && (v == "established,related" || v == "related")) t.kind = Kind::kCtState;
       else if (what == "direction" && (v == "reply" || v == "original")) t.kind = Kind::kCtDirection;
       else if (what == "status" && v == "dnat") t.kind = Kind::kCtStatus;
@@ -264,8 +278,9 @@ class Parser {
       if (!Expect("ip") || !Expect("to")) return Bad("expected dnat ip to");
       std::string_view v = Next();
       size_t colon = v.find(':');
-      if (colon == std::string_view::npos || !IsIpv4(v.substr(0, colon)) || !IsPort(v.substr(colon + 1)))
-        return Bad("expected ADDRESS:PORT");
+      // ADDRESS alone keeps the packet's port (a forwarded range).
+      const bool ok = colon == std::string_view::npos ? IsIpv4(v) : IsIpv4(v.substr(0, colon)) && IsPort(v.substr(colon + 1));
+      if (!ok) return Bad("expected ADDRESS or ADDRESS:PORT");
       t.value.assign(v);
       return std::nullopt;
     }
@@ -302,8 +317,9 @@ std::string FormatNftRule(const NftRule& rule) {
       case Kind::kFibLocal: out += "fib daddr type " + neg + "local"; break;
       case Kind::kDport: out += t.field + " dport " + t.value; break;
       case Kind::kL4proto: out += "meta l4proto " + t.value; break;
+      case Kind::kPkttypeHost: out += "meta pkttype host"; break;
       case Kind::kIcmpEcho: out += "icmp type echo-request"; break;
-      case Kind::kCtState: out += "ct state " + t.value; break;
+      case Kind::kCtState: out += "ct state " + neg + t.value; break;
       case Kind::kCtDirection: out += "ct direction " + t.value; break;
       case Kind::kCtStatus: out += "ct status " + t.value; break;
       case Kind::kEtherSaddr: out += "ether saddr " + neg + t.value; break;

@@ -24,6 +24,7 @@ struct NftTerm {
     kFibLocal,    // "fib daddr type [!=] local"               negate
     kDport,       // "tcp|udp dport PORT[-PORT]"               field (protocol), value
     kL4proto,     // "meta l4proto tcp|udp|icmp"               value
+    kPkttypeHost, // "meta pkttype host": a frame bridge netfilter bridged after its DNAT
     kIcmpEcho,    // "icmp type echo-request"
     kCtState,     // "ct state established,related|related"   value
     kCtDirection, // "ct direction reply|original"            value

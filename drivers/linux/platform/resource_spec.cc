@@ -8,6 +8,7 @@
 
 #include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_bandwidth.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
@@ -130,11 +131,15 @@ std::optional<std::string> QdiscError(const Resource& r) {
 }
 
 std::optional<std::string> SysctlError(const Resource& r) {
+  // route_localnet of one interface, only ever turned on (with the 127/8 guard of linux_forwards.cc).
+  const bool localnet = !RouteLocalnetBridge(r.key.name).empty();
   if (!r.key.scope.empty() ||
-      std::find(std::begin(kSysctlAllowList), std::end(kSysctlAllowList), r.key.name) == std::end(kSysctlAllowList))
+      (!localnet && std::find(std::begin(kSysctlAllowList), std::end(kSysctlAllowList), r.key.name) ==
+                        std::end(kSysctlAllowList)))
     return "sysctl " + Clip(r.key.name) + " is not one berth sets";
   if (auto e = UnknownAttr(r, {kValue})) return e;
   const std::string v = r.AttrOr(kValue);
+  if (localnet && v != "1") return Bad(kValue, v, "1 (berth only turns route_localnet on)");
   if (v != "0" && v != "1") return Bad(kValue, v, "0 or 1");
   return std::nullopt;
 }
@@ -189,7 +194,7 @@ std::optional<std::string> GroupCheck(const Resource& r, NftGroupSpec* out) {
   const std::string_view prefix = std::string_view(name).substr(0, slash == std::string::npos ? 0 : slash + 1);
   const bool named = slash != std::string::npos && (prefix == "vm/" || prefix == "nat/") &&
                      model::IsSafeName(std::string_view(name).substr(slash + 1), true);
-  if (!r.key.scope.empty() || !(named || name == kPolicyGroup)) return "nft group '" + Clip(name) + "' is not berth's";
+  if (!r.key.scope.empty() || !(named || name == kPolicyGroup || name == kForwardsGroup)) return "nft group '" + Clip(name) + "' is not berth's";
   for (const auto& [field, text] : r.attrs) {
     if (field == kEgress) {
       if (!IsIfname(text)) return Bad(field, text, "an interface name");
@@ -197,9 +202,18 @@ std::optional<std::string> GroupCheck(const Resource& r, NftGroupSpec* out) {
       continue;
     }
     if (field == kCreatedAttr) continue;
+    if (field == kListen) {
+      for (size_t at = 0; at <= text.size();) {
+        size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        if (!model::Ipv4::Parse(std::string_view(text).substr(at, end - at))) return Bad(field, text, "IPv4 addresses");
+        at = end + 1;
+      }
+      continue;
+    }
     const bool elements = field == kElements;
     const bool base = field == kChainPrerouting || field == kChainForward || field == kChainPostrouting ||
-                      field == kChainInput || field == kChainPreroute || field == "bridge:prerouting" ||
+                      field == kChainOutput || field == kChainInput || field == kChainPreroute || field == "bridge:prerouting" ||
                       field == "bridge:forward";
     const bool regular = (field.starts_with(kBridgePrefix) && IsNftChainName(std::string_view(field).substr(7))) ||
                          (field.starts_with(kInetPrefix) && IsNftChainName(std::string_view(field).substr(5)));

@@ -66,9 +66,9 @@ TEST(ParseNat, RejectsMalformedSourcesAndForwards) {
   EXPECT_EQ(Summaries(r),
             (Strings{"wrong-type spec.source 6:3", "invalid-interface-name spec.egress 7:11",
                      "invalid-enum spec.forwards[0].protocol 9:18", "invalid-port spec.forwards[0].port 9:29",
-                     "invalid-address spec.forwards[0].to 9:36", "invalid-port spec.forwards[1].to 10:22"}));
+                     "invalid-port spec.forwards[1].to 10:22"}));
   EXPECT_EQ(r.diagnostics[0].summary, "expected a CIDR or a mapping {bridge: NAME}, got a list");
-  EXPECT_EQ(r.diagnostics[2].summary, "protocol \"tpc\" is not tcp or udp (did you mean \"tcp\"?)");
+  EXPECT_EQ(r.diagnostics[2].summary, "protocol \"tpc\" is not tcp, udp or sctp (did you mean \"tcp\"?)");
 }
 
 TEST(ParseNat, ForwardNeedsPortAndTarget) {

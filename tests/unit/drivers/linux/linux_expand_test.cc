@@ -73,8 +73,12 @@ TEST(LinuxExpand, NatMasqueradesOnceAndForwardsPorts) {
   auto d = linux_res::ExpandLinux(m, {});
   const Resource* rules = d.Find({"nft", "", "nat/nat0"});
   ASSERT_TRUE(rules);
-  EXPECT_EQ(rules->AttrOr("postrouting"), "ip saddr 10.168.0.0/24 oifname != \"fcbr0\" masquerade");
+  EXPECT_EQ(rules->AttrOr("postrouting"),
+            "ip saddr 10.168.0.0/24 oifname != \"fcbr0\" masquerade\n"
+            "ip saddr 10.168.0.0/24 ip daddr 10.168.0.10 tcp dport 80 ct status dnat masquerade");
   EXPECT_EQ(rules->AttrOr("prerouting"), "fib daddr type local tcp dport 8080 dnat ip to 10.168.0.10:80");
+  EXPECT_EQ(rules->AttrOr("output"),
+            "fib daddr type local ip daddr != 127.0.0.0/8 tcp dport 8080 dnat ip to 10.168.0.10:80");
   EXPECT_EQ(rules->AttrOr("forward"), "ip daddr 10.168.0.10 tcp dport 80 ct status dnat accept");
   // The table and the forwarding sysctl are shared: exactly one of each, kept by the first NAT.
   int tables = 0, sysctls = 0;

@@ -1,0 +1,195 @@
+// Port forward rules, in nft's listing form (checked by the rule codec, nft_rule_spec.cc). Per forward and per
+// accepted source: one dnat rule in prerouting (plus one for the hairpin when an egress narrows it), one in
+// output (host-local clients), a hairpin masquerade, a forward accept, and the hairpin's exemption in
+// "base/forwards". Costs grow with the forwards, never with the VMs.
+#include "drivers/linux/platform/linux_forwards.h"
+
+#include <algorithm>
+
+#include "drivers/linux/platform/linux_policy.h"
+#include "drivers/linux/platform/linux_resources.h"
+#include "model/parse_values.h"
+
+namespace berth::reconciler::linux_res {
+namespace {
+
+const std::string kBridgeForward = std::string(kBridgePrefix) + "forward";
+
+void Append(Attrs& attrs, const std::string& key, const std::string& line) {
+  std::string& text = attrs[key];
+  if (!text.empty()) text += "\n";
+  text += line;
+}
+
+/// nft's listing form of an address match: a /32 prints as the address; /0 is no match at all.
+std::string Match(const char* field, const model::Cidr4& cidr) {
+  if (cidr.prefix == 0) return "";
+  if (cidr.prefix == 32) return std::string(field) + " " + cidr.address.ToString() + " ";
+  return std::string(field) + " " + cidr.ToString() + " ";
+}
+
+/// The smaller of two networks when one holds the other (CIDRs nest or are apart); nullopt when apart.
+std::optional<model::Cidr4> Intersect(const model::Cidr4& a, const model::Cidr4& b) {
+  if (!a.Overlaps(b)) return std::nullopt;
+  return a.prefix >= b.prefix ? a : b;
+}
+
+std::string Ports(uint16_t low, uint16_t high) {
+  return low == high ? std::to_string(low) : std::to_string(low) + "-" + std::to_string(high);
+}
+
+struct ForwardText {
+  std::string dport;   // "tcp dport 8080 "
+  std::string tport;   // "tcp dport 80 ": the target's port(s) after dnat
+  std::string dnat;    // "dnat ip to 10.168.0.10:80"; a range keeps its ports: "dnat ip to 10.168.0.10"
+  std::string target;  // "ip daddr 10.168.0.10 "
+};
+
+ForwardText TextOf(const model::PortForward& f) {
+  const std::string proto = ToString(f.protocol);
+  const uint16_t to_last = static_cast<uint16_t>(f.to_port + (f.last() - f.port));
+  ForwardText t;
+  t.dport = proto + " dport " + Ports(f.port, f.last()) + " ";
+  t.tport = proto + " dport " + Ports(f.to_port, to_last) + " ";
+  t.dnat = "dnat ip to " + f.to_address.ToString() + (f.is_range() ? "" : ":" + std::to_string(f.to_port));
+  t.target = "ip daddr " + f.to_address.ToString() + " ";
+  return t;
+}
+
+/// The sources a forward accepts: its from list, or everything.
+std::vector<model::Cidr4> Sources(const model::PortForward& f) {
+  if (!f.from.empty()) return f.from;
+  return {model::Cidr4{model::Ipv4{0}, 0}};
+}
+
+bool AnyLocalhost(const model::Nat& nat) {
+  for (const auto& f : nat.forwards)
+    if (f.localhost) return true;
+  return false;
+}
+
+model::Cidr4 SourceOf(const model::Nat& nat, const model::Manifest& manifest) {
+  if (auto* cidr = std::get_if<model::Cidr4>(&nat.source)) return cidr->Network();
+  const model::Bridge* bridge = manifest.FindBridge(std::get<std::string>(nat.source));
+  return bridge ? bridge->address.Network() : model::Cidr4{};
+}
+
+}  // namespace
+
+void AddForwardRules(const model::Nat& nat, const model::Cidr4& source, Attrs& attrs) {
+  for (const auto& f : nat.forwards) {
+    if (f.listen) {
+      const std::string address = f.listen->ToString();
+      const std::string& known = attrs[kListen];
+      if (("\n" + known + "\n").find("\n" + address + "\n") == std::string::npos) Append(attrs, kListen, address);
+    }
+    const ForwardText t = TextOf(f);
+    const std::string listen = f.listen ? "ip daddr " + f.listen->ToString() + " " : "fib daddr type local ";
+    // Host-local clients: every local address but loopback, which only localhost: true opens (it needs
+    // route_localnet, and a local service on 127.0.0.1 keeps the port otherwise).
+    const std::string local = f.listen ? listen : "fib daddr type local ip daddr != 127.0.0.0/8 ";
+    for (const model::Cidr4& from : Sources(f)) {
+      const std::string s = Match("ip saddr", from);
+      if (nat.egress) {
+        Append(attrs, kChainPrerouting, "iifname \"" + *nat.egress + "\" " + s + listen + t.dport + t.dnat);
+        // The egress narrows outside clients; the NAT's own workloads reach the forward from the bridge.
+        if (auto hairpin = Intersect(from, source))
+          Append(attrs, kChainPrerouting, Match("ip saddr", *hairpin) + listen + t.dport + t.dnat);
+      } else {
+        Append(attrs, kChainPrerouting, s + listen + t.dport + t.dnat);
+      }
+      Append(attrs, kChainOutput, s + local + t.dport + t.dnat);
+      if (f.localhost) Append(attrs, kChainOutput, s + "ip daddr 127.0.0.1 " + t.dport + t.dnat);
+    }
+    // Replies of a hairpin connection must come back through the host, not straight across the bridge; a
+    // loopback source cannot leave the host at all.
+    Append(attrs, kChainPostrouting, Match("ip saddr", source) + t.target + t.tport + "ct status dnat masquerade");
+    if (f.localhost) Append(attrs, kChainPostrouting, "ip saddr 127.0.0.0/8 " + t.target + t.tport + "ct status dnat masquerade");
+    Append(attrs, kChainForward, t.target + t.tport + "ct status dnat accept");
+  }
+}
+
+void ExpandForwards(const model::Manifest& manifest, DesiredBuilder& b) {
+  Attrs base;
+  const model::Nat* first = nullptr;
+  bool guard = false;
+  for (const auto& nat : manifest.nats) {
+    if (nat.forwards.empty()) continue;
+    if (!first) first = &nat;
+    const model::Cidr4 source = SourceOf(nat, manifest);
+    for (const auto& f : nat.forwards) {
+      // A workload's connection to a forward, once DNAT'd to the target's published port, passes the policy's
+      // egress and peers judgement: only that port, and only through the dnat (ct status).
+      const ForwardText t = TextOf(f);
+      const std::string hairpin = Match("ip saddr", source) + "ct status dnat " + t.target + t.tport + "accept";
+      Append(base, kChainPreroute, hairpin);
+    }
+    // With bridge netfilter on, a packet whose DNAT (or its reversal, for a reply) sends it back into the bridge
+    // it came from is bridged port to port, where the layer-2 peers check would drop it. Such a frame was
+    // addressed to the bridge itself (pkttype host, which a frame the bridge forwards has in no other case) and
+    // has been judged by the inet chains above, through bridge netfilter's IP hooks: pass it.
+    Append(base, kBridgeForward, "meta pkttype host " + Match("ip daddr", source) + "accept");
+    if (AnyLocalhost(nat)) {
+      guard = true;
+      if (const auto* bridge = std::get_if<std::string>(&nat.source))
+        b.Add(kSysctl, "", RouteLocalnetSysctl(*bridge), {{kValue, "1"}}, nat.doc);
+    }
+  }
+  if (!first) return;
+  if (guard) {
+    // CVE-2020-8558: route_localnet lets packets to 127/8 arrive from the bridge; nothing from outside may open
+    // a connection to (or come from) loopback. Replies to the host's own loopback clients are established.
+    std::string& text = base[kChainPreroute];
+    text = "iifname != \"lo\" ip saddr 127.0.0.0/8 counter drop\n"
+           "iifname != \"lo\" ip daddr 127.0.0.0/8 ct state != established | related counter drop\n" +
+           text;
+  }
+  b.Add(kNft, "", kForwardsGroup, std::move(base), first->doc);
+}
+
+std::string RouteLocalnetSysctl(const std::string& bridge) { return "net.ipv4.conf." + bridge + ".route_localnet"; }
+
+std::string RouteLocalnetBridge(std::string_view sysctl) {
+  constexpr std::string_view kHead = "net.ipv4.conf.", kTail = ".route_localnet";
+  if (!sysctl.starts_with(kHead) || !sysctl.ends_with(kTail) || sysctl.size() <= kHead.size() + kTail.size())
+    return "";
+  const std::string_view name = sysctl.substr(kHead.size(), sysctl.size() - kHead.size() - kTail.size());
+  return model::IsInterfaceName(name) && name.size() <= 15 ? std::string(name) : "";
+}
+
+namespace {
+
+std::vector<std::string> RuleLines(const Resource& r, const char* chain) {
+  std::vector<std::string> out;
+  const std::string text = r.AttrOr(chain);
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    if (end > at) out.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddForwardWidenings(const ChangeSet& changes, std::vector<Widening>& out) {
+  for (const Change& c : changes.changes) {
+    if (!c.before || !c.after || c.key().kind != kNft || !c.key().name.starts_with("nat/")) continue;
+    std::vector<std::string> items;
+    for (const char* chain : {kChainPrerouting, kChainOutput}) {
+      const auto before = RuleLines(*c.before, chain);
+      for (const std::string& rule : RuleLines(*c.after, chain)) {
+        if (std::find(before.begin(), before.end(), rule) != before.end()) continue;
+        const bool loopback = rule.find("ip daddr 127.0.0.1 ") != std::string::npos;
+        items.push_back(std::string(loopback ? "localhost" : chain == kChainOutput ? "host-local" : "forward") +
+                        " +\"" + rule + "\"");
+      }
+    }
+    if (items.empty()) continue;
+    out.push_back({"NAT/" + c.key().name.substr(4), "", "", std::move(items)});
+  }
+  std::sort(out.begin(), out.end(), [](const Widening& a, const Widening& b) { return a.workload < b.workload; });
+}
+
+}  // namespace berth::reconciler::linux_res
