@@ -361,6 +361,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
       Resource r;
       r.key = ResourceKey{lr::kSysctl, "", name};
       r.attrs[lr::kValue] = *value;
+      r.ownership = link.ownership;  // berth's on berth's bridge: turned off when no forward needs it
       out.resources.push_back(std::move(r));
     }
   }

@@ -53,9 +53,12 @@ Result<std::string, OsError> ReadSysctl(const std::string& proc_sys, const std::
 
 void ApplySysctls(Env& env, std::vector<Job*>& jobs) {
   for (Job* job : jobs) {
-    if (job->op() == reconciler::Op::kDelete) continue;  // a setting: turned on, never off
-    const std::string* value = job->res().Attr(lr::kValue);
     const std::string& name = job->key().name;
+    const bool localnet = !reconciler::linux_res::RouteLocalnetBridge(name).empty();
+    // A setting is turned on, never off; a bridge's route_localnet is turned off when no forward needs it.
+    if (job->op() == reconciler::Op::kDelete && !localnet) continue;
+    const std::string off = "0";
+    const std::string* value = job->op() == reconciler::Op::kDelete ? &off : job->res().Attr(lr::kValue);
     if (!value || name.find("..") != std::string::npos || name.find('/') != std::string::npos) {
       job->Fail(reconciler::DriverError::Kind::kInvalid, "needs a value and a dotted name");
       continue;

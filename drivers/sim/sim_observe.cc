@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "drivers/sim/sim_state.h"
+#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_names.h"
 #include "model/net.h"
 #include "drivers/linux/platform/linux_resources.h"
@@ -119,8 +120,17 @@ ObservedState ObserveState(const SimState& s) {
     if (!berths) continue;  // other tables' rules are not resources; only berth's table is read in detail
     for (const auto& [group, g] : groups) out.resources.push_back(Make({kNft, "", group}, g.chains, {Ownership::kOwned, g.owner}));
   }
-  for (const auto& [name, value] : s.sysctls)
-    out.resources.push_back(Make({kSysctl, "", name}, {{kValue, value}}, {}));
+  for (const auto& [name, value] : s.sysctls) {
+    // As the Linux driver reads them: a bridge's route_localnet only when on, and berth's on berth's bridge.
+    Mark mark;
+    if (const std::string bridge = RouteLocalnetBridge(name); !bridge.empty()) {
+      auto host = s.netns.find("");
+      auto link = host == s.netns.end() ? decltype(host->second.links.cend()){} : host->second.links.find(bridge);
+      if (host == s.netns.end() || link == host->second.links.end() || value == "0") continue;
+      if (MarkOf(link->second).ownership != Ownership::kUnowned) mark = {Ownership::kOwned, ""};
+    }
+    out.resources.push_back(Make({kSysctl, "", name}, {{kValue, value}}, mark));
+  }
   for (const auto& [path, content] : s.files)
     out.resources.push_back(Make({kFile, "", path}, {{kContent, content}},
                                  {IsBerthPath(path) ? Ownership::kOwned : Ownership::kUnowned, ""}));

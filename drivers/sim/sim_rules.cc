@@ -160,8 +160,9 @@ std::optional<DriverError> ApplySetting(SimState& s, const Action& a) {
                                                                    s.FindLink("", bridge))
       it = s.sysctls.emplace(key.name, "0").first;
     if (it == s.sysctls.end()) return SysError(a, ENOENT, "no sysctl " + key.name);
-    if (a.op == Op::kDelete) return SysError(a, EOPNOTSUPP, "a sysctl cannot be deleted");
-    it->second = a.resource.AttrOr(kValue);
+    if (a.op == Op::kDelete && RouteLocalnetBridge(key.name).empty())
+      return SysError(a, EOPNOTSUPP, "a sysctl cannot be deleted");
+    it->second = a.op == Op::kDelete ? "0" : a.resource.AttrOr(kValue);  // route_localnet: turned off
     return std::nullopt;
   }
   auto it = s.files.find(key.name);

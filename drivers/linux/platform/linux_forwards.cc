@@ -112,7 +112,6 @@ void AddForwardRules(const model::Nat& nat, const model::Cidr4& source, Attrs& a
 void ExpandForwards(const model::Manifest& manifest, DesiredBuilder& b) {
   Attrs base;
   const model::Nat* first = nullptr;
-  bool guard = false;
   for (const auto& nat : manifest.nats) {
     if (nat.forwards.empty()) continue;
     if (!first) first = &nat;
@@ -130,15 +129,17 @@ void ExpandForwards(const model::Manifest& manifest, DesiredBuilder& b) {
     // has been judged by the inet chains above, through bridge netfilter's IP hooks: pass it.
     Append(base, kBridgeForward, "meta pkttype host " + Match("ip daddr", source) + "accept");
     if (AnyLocalhost(nat)) {
-      guard = true;
       if (const auto* bridge = std::get_if<std::string>(&nat.source))
         b.Add(kSysctl, "", RouteLocalnetSysctl(*bridge), {{kValue, "1"}}, nat.doc);
     }
   }
   if (!first) return;
-  if (guard) {
+  {
     // CVE-2020-8558: route_localnet lets packets to 127/8 arrive from the bridge; nothing from outside may open
     // a connection to (or come from) loopback. Replies to the host's own loopback clients are established.
+    // With any forward, not only a localhost one: a forward losing `localhost` keeps the guard until its
+    // route_localnet is off (a removal ordered before this group's, which needs it). Without route_localnet
+    // the kernel drops such packets anyway, so the guard costs nothing.
     std::string& text = base[kChainPreroute];
     text = "iifname != \"lo\" ip saddr 127.0.0.0/8 counter drop\n"
            "iifname != \"lo\" ip daddr 127.0.0.0/8 ct state != established | related counter drop\n" +

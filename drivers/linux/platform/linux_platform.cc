@@ -137,7 +137,11 @@ class LinuxPlatform final : public Platform {
   std::optional<std::string> RecordError(const Resource& r) const override { return LinuxRecordError(r); }
 
   bool IsWorkload(const ResourceKey& key) const override { return key.kind == kNetns; }
-  bool IsSetting(const ResourceKey& key) const override { return key.kind == kSysctl; }
+  bool IsSetting(const ResourceKey& key) const override {
+    // A bridge's route_localnet is not a setting left on: without its forwards (and their 127/8 guard) it
+    // would open the host's loopback services to the bridge (CVE-2020-8558), so it is turned off again.
+    return key.kind == kSysctl && RouteLocalnetBridge(key.name).empty();
+  }
 
   std::string OwnerOf(const Resource& r) const override {
     if (!r.owner.empty()) return r.owner;

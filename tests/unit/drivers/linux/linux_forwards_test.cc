@@ -58,7 +58,9 @@ TEST(LinuxForwards, RangesSourcesListenAndSctp) {
   EXPECT_EQ(LinuxRecordError(*nat), std::nullopt);
   const Resource* base = d.Find({"nft", "", linux_res::kForwardsGroup});
   ASSERT_TRUE(base);
-  EXPECT_EQ(base->AttrOr("preroute"),
+  EXPECT_EQ(base->AttrOr("preroute"),  // the loopback guard is there with any forward (linux_forwards.cc)
+            "iifname != \"lo\" ip saddr 127.0.0.0/8 counter drop\n"
+            "iifname != \"lo\" ip daddr 127.0.0.0/8 ct state != established | related counter drop\n"
             "ip saddr 10.168.0.0/24 ct status dnat ip daddr 10.168.0.10 udp dport 8000-8099 accept\n"
             "ip saddr 10.168.0.0/24 ct status dnat ip daddr 10.168.0.11 sctp dport 3868 accept");
   EXPECT_EQ(LinuxRecordError(*base), std::nullopt);
