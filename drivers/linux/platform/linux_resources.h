@@ -6,7 +6,7 @@
 //   link:/bv-vm1                        type=veth master=fcbr0 up=true peer=eth0 peer_netns=berth-vm1
 //                                       peer_mac=02:.. peer_up=true [mtu=..]; one resource for both ends: the
 //                                       create makes the peer directly in peer_netns, deleting the netns removes it
-//   link:berth-vm1/lo                   type=loopback up=true|false; exists with its netns: "create" sets state
+//   link:berth-vm1/lo                   type=loopback up=true|false; comes with its netns (down): an update sets state
 //   link:berth-vm1/tap0                 type=tap up=true [owner_uid=N] [owner_gid=N] [mtu=..]; persistent,
 //                                       single queue, vnet_hdr; created inside the netns
 //   addr:/fcbr0/10.168.0.1/24           dev=fcbr0 address=10.168.0.1/24 (owned when its link is)
