@@ -61,6 +61,17 @@ class BatchSockets {
   std::map<std::string, std::unique_ptr<NlSocket>> sockets_;
 };
 
+/// What a tc job (a redirect, a shaper) acts on: its device's index, the socket and the pipeline of its netns.
+struct TcTarget {
+  int dev = 0;
+  NlSocket* sock = nullptr;
+  NlPipeline* pipe = nullptr;
+};
+/// The job's TcTarget, its netns's pipeline made in `pipes` on first use; nullopt when the job has failed here,
+/// or is a delete whose device is gone (its qdiscs and filters went with it). tc_redirect.cc
+std::optional<TcTarget> TcTargetOf(Job& job, BatchSockets& socks,
+                                   std::map<std::string, std::unique_ptr<NlPipeline>>& pipes);
+
 /// The ownership tag for a link created or adopted now for `res` (its provenance's origin).
 std::string OwnerAliasFor(const reconciler::Resource& res);
 

@@ -71,6 +71,24 @@ NlMsg RedirectFilterRequest(int index, int to_index) {
   return m;
 }
 
+std::optional<TcTarget> TcTargetOf(Job& job, BatchSockets& socks,
+                                   std::map<std::string, std::unique_ptr<NlPipeline>>& pipes) {
+  auto sock = socks.Get(job.key().scope);
+  if (!sock) {
+    job.Fail(sock.error());
+    return std::nullopt;
+  }
+  auto dev = IndexOf(**sock, job.key().name);
+  if (!dev) {
+    // The device is gone, and what tc had on it with it.
+    if (job.op() != reconciler::Op::kDelete || dev.error().err != ENODEV) job.Fail(dev.error());
+    return std::nullopt;
+  }
+  auto& pipe = pipes[job.key().scope];
+  if (!pipe) pipe = std::make_unique<NlPipeline>(**sock);
+  return TcTarget{*dev, *sock, pipe.get()};
+}
+
 Result<int, OsError> IndexOf(NlSocket& sock, const std::string& dev) {
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
@@ -144,38 +162,29 @@ void ApplyTc(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
   std::vector<PendingFilter> filters;
   std::map<std::string, std::unique_ptr<NlPipeline>> pipes;
   for (Job* job : jobs) {
-    auto sock = socks.Get(job->key().scope);
-    if (!sock) {
-      job->Fail(sock.error());
-      continue;
-    }
-    auto dev = IndexOf(**sock, job->key().name);
-    if (!dev) {
-      // The device is gone, and its qdisc with it.
-      if (job->op() != reconciler::Op::kDelete || dev.error().err != ENODEV) job->Fail(dev.error());
-      continue;
-    }
-    auto& pipe = pipes[job->key().scope];
-    if (!pipe) pipe = std::make_unique<NlPipeline>(**sock);
+    auto target = TcTargetOf(*job, socks, pipes);
+    if (!target) continue;
+    NlPipeline* pipe = target->pipe;
+    const int dev = target->dev;
     if (job->op() != reconciler::Op::kCreate) {
       // Update and delete both start by removing the ingress qdisc, which removes its filters.
-      pipe->Add(IngressQdiscRequest(RTM_DELQDISC, 0, *dev), [job](const NlReply& r) {
+      pipe->Add(IngressQdiscRequest(RTM_DELQDISC, 0, dev), [job](const NlReply& r) {
         if (!r.ok() && r.err != ENOENT && r.err != EINVAL) job->Fail(OsError{r.err, "RTM_DELQDISC", r.detail});
       });
       if (job->op() == reconciler::Op::kDelete) continue;
     }
     const std::string to_name = job->res().AttrOr(lr::kRedirectTo);
-    auto to = IndexOf(**sock, to_name);
+    auto to = IndexOf(*target->sock, to_name);
     if (!to) {
       job->Fail(to.error());
       continue;
     }
-    const int from = *dev, target = *to;
+    const int from = dev, to_index = *to;
     pipe->Add(IngressQdiscRequest(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, from), [job](const NlReply& r) {
       // An ingress qdisc already there (one berth created before) serves as well.
       if (!r.ok() && r.err != EEXIST) job->Fail(TcError(r, RTM_NEWQDISC, "sch_ingress"));
     });
-    filters.push_back({job, pipe.get(), from, target});
+    filters.push_back({job, pipe, from, to_index});
   }
   for (auto& [scope, pipe] : pipes) pipe->Run();
   if (!filters.empty()) BERTH_CRASH_POINT("tc.create.qdisc");

@@ -107,23 +107,14 @@ NlMsg ShaperDeleteRequest(int index) {
 void ApplyQdiscs(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
   std::map<std::string, std::unique_ptr<NlPipeline>> pipes;
   for (Job* job : jobs) {
-    auto sock = socks.Get(job->key().scope);
-    if (!sock) {
-      job->Fail(sock.error());
-      continue;
-    }
-    auto dev = IndexOf(**sock, job->key().name);
-    if (!dev) {
-      // The device is gone, and its qdisc with it.
-      if (job->op() != reconciler::Op::kDelete || dev.error().err != ENODEV) job->Fail(dev.error());
-      continue;
-    }
-    auto& pipe = pipes[job->key().scope];
-    if (!pipe) pipe = std::make_unique<NlPipeline>(**sock);
+    auto target = TcTargetOf(*job, socks, pipes);
+    if (!target) continue;
+    NlPipeline* pipe = target->pipe;
+    const int dev = target->dev;
     const auto op = job->op();
     if (op != reconciler::Op::kUpdate) {
       // ENOENT/EINVAL: no qdisc of berth's handle at the root, which is what a create expects.
-      pipe->Add(ShaperDeleteRequest(*dev), [job](const NlReply& r) {
+      pipe->Add(ShaperDeleteRequest(dev), [job](const NlReply& r) {
         if (!r.ok() && r.err != ENOENT && r.err != EINVAL) job->Fail(OsError{r.err, "RTM_DELQDISC", r.detail});
       });
       if (op == reconciler::Op::kDelete) continue;
@@ -134,7 +125,7 @@ void ApplyQdiscs(Env&, BatchSockets& socks, std::vector<Job*>& jobs) {
       job->Fail(reconciler::DriverError::Kind::kInvalid, "qdisc needs a rate and a burst");
       continue;
     }
-    pipe->Add(ShaperRequest(NLM_F_CREATE | NLM_F_REPLACE, *dev, *rate / 8, *burst), [job](const NlReply& r) {
+    pipe->Add(ShaperRequest(NLM_F_CREATE | NLM_F_REPLACE, dev, *rate / 8, *burst), [job](const NlReply& r) {
       if (r.ok()) return;
       OsError e{r.err, "RTM_NEWQDISC", r.detail};
       if ((r.err == ENOENT || r.err == EOPNOTSUPP) && e.detail.empty()) e.detail = "sch_tbf not available";

@@ -42,16 +42,6 @@ void MakeReady(Host& host) {
   host.sim.ClearLog();
 }
 
-std::string Commands(const reconciler::Plan& plan) {
-  std::string out;
-  for (const auto& s : plan.steps)
-    for (const auto& c : s.commands) {
-      for (const auto& w : c.argv) out += w + " ";
-      out += "\n";
-    }
-  return out;
-}
-
 TEST(FreeBsdBandwidth, PipesAndRulesConvergeAndStay) {
   Host host;
   MakeReady(host);

@@ -112,6 +112,17 @@ class Host {
   std::vector<std::string> applied;
 };
 
+/// Every command of the plan's steps, one per line, words separated by spaces (each followed by one).
+inline std::string Commands(const reconciler::Plan& plan) {
+  std::string out;
+  for (const auto& s : plan.steps)
+    for (const auto& c : s.commands) {
+      for (const auto& w : c.argv) out += w + " ";
+      out += "\n";
+    }
+  return out;
+}
+
 /// The jid of the live jail `name`, 0 without one. A jail made again gets a new jid: the witness that it was.
 inline int JidOf(const Host& host, const std::string& name) {
   for (const auto& [jid, jail] : host.sim.state().jails)

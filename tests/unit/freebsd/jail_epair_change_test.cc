@@ -47,16 +47,6 @@ spec:
   return loaded.manifest;
 }
 
-std::string Commands(const reconciler::Plan& plan) {
-  std::string out;
-  for (const auto& s : plan.steps)
-    for (const auto& c : s.commands) {
-      for (const auto& a : c.argv) out += a + " ";
-      out += "\n";
-    }
-  return out;
-}
-
 /// Every command the simulated host ran has the shape of a case FreeBSD accepts.
 void ExpectAllInTheCorpus(const Host& host) {
   const auto accepted = AcceptedShapes();

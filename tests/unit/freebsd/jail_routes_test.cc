@@ -51,16 +51,6 @@ bool HasStep(const reconciler::Plan& plan, reconciler::Op op, const std::string&
   return false;
 }
 
-std::string Commands(const reconciler::Plan& plan) {
-  std::string out;
-  for (const auto& s : plan.steps)
-    for (const auto& c : s.commands) {
-      for (const auto& a : c.argv) out += a + " ";
-      out += "\n";
-    }
-  return out;
-}
-
 const std::string kTwo = "[{to: 10.20.0.0/16, via: 10.11.0.254}, {to: 192.0.2.7/32, via: 10.11.0.1}]";
 
 TEST(FreeBsdJailRoutes, MadeObservedAndStable) {
