@@ -74,12 +74,22 @@ void ParseTarget(ParseContext& ctx, const Value& value, PortForward& forward, bo
   forward.to_port = *low;
 }
 
+/// Each source is a rule per forward in each chain it is matched in: a bound keeps a file from making
+/// hundreds of thousands of rules (a longer list is a set the operator can aggregate into fewer CIDRs).
+constexpr size_t kMaxFromEntries = 64;
+
 void ParseFrom(ParseContext& ctx, const Value& value, PortForward& forward) {
   if (value.node.IsScalar()) {
     if (auto cidr = ReadCidr(ctx, value)) forward.from.push_back(*cidr);
     return;
   }
   if (auto items = ReadSequence(ctx, value)) {
+    if (items->size() > kMaxFromEntries) {
+      ctx.Error("too-many-sources", value.path, value.key_span,
+                std::to_string(items->size()) + " sources given; at most " + std::to_string(kMaxFromEntries) +
+                    " (aggregate them into wider CIDRs)");
+      return;
+    }
     for (const Value& item : *items)
       if (auto cidr = ReadCidr(ctx, item)) forward.from.push_back(*cidr);
     if (items->empty())

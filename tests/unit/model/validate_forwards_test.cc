@@ -56,6 +56,14 @@ TEST(ParseForwards, RejectsMalformedPortsRangesAndTargets) {
                                "wrong-type"}));
 }
 
+TEST(ParseForwards, BoundsTheSourcesOfAForward) {
+  std::string many;
+  for (int i = 0; i < 65; ++i) many += (i ? ", " : "") + std::string("10.0.") + std::to_string(i) + ".0/24";
+  auto r = Load(Fwd("    - {port: 8005, to: 10.168.0.10, from: [" + many + "]}\n"));
+  EXPECT_EQ(CodesAndFields(r), Strings{"too-many-sources spec.forwards[0].from"});
+  EXPECT_TRUE(r.manifest.nats.empty() || r.manifest.nats[0].forwards.empty() || r.manifest.nats[0].forwards[0].from.empty());
+}
+
 TEST(ValidateForwards, SourcesListenAndLocalhost) {
   auto r = Load(Fwd("    - {port: 80, to: 10.168.0.10, from: [192.0.2.1/24]}\n"
                     "    - {port: 81, to: 10.168.0.10, listen: 127.0.0.1}\n"
