@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "drivers/freebsd/platform/freebsd_names.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_rules.h"
 #include "model/parse_bandwidth.h"
@@ -42,19 +43,8 @@ std::map<std::string, int> ShapeSlots(const model::Manifest& manifest) {
   std::vector<std::string> ids;
   for (const auto& jail : manifest.jails)
     if (jail.network.vnet && jail.network.bandwidth) ids.push_back(jail.doc.Id());
-  std::sort(ids.begin(), ids.end());
-  std::map<std::string, int> out;
-  std::set<int> taken;
-  for (const auto& id : ids) {
-    uint32_t h = 2166136261u;
-    for (unsigned char c : id) h = (h ^ c) * 16777619u;
-    int slot = int(h % kShapeCount);
-    for (int tries = 0; tries < kShapeCount && taken.count(slot); ++tries) slot = (slot + 1) % kShapeCount;
-    if (taken.count(slot)) break;  // more limited jails than slots: the rest get none (CheckHost says so)
-    taken.insert(slot);
-    out[id] = slot;
-  }
-  return out;
+  // More limited jails than slots: the rest get none (CheckHost says so).
+  return HashSlots(std::move(ids), kShapeCount);
 }
 
 std::vector<std::string> ShapeRules(int egress_pipe, int ingress_pipe, const std::vector<std::string>& host_ends) {

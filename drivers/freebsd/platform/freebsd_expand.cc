@@ -191,18 +191,9 @@ std::map<std::string, int> IpfwNumbers(const model::Manifest& manifest) {
     if (jail.network.vnet)
       for (const auto& itf : jail.network.interfaces)
         if (itf.secure) ids.push_back(jail.doc.Id() + "/" + itf.name);
-  std::sort(ids.begin(), ids.end());
-  std::map<std::string, int> out;
-  std::set<int> taken;
-  for (const auto& id : ids) {
-    uint32_t h = 2166136261u;
-    for (unsigned char c : id) h = (h ^ c) * 16777619u;
-    int slot = int(h % kIpfwRuleCount);
-    for (int tries = 0; tries < kIpfwRuleCount && taken.count(slot); ++tries) slot = (slot + 1) % kIpfwRuleCount;
-    if (taken.count(slot)) break;  // more secure interfaces than numbers: the rest get none (CheckHost says so)
-    taken.insert(slot);
-    out[id] = kIpfwFirstRule + slot;
-  }
+  // More secure interfaces than numbers: the rest get none (CheckHost says so).
+  std::map<std::string, int> out = HashSlots(std::move(ids), kIpfwRuleCount);
+  for (auto& [id, number] : out) number += kIpfwFirstRule;
   return out;
 }
 

@@ -2,8 +2,11 @@
 // name. The model refuses in-jail names that could collide with them (model::IsReservedJailInterfaceName).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace berth::reconciler::freebsd_res {
 
@@ -18,5 +21,11 @@ namespace berth::reconciler::freebsd_res {
 std::string JailEpairName(std::string_view jail, std::string_view ifname, char end);
 std::string JailUplinkName(std::string_view jail, std::string_view ifname, char end);
 std::string JailSecureBridgeName(std::string_view jail, std::string_view ifname);
+
+/// FNV-1a, 32 bits, fed on from `h`: stable across runs and builds, unlike std::hash.
+uint32_t Fnv1a(std::string_view s, uint32_t h = 2166136261u);
+/// A stable slot in [0, count) for each id (its hash, probed linearly past taken ones), so a number does not
+/// move when other ids come and go. Ids beyond `count` get none (the platform's CheckHost reports them).
+std::map<std::string, int> HashSlots(std::vector<std::string> ids, int count);
 
 }  // namespace berth::reconciler::freebsd_res
