@@ -34,18 +34,10 @@ class NatTest : public SandboxTest, public ::testing::WithParamInterface<bool> {
     SandboxTest::SetUp();
     // br_netfilter is a kernel module shared by the whole machine: the tests never load it (that would change
     // the real host's bridges), they set its per-netns switch when the module is there and skip otherwise.
-    if (::access("/proc/sys/net/bridge/bridge-nf-call-iptables", W_OK) != 0) {
-      if (GetParam()) GTEST_SKIP() << "br_netfilter is not loaded on this machine: the bridge netfilter case cannot run";
-    } else {
-      ASSERT_EQ(Sh(std::string("echo ") + (GetParam() ? "1" : "0") + " > /proc/sys/net/bridge/bridge-nf-call-iptables")
-                    .status, 0);
-    }
-    ASSERT_EQ(Sh(std::string("ip netns add upstream && ip link add up0 type veth peer name eth0 netns upstream && "
-                             "ip addr add ") + kHostSide + "/24 dev up0 && ip link set up0 up && "
-                             "ip -n upstream addr add " + kUpstream + "/24 dev eth0 && ip -n upstream link set eth0 up && "
-                             "ip -n upstream link set lo up && ip -n upstream route add 10.170.0.0/24 via " + kHostSide)
-                  .status,
-              0);
+    const BridgeNetfilter bridge_nf = SetBridgeNetfilter(GetParam());
+    if (bridge_nf == BridgeNetfilter::kAbsent && GetParam()) GTEST_SKIP() << "br_netfilter is not loaded on this machine: the bridge netfilter case cannot run";
+    ASSERT_NE(bridge_nf, BridgeNetfilter::kFailed);
+    ASSERT_EQ(AddUpstream(kHostSide, kUpstream, std::string(" && ip -n upstream route add 10.170.0.0/24 via ") + kHostSide), 0);
     auto r = berth_.Run("apply -f " + kExample);
     ASSERT_EQ(r.status, 0) << r.out;
     vms_ = berth_.Vms();
@@ -55,7 +47,7 @@ class NatTest : public SandboxTest, public ::testing::WithParamInterface<bool> {
     }
   }
   void TearDown() override {
-    Sh("[ -w /proc/sys/net/bridge/bridge-nf-call-iptables ] && echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables");
+    SetBridgeNetfilter(true);
     SandboxTest::TearDown();
   }
   std::unique_ptr<Guest> Attach(const std::string& vm) {

@@ -85,18 +85,14 @@ class PolicyTest : public SandboxTest, public ::testing::WithParamInterface<bool
   void SetUp() override {
     if (!HaveBerth()) GTEST_SKIP() << "the berth binary is not built";
     SandboxTest::SetUp();
-    if (::access("/proc/sys/net/bridge/bridge-nf-call-iptables", W_OK) != 0) {
-      if (GetParam()) GTEST_SKIP() << "no br_netfilter in this kernel: the bridge netfilter case cannot run";
-    } else {
-      ASSERT_EQ(Sh(std::string("echo ") + (GetParam() ? "1" : "0") + " > /proc/sys/net/bridge/bridge-nf-call-iptables")
-                    .status, 0);
-    }
-    ASSERT_EQ(Sh(std::string("ip netns add upstream && ip link add up0 type veth peer name eth0 netns upstream && "
-                             "ip addr add ") + kHostSide + "/24 dev up0 && ip link set up0 up && "
-                             "ip -n upstream addr add " + kUpstream + "/24 dev eth0 && ip -n upstream link set eth0 up && "
-                             "ip -n upstream link set lo up && ip -n upstream addr add " + kMetadata + "/32 dev lo && "
-                             "ip -n upstream route add 10.80.0.0/24 via " + kHostSide + " && "
-                             "ip route add " + kMetadata + "/32 via " + kUpstream).status, 0);
+    const BridgeNetfilter bridge_nf = SetBridgeNetfilter(GetParam());
+    if (bridge_nf == BridgeNetfilter::kAbsent && GetParam()) GTEST_SKIP() << "no br_netfilter in this kernel: the bridge netfilter case cannot run";
+    ASSERT_NE(bridge_nf, BridgeNetfilter::kFailed);
+    ASSERT_EQ(AddUpstream(kHostSide, kUpstream,
+                          std::string(" && ip -n upstream addr add ") + kMetadata + "/32 dev lo && " +
+                              "ip -n upstream route add 10.80.0.0/24 via " + kHostSide + " && ip route add " + kMetadata +
+                              "/32 via " + kUpstream),
+              0);
     Apply(Manifests(kD2Exception));
     for (const VmSpec* vm : {&kD1, &kD2, &kD3}) {
       ASSERT_EQ(Sh(std::string("for i in $(seq 50); do [ \"$(cat /sys/class/net/bv-") + vm->name +
@@ -107,7 +103,7 @@ class PolicyTest : public SandboxTest, public ::testing::WithParamInterface<bool
   }
   void TearDown() override {
     guests_.clear();
-    Sh("[ -w /proc/sys/net/bridge/bridge-nf-call-iptables ] && echo 1 > /proc/sys/net/bridge/bridge-nf-call-iptables");
+    SetBridgeNetfilter(true);
     SandboxTest::TearDown();
   }
   void Apply(const std::string& yaml) {

@@ -171,6 +171,20 @@ int ListenTcp(uint16_t port) {
   return fd;
 }
 
+BridgeNetfilter SetBridgeNetfilter(bool on) {
+  constexpr const char* kSwitch = "/proc/sys/net/bridge/bridge-nf-call-iptables";
+  if (::access(kSwitch, W_OK) != 0) return BridgeNetfilter::kAbsent;
+  return Sh(std::string("echo ") + (on ? "1" : "0") + " > " + kSwitch).status == 0 ? BridgeNetfilter::kSet
+                                                                                     : BridgeNetfilter::kFailed;
+}
+
+int AddUpstream(const std::string& host_side, const std::string& upstream, const std::string& extra) {
+  return Sh("ip netns add upstream && ip link add up0 type veth peer name eth0 netns upstream && ip addr add " +
+            host_side + "/24 dev up0 && ip link set up0 up && ip -n upstream addr add " + upstream +
+            "/24 dev eth0 && ip -n upstream link set eth0 up && ip -n upstream link set lo up" + extra)
+      .status;
+}
+
 bool WaitBridgePortForwarding(const std::string& port) {
   return Sh("for i in $(seq 50); do [ \"$(cat /sys/class/net/" + port +
             "/brport/state)\" = 3 ] && exit 0; sleep 0.1; done; exit 1").status == 0;

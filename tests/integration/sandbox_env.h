@@ -32,6 +32,13 @@ void RequireSandbox();
 int ListenTcp(uint16_t port);
 /// Waits at most 5 s for a bridge port to forward (STP's learning states drop frames); false if it does not.
 bool WaitBridgePortForwarding(const std::string& port);
+/// Bridge netfilter's per-netns switch (net.bridge.bridge-nf-call-iptables). br_netfilter is a module the whole
+/// machine shares, so the tests never load it: without it the switch is absent, which is "off".
+enum class BridgeNetfilter { kSet, kAbsent, kFailed };
+BridgeNetfilter SetBridgeNetfilter(bool on);
+/// The "upstream" netns: a veth from the host's up0 (`host_side`/24) to its eth0 (`upstream`/24), lo up, and
+/// `extra` (more commands, each starting with " && ") run after; the status of the whole.
+int AddUpstream(const std::string& host_side, const std::string& upstream, const std::string& extra);
 /// Removes every namespace, non-loopback link, nftables table and /etc/netns entry the sandbox has.
 void ResetSandbox();
 
