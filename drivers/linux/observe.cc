@@ -24,7 +24,6 @@
 #include "drivers/linux/sysctl.h"
 #include "drivers/linux/vm.h"
 #include "drivers/linux/platform/linux_names.h"
-#include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/ownership.h"
 #include "reconciler/half_made.h"
@@ -347,24 +346,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
     }
   }
 
-  if (auto fwd = ReadSysctl(env.options.proc_sys, "net.ipv4.ip_forward")) {
-    Resource r;
-    r.key = ResourceKey{lr::kSysctl, "", "net.ipv4.ip_forward"};
-    r.attrs[lr::kValue] = *fwd;
-    out.resources.push_back(std::move(r));
-  }
-  // A bridge's route_localnet (port forwards with localhost: true), when on: off is the kernel's default.
-  for (const auto& link : host_links) {
-    if (link.AttrOr(lr::kType) != "bridge") continue;
-    const std::string name = lr::RouteLocalnetSysctl(link.key.name);
-    if (auto value = ReadSysctl(env.options.proc_sys, name); value && *value != "0") {
-      Resource r;
-      r.key = ResourceKey{lr::kSysctl, "", name};
-      r.attrs[lr::kValue] = *value;
-      r.ownership = link.ownership;  // berth's on berth's bridge: turned off when no forward needs it
-      out.resources.push_back(std::move(r));
-    }
-  }
+  ObserveSysctls(env.options.proc_sys, host_links, out.resources);
   AddFiles(env.options.etc_dir, out.resources);
   std::vector<std::string> mounted;
   for (const NetnsView* v : views) mounted.push_back(v->name);

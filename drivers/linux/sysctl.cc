@@ -51,6 +51,25 @@ Result<std::string, OsError> ReadSysctl(const std::string& proc_sys, const std::
   return v;
 }
 
+void ObserveSysctls(const std::string& proc_sys, const std::vector<reconciler::Resource>& host_links,
+                    std::vector<reconciler::Resource>& out) {
+  auto add = [&](const std::string& name, const std::string& value, reconciler::Ownership ownership) {
+    reconciler::Resource r;
+    r.key = reconciler::ResourceKey{lr::kSysctl, "", name};
+    r.attrs[lr::kValue] = value;
+    r.ownership = ownership;
+    out.push_back(std::move(r));
+  };
+  if (auto fwd = ReadSysctl(proc_sys, "net.ipv4.ip_forward")) add("net.ipv4.ip_forward", *fwd, reconciler::Ownership::kOwned);
+  // A bridge's route_localnet (port forwards with localhost: true): berth's on berth's bridge, so it is turned
+  // off when no forward needs it.
+  for (const auto& link : host_links) {
+    if (link.AttrOr(lr::kType) != "bridge") continue;
+    const std::string name = lr::RouteLocalnetSysctl(link.key.name);
+    if (auto value = ReadSysctl(proc_sys, name); value && *value != "0") add(name, *value, link.ownership);
+  }
+}
+
 void ApplySysctls(Env& env, std::vector<Job*>& jobs) {
   for (Job* job : jobs) {
     const std::string& name = job->key().name;
