@@ -14,6 +14,7 @@
 
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/nft_concat.h"
 #include "drivers/linux/platform/ownership.h"
 #include "model/net.h"
 
@@ -115,7 +116,7 @@ void ParseNftListingInto(const std::string& listing, const std::string& family, 
     if (at == std::string::npos || !line.ends_with("\"")) continue;
     std::string group = line.substr(at + kCommentPrefix.size());
     group.pop_back();
-    st.groups[group][chain].push_back(line.substr(0, at));
+    st.groups[group][chain].push_back(lr::CanonicalRuleText(std::string_view(line).substr(0, at)));
   }
   // Listings print elements in the set's order; groups compare them sorted.
   for (auto& [group, g] : st.groups)

@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 
+#include "drivers/linux/platform/nft_concat.h"
 #include "model/net.h"
 #include "model/parse_values.h"
 
@@ -92,6 +93,22 @@ bool IsMac(std::string_view w) {
   return true;
 }
 
+/// "{ tcp, udp }", "{ tcp, udp, sctp }", ...: two or three transport protocols, ascending by number.
+bool IsProtocolList(std::string_view w) {
+  if (!w.starts_with("{ ") || !w.ends_with(" }")) return false;
+  std::string_view body = w.substr(2, w.size() - 4);
+  unsigned last = 0, count = 0;
+  for (size_t at = 0; at <= body.size(); ++count) {
+    size_t end = body.find(", ", at);
+    if (end == std::string_view::npos) end = body.size();
+    const unsigned number = ProtocolNumber(body.substr(at, end - at));
+    if (number <= last) return false;
+    last = number;
+    at = end + 2;
+  }
+  return count >= 2;
+}
+
 /// Words of a rule, at most kMaxWords; "{ ip, arp }" stays one word so the ether type set is matched whole.
 /// A fixed array, not a vector: every rule of every desired group is checked at plan time (250,000 at 10,000
 /// VMs), so the check allocates nothing.
@@ -144,7 +161,20 @@ class Parser {
   }
 
  private:
-  static bool Final(Kind k) { return k == Kind::kVmap || k == Kind::kVerdict || k == Kind::kDnat; }
+  static bool Final(Kind k) {
+    return k == Kind::kVmap || k == Kind::kVerdict || k == Kind::kDnat || k == Kind::kDnatMap;
+  }
+
+  /// "meta l4proto . th dport": the key of a forward's dnat map and target set after its first field. After a
+  /// match of one protocol nft lists "th" as that protocol, so a map may say "tcp dport" (`port` keeps which).
+  bool ProtocolAndPort(std::string_view* port = nullptr) {
+    for (std::string_view w : {"meta", "l4proto", "."})
+      if (!Expect(w)) return false;
+    const std::string_view p = Next();
+    if (p != "th" && !(port && ProtocolNumber(p))) return false;
+    if (port) *port = p;
+    return Expect("dport");
+  }
 
   std::string_view Next() { return at_ < list_.size ? list_.words[at_++] : std::string_view(); }
   std::string_view Peek() const { return at_ < list_.size ? list_.words[at_] : std::string_view(); }
@@ -175,6 +205,14 @@ class Parser {
         t.field = "ip " + std::string(field);
       } else {
         t.field.assign(w);
+      }
+      if (t.field == "ip daddr" && Peek() == ".") {
+        ++at_;
+        t.kind = Kind::kTargets;
+        if (!ProtocolAndPort()) return Bad("expected ip daddr . meta l4proto . th dport");
+        if (auto error = ConcatListError(Next(), ConcatForm::kTargetSet)) return Bad(*error);
+        t.value.assign(list_.words[at_ - 1]);
+        return std::nullopt;
       }
       if (Peek() == "vmap") {
         ++at_;
@@ -217,7 +255,8 @@ class Parser {
       t.kind = Kind::kL4proto;
       if (!Expect("l4proto")) return Bad("expected l4proto");
       std::string_view v = Next();
-      if (v != "tcp" && v != "udp" && v != "icmp") return Bad("expected tcp, udp or icmp");
+      if (v != "tcp" && v != "udp" && v != "sctp" && v != "icmp" && !IsProtocolList(v))
+        return Bad("expected tcp, udp, sctp, icmp or a list of tcp, udp and sctp");
       t.value.assign(v);
       return std::nullopt;
     }
@@ -276,6 +315,15 @@ class Parser {
     if (w == "dnat") {
       t.kind = Kind::kDnat;
       if (!Expect("ip") || !Expect("to")) return Bad("expected dnat ip to");
+      if (Peek() == "meta") {
+        t.kind = Kind::kDnatMap;
+        std::string_view port;
+        if (!ProtocolAndPort(&port) || !Expect("map")) return Bad("expected meta l4proto . th dport map");
+        t.field.assign(port);
+        if (auto error = ConcatListError(Next(), ConcatForm::kDnatMap)) return Bad(*error);
+        t.value.assign(list_.words[at_ - 1]);
+        return std::nullopt;
+      }
       std::string_view v = Next();
       size_t colon = v.find(':');
       // ADDRESS alone keeps the packet's port (a forwarded range).
@@ -329,6 +377,8 @@ std::string FormatNftRule(const NftRule& rule) {
       case Kind::kVmap: out += t.field + " vmap " + t.value; break;
       case Kind::kVerdict: out += t.value; break;
       case Kind::kDnat: out += "dnat ip to " + t.value; break;
+      case Kind::kTargets: out += "ip daddr . meta l4proto . th dport " + t.value; break;
+      case Kind::kDnatMap: out += "dnat ip to meta l4proto . " + t.field + " dport map " + t.value; break;
     }
   }
   return out;
