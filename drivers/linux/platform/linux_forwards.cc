@@ -139,10 +139,10 @@ void AddSharedRules(const model::Nat& nat, const model::Cidr4& source, Attrs& at
   Append(attrs, kChainOutput, local + "ip daddr != 127.0.0.0/8 " + protocols + dnat);
   Append(attrs, kChainPostrouting, Match("ip saddr", source) + "ct status dnat " + targets + "masquerade");
   if (!shared.local_dnat.empty()) {
-    Append(attrs, kChainOutput,
-           "ip daddr 127.0.0.1 " + ProtocolMatch(shared.local_protocols) +
-                                          DnatMap(shared.local_dnat, shared.local_protocols));
-    Append(attrs, kChainPostrouting, "ip saddr 127.0.0.0/8 ct status dnat " + Targets(shared.local_targets) + "masquerade");
+    const std::string local_dnat = DnatMap(shared.local_dnat, shared.local_protocols);
+    Append(attrs, kChainOutput, "ip daddr 127.0.0.1 " + ProtocolMatch(shared.local_protocols) + local_dnat);
+    Append(attrs, kChainPostrouting,
+           "ip saddr 127.0.0.0/8 ct status dnat " + Targets(shared.local_targets) + "masquerade");
   }
   Append(attrs, kChainForward, "ct status dnat " + targets + "accept");
 }

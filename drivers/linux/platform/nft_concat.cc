@@ -5,7 +5,7 @@
 #include <array>
 #include <tuple>
 
-#include "model/net.h"
+#include "drivers/linux/platform/nft_words.h"
 
 namespace berth::reconciler::linux_res {
 namespace {
@@ -13,24 +13,7 @@ namespace {
 using Key = std::tuple<uint32_t, unsigned, unsigned>;
 
 /// A port as nft prints it: 1-65535, no leading zero.
-bool Port(std::string_view w, unsigned& out) {
-  if (w.empty() || w.size() > 5 || w[0] == '0') return false;
-  out = 0;
-  for (char c : w) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + unsigned(c - '0');
-  }
-  return out <= 65535;
-}
-
-/// A dotted quad in nft's (and model::Ipv4's) canonical spelling.
-bool Address(std::string_view w, uint32_t& out) {
-  if (w.empty() || w.size() > 15) return false;
-  auto ip = model::Ipv4::Parse(w);
-  if (!ip || ip->ToString() != w) return false;
-  out = ip->value;
-  return true;
-}
+bool Port(std::string_view w, unsigned& out) { return nft_words::Decimal(w, 65535, out) && out > 0; }
 
 /// Splits "a . b : c" on single spaces into at most N words; false when there are more or an empty one.
 template <size_t N>
@@ -55,13 +38,14 @@ std::optional<Key> KeyOf(std::string_view element, ConcatForm form) {
   unsigned port = 0, to_port = 0;
   if (form == ConcatForm::kDnatMap) {
     const unsigned proto = n == 7 ? ProtocolNumber(w[0]) : 0;
-    if (!proto || w[1] != "." || !Port(w[2], port) || w[3] != ":" || !Address(w[4], address) || w[5] != "." ||
-        !Port(w[6], to_port))
+    if (!proto || w[1] != "." || !Port(w[2], port) || w[3] != ":" || !nft_words::Ipv4Value(w[4], address) ||
+        w[5] != "." || !Port(w[6], to_port))
       return std::nullopt;
     return Key{proto, port, 0};
   }
   const unsigned proto = n == 5 ? ProtocolNumber(w[2]) : 0;
-  if (!proto || !Address(w[0], address) || w[1] != "." || w[3] != "." || !Port(w[4], port)) return std::nullopt;
+  if (!proto || !nft_words::Ipv4Value(w[0], address) || w[1] != "." || w[3] != "." || !Port(w[4], port))
+    return std::nullopt;
   return Key{address, proto, port};
 }
 
