@@ -2,6 +2,7 @@
 // table; table {...}"), so it is atomic, works whether or not the table exists, and never duplicates rules.
 #include "drivers/linux/nft.h"
 #include "drivers/linux/conntrack.h"
+#include "drivers/linux/nft_in_place.h"
 #include "drivers/linux/nft_layout.h"
 
 #include <nftables/libnftables.h>
@@ -204,10 +205,10 @@ NftBackend::~NftBackend() {
   if (ctx_) nft_ctx_free(ctx_);
 }
 
-Result<std::string, OsError> NftBackend::Run(const std::string& cmd, bool json) {
+Result<std::string, OsError> NftBackend::Run(const std::string& cmd, bool json, bool handles) {
   if (!ctx_) return OsFail(ENOMEM, "nft_ctx_new");
   // Stateless: counter values would make every listing differ.
-  unsigned flags = NFT_CTX_OUTPUT_STATELESS | (json ? NFT_CTX_OUTPUT_JSON : 0);
+  unsigned flags = NFT_CTX_OUTPUT_STATELESS | (json ? NFT_CTX_OUTPUT_JSON : 0) | (handles ? NFT_CTX_OUTPUT_HANDLE : 0);
   nft_ctx_output_set_flags(ctx_, flags);
   int rc = nft_run_cmd_from_buffer(ctx_, cmd.c_str());
   std::string out = nft_ctx_get_output_buffer(ctx_);
@@ -269,43 +270,6 @@ Result<std::map<std::string, std::optional<std::string>>, OsError> NftBackend::L
 
 namespace {
 
-/// Rules of new per-VM groups only. Those match nothing but their VM's address, so their place among other
-/// per-VM groups does not matter, and "vm/" groups come after the "nat/" ones in the canonical order anyway:
-/// they can be appended to the existing table instead of rewriting all of it.
-bool OnlyNewVmGroups(const std::vector<Job*>& jobs) {
-  for (const Job* job : jobs)
-    if (job->key().kind != lr::kNft || job->op() != reconciler::Op::kCreate || !job->key().name.starts_with("vm/"))
-      return false;
-  return !jobs.empty();
-}
-
-std::string RenderAppend(const std::vector<Job*>& jobs) {
-  const std::string table = " " + std::string(reconciler::kNftTable) + " ";
-  std::string chains, rules, elements;
-  for (const Job* job : jobs) {
-    const std::string comment = "berth:" + job->key().name;
-    for (const auto& [attr, text] : job->res().attrs) {
-      if (attr == lr::kElements) {
-        for (const std::string& line : SplitLines(text)) {
-          size_t a = line.find(' '), b = line.find(' ', a + 1);
-          if (b == std::string::npos) continue;
-          elements += "add element " + line.substr(0, a) + table + line.substr(a + 1, b - a - 1) + " { " +
-                      ElementWithComment(line.substr(b + 1), comment) + " }\n";
-        }
-        continue;
-      }
-      std::string family, chain;
-      if (!SplitChainAttr(attr, family, chain)) continue;
-      bool base = false;
-      for (const auto& c : BaseChains()) base = base || (family == c.family && chain == c.name);
-      if (!base) chains += "add chain " + family + table + chain + "\n";
-      for (const std::string& rule : SplitLines(text))
-        rules += "add rule " + family + table + chain + " " + rule + " comment \"" + comment + "\"\n";
-    }
-  }
-  return chains + rules + elements;
-}
-
 /// A VM's policy rules changed or went: its tracked connections go too, so replies of a connection opened
 /// under the old policy stop passing unjudged. Any change counts (a widening-only change also starts afresh).
 void ForgetNarrowedConnections(const std::vector<Job*>& jobs) {
@@ -330,6 +294,7 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
   // One transaction either way. The append fails as a whole when the table or a chain is missing (the
   // plan's view was stale): then the whole-table rewrite below makes it right.
   if (OnlyNewVmGroups(jobs) && Run(RenderAppend(jobs), false)) return;
+  if (ApplyInPlaceLocked(jobs)) return;
   auto listing = ReadLocked();
   if (!listing) {
     for (Job* j : jobs) j->Fail(listing.error());
@@ -364,6 +329,24 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
   if (auto w = Run(RenderNftTable(st), false); !w) {
     for (Job* j : jobs) j->Fail(w.error());
   }
+}
+
+bool NftBackend::ApplyInPlaceLocked(const std::vector<Job*>& jobs) {
+  auto chains = InPlaceChains(jobs);
+  if (!chains) return false;
+  std::map<ChainRef, GroupHandles> listed;
+  const std::string table = " " + std::string(reconciler::kNftTable) + " ";
+  for (const ChainRef& ref : *chains) {
+    auto out = Run("list chain " + ref.first + table + ref.second, false, true);
+    if (!out) return false;
+    listed[ref] = ParseGroupHandles(*out);
+  }
+  auto replaces = RenderReplaces(jobs, listed);
+  if (!replaces) return false;
+  std::vector<Job*> created;
+  for (Job* job : jobs)
+    if (job->op() == reconciler::Op::kCreate) created.push_back(job);
+  return static_cast<bool>(Run(RenderAppend(created) + *replaces, false));
 }
 
 Result<std::vector<std::string>, OsError> NftBackend::ForeignDropChains() {
