@@ -42,6 +42,13 @@ int ErrnoFromNftMessage(const std::string& msg) {
   return EINVAL;  // a syntax or semantic error in the ruleset
 }
 
+/// A listed line without the "# handle N" nft appends to rules, chains and sets when asked for handles.
+std::string WithoutHandle(const std::string& line) {
+  const size_t at = line.rfind(" # handle ");
+  if (at == std::string::npos || line.find_first_not_of("0123456789", at + 10) != std::string::npos) return line;
+  return line.substr(0, at);
+}
+
 std::vector<std::string> SplitLines(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);
@@ -78,7 +85,7 @@ void ParseNftListingInto(const std::string& listing, const std::string& family, 
     }
   };
   for (std::string raw; std::getline(in, raw);) {
-    std::string line = Trim(raw);
+    std::string line = Trim(WithoutHandle(raw));
     if (depth > 0) {
       elements += " " + line;
       for (char c : line) depth += c == '{' ? 1 : c == '}' ? -1 : 0;
@@ -251,7 +258,8 @@ Result<std::map<std::string, std::optional<std::string>>, OsError> NftBackend::L
   if (const TableListings* known = RecallLocked(before)) return known->by_family;
   TableListings fresh;
   for (const char* family : kFamilies) {
-    auto out = Run("list table " + std::string(family) + " " + std::string(reconciler::kNftTable), false);
+    // With handles: the in-place update (nft_in_place.h) finds its rules in this same listing.
+    auto out = Run("list table " + std::string(family) + " " + std::string(reconciler::kNftTable), false, true);
     if (!out) {
       if (out.error().err != ENOENT) return Unexpected<OsError>{out.error()};
       fresh.by_family[family] = std::nullopt;
@@ -334,13 +342,15 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
 bool NftBackend::ApplyInPlaceLocked(const std::vector<Job*>& jobs) {
   auto chains = InPlaceChains(jobs);
   if (!chains) return false;
+  // The listing the plan was made from, when nothing changed since (the ruleset's stamp), else a new one.
+  auto tables = ListTablesLocked();
+  if (!tables) return false;
+  std::map<std::string, std::map<std::string, GroupHandles>> by_family;
+  for (const auto& [family, text] : *tables)
+    if (text) by_family[family] = ParseChainHandles(*text);
   std::map<ChainRef, GroupHandles> listed;
-  const std::string table = " " + std::string(reconciler::kNftTable) + " ";
-  for (const ChainRef& ref : *chains) {
-    auto out = Run("list chain " + ref.first + table + ref.second, false, true);
-    if (!out) return false;
-    listed[ref] = ParseGroupHandles(*out);
-  }
+  for (const ChainRef& ref : *chains)
+    listed[ref] = by_family[ref.first][ref.second];  // a chain the table lacks holds none of the group's rules
   auto replaces = RenderReplaces(jobs, listed);
   if (!replaces) return false;
   std::vector<Job*> created;

@@ -30,7 +30,7 @@ std::string NftChainsAttr(const NftTableState& state);
 /// The `chains` text of the table as berth writes it.
 std::string ExpectedNftChains();
 
-/// Parses `nft list table inet berth` output (stateless, without handles) into groups; rules without a berth
+/// Parses `nft -a list table inet berth` output (stateless; handles, if listed, ignored) into groups; rules without a berth
 /// comment are dropped (the next rewrite removes them).
 NftTableState ParseNftListing(const std::string& listing);
 /// Adds the listing of `family`'s berth table (inet or bridge) to `st`: chains by their group attribute

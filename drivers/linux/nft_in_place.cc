@@ -76,18 +76,24 @@ std::string RenderAppend(const std::vector<Job*>& jobs) {
   return chains + rules + elements;
 }
 
-GroupHandles ParseGroupHandles(const std::string& listing) {
+std::map<std::string, GroupHandles> ParseChainHandles(const std::string& listing) {
   static constexpr std::string_view kComment = " comment \"berth:", kHandle = "\" # handle ";
-  GroupHandles out;
+  std::map<std::string, GroupHandles> out;
+  std::string chain;
   for (const std::string& line : Lines(listing)) {
+    if (line.starts_with("chain ")) {
+      const size_t open = line.find(" {");
+      chain = open == std::string::npos ? "" : line.substr(6, open - 6);
+      continue;
+    }
     const size_t handle = line.rfind(kHandle), comment = line.rfind(kComment, handle);
-    if (handle == std::string::npos || comment == std::string::npos) continue;
+    if (chain.empty() || handle == std::string::npos || comment == std::string::npos) continue;
     const std::string group = line.substr(comment + kComment.size(), handle - comment - kComment.size());
-    uint64_t value = 0;
     const std::string digits = line.substr(handle + kHandle.size());
     if (digits.empty() || digits.size() > 19 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    uint64_t value = 0;
     for (char c : digits) value = value * 10 + uint64_t(c - '0');
-    out[group].push_back(value);
+    out[chain][group].push_back(value);
   }
   return out;
 }

@@ -31,8 +31,9 @@ using ChainRef = std::pair<std::string, std::string>;
 /// The handles of each group's rules in one chain, in the chain's order.
 using GroupHandles = std::map<std::string, std::vector<uint64_t>>;
 
-/// Parses `nft -a list chain FAMILY berth CHAIN` (text, stateless): handles by the rules' "berth:GROUP" comment.
-GroupHandles ParseGroupHandles(const std::string& listing);
+/// Parses `nft -a list table FAMILY berth` (text, stateless): by chain, the handles of each group's rules (by
+/// their "berth:GROUP" comment). One listing of the table: nft reads the whole table for a chain's anyway.
+std::map<std::string, GroupHandles> ParseChainHandles(const std::string& listing);
 
 /// The chains an in-place update of `jobs` replaces rules in; nullopt when the batch is not of that shape:
 /// creates of per-VM groups and at least one update of a rule group whose set elements stay as they are.

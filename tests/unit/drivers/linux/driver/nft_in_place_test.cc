@@ -51,11 +51,17 @@ TEST(NftInPlace, HandlesAreReadByGroupInChainOrder) {
       "\t\ttcp dport 1 accept comment \"berth:nat/a\" # handle 40\n"
       "\t\ttcp dport 2 accept # handle 41\n"  // not berth's: no group
       "\t\ttcp dport 3 accept comment \"berth:nat/a\" # handle 4x\n"
+      "\t}\n"
+      "\tchain out-v1 { # handle 5\n"
+      "\t\tip daddr 10.0.0.0/8 drop comment \"berth:vm/v1\" # handle 9\n"
       "\t}\n}\n";
-  const GroupHandles h = ParseGroupHandles(listing);
+  const auto chains = ParseChainHandles(listing);
+  ASSERT_EQ(chains.size(), 2u);
+  const GroupHandles& h = chains.at("prerouting");
   EXPECT_EQ(h.at("nat/a"), (std::vector<uint64_t>{12, 40}));
   EXPECT_EQ(h.at("nat/b"), (std::vector<uint64_t>{7}));
   EXPECT_EQ(h.size(), 2u);
+  EXPECT_EQ(chains.at("out-v1").at("vm/v1"), (std::vector<uint64_t>{9}));
 }
 
 TEST(NftInPlace, AnUpdateKeepingEachChainsRuleCountIsReplacedByHandle) {
