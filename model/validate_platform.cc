@@ -1,5 +1,5 @@
-// Platform-aware rules: without them a Jail planned for Linux (or a VM for FreeBSD) was silently left out, and
-// a FreeBSD NAT without egress validated and failed only at plan.
+// Platform-aware rules: without them a Jail planned for Linux (or a VM for FreeBSD) was silently left out, a
+// FreeBSD NAT without egress validated and failed only at plan, and a forward pf cannot carry was dropped.
 #include "model/validate_platform.h"
 
 #include "model/validate_rules.h"
@@ -23,19 +23,23 @@ Diagnostics ValidateForPlatform(const Manifest& manifest, std::string_view platf
         out.push_back(ErrorAt(nat.doc, "spec", "nat-needs-egress",
                               "pf NAT on FreeBSD translates to one interface's address: give spec.egress (the "
                               "uplink, e.g. em0)"));
-    // The pf rdr rules berth derives carry one port and any source so far: a forward asking for more is refused
-    // rather than widened (docs/forwards.md).
+    // What pf on FreeBSD cannot do for a forward is refused rather than silently dropped (docs/forwards.md):
     for (const Nat& nat : manifest.nats) {
       if (!nat.doc.valid) continue;
       for (size_t i = 0; i < nat.forwards.size(); ++i) {
         const PortForward& f = nat.forwards[i];
         const std::string field = "spec.forwards[" + std::to_string(i) + "]";
-        const char* what = !f.from.empty() ? "from" : f.listen ? "listen" : f.localhost ? "localhost"
-                           : f.is_range() ? "port" : f.protocol == Protocol::kSctp ? "protocol" : nullptr;
-        if (what)
-          out.push_back(ErrorAt(nat.doc, field + "." + what, "forward-not-on-platform",
-                                std::string("the freebsd platform does not derive pf rdr rules with ") + what +
-                                    " (a port range, sctp, from, listen or localhost) yet; see docs/forwards.md"));
+        if (f.localhost)
+          out.push_back(ErrorAt(nat.doc, field + ".localhost", "forward-not-on-platform",
+                                "pf cannot forward host-local connections on FreeBSD: \"Translation rules apply only "
+                                "to packets that pass through the specified interface\" and \"Connections to the "
+                                "address of the external interface from local hosts will not be redirected\" "
+                                "(pf.conf(5), TRANSLATION); see docs/forwards.md"));
+        if (f.protocol == Protocol::kSctp)
+          out.push_back(ErrorAt(nat.doc, field + ".protocol", "forward-not-on-platform",
+                                "pfctl refuses a port in an sctp rdr rule (\"dst port only applies to tcp/udp\", "
+                                "sbin/pfctl/parse.y rdr_consistent), and without one pf would redirect every sctp "
+                                "association; see docs/forwards.md"));
       }
     }
   }
