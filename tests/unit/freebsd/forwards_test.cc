@@ -67,6 +67,14 @@ TEST(FreeBsdForwards, ValidationRefusesOnlyWhatPfCannotDo) {
   EXPECT_NE(bad.diagnostics[1].ToString().find("rdr_consistent"), std::string::npos) << bad.diagnostics[1].ToString();
 }
 
+TEST(FreeBsdForwards, TheExampleValidatesForFreeBsd) {
+  model::LoadOptions options;
+  options.platform = "freebsd";
+  auto r = model::LoadManifests({std::string(BERTH_SOURCE_DIR) + "/examples/manifests/freebsd-forwards"}, options);
+  for (const auto& d : r.diagnostics) ADD_FAILURE() << d.ToString();
+  EXPECT_EQ(r.manifest.nats.at(0).forwards.size(), 4u);
+}
+
 TEST(FreeBsdForwards, APlainForwardGetsItsRdrAndTheReflectionPair) {
   Rules r = Derive(Forward("{port: 8080, to: 10.30.0.10:80}"));
   EXPECT_EQ(r.rdr, (Strings{"rdr on em0 inet proto tcp from any to any port = 8080 -> 10.30.0.10 port 80",

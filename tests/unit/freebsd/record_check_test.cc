@@ -71,7 +71,8 @@ TEST(FreeBsdRecordCheck, BerthsOwnRulesPassAndAnythingElseIsRefused) {
 }
 
 TEST(FreeBsdRecordCheck, TheExamplesRecordsAreBerthsOwn) {
-  for (const char* dir : {"examples/manifests/freebsd-vnet", "examples/manifests/iocage"}) {
+  for (const char* dir : {"examples/manifests/freebsd-vnet", "examples/manifests/iocage",
+                          "examples/manifests/freebsd-forwards"}) {
     Host host;
     const model::Manifest m = LoadManifestDir(dir);
     const auto plan = host.Plan(&m);
