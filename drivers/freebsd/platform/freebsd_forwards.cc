@@ -68,7 +68,7 @@ void AddOnce(std::vector<std::string>& rules, std::string rule) {
 
 std::string FormatPfForwardRule(const PfForwardRule& r) {
   std::string out = std::string(r.nat ? "nat" : "rdr") + " on " + r.on + " inet proto " + ToString(r.protocol) +
-                    " from " + (r.from ? Address(*r.from) : "any") + " to " + r.to + " port " +
+                    " from " + (r.from && r.from->prefix > 0 ? Address(*r.from) : "any") + " to " + r.to + " port " +
                     Ports(r.port, r.port_last, true) + " -> " + r.target;
   if (!r.nat) out += " port " + Ports(r.to_port, r.to_port_last, false);
   return out;
@@ -104,7 +104,8 @@ std::optional<PfForwardRule> ParsePfForwardRule(std::string_view line) {
   r.target = w[k + 1];
   k += 2;
   if (r.nat) {
-    if (!InterfaceAddress(r.target) || k != w.size()) return std::nullopt;
+    // The reflection's nat: from the bridge's clients, to the target, onto the bridge's own address.
+    if (!r.from || !model::Ipv4::Parse(r.to) || r.target != "(" + r.on + ")" || k != w.size()) return std::nullopt;
   } else {
     if (!model::Ipv4::Parse(r.target) || k + 2 != w.size() || w[k] != "port" ||
         !PortRange(w[k + 1], r.to_port, r.to_port_last))

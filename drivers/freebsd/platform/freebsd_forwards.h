@@ -28,7 +28,7 @@ struct PfForwardRule {
 };
 
 /// The rule's text as pfctl lists it (NormalizePfRule form: "port = N" for one port, "port N:M" for a range,
-/// a /32 source without its prefix, no "round-robin").
+/// a /32 source without its prefix, 0.0.0.0/0 as "any" (print_addr), no "round-robin").
 std::string FormatPfForwardRule(const PfForwardRule& rule);
 
 /// The rule FormatPfForwardRule would print for `line`, or nullopt when `line` is not of that form (the record

@@ -29,7 +29,10 @@ bool IsDynamic(const std::string& w) { return w.size() > 2 && w.front() == '(' &
 std::optional<std::string> Address(const std::string& w) {
   if (w == "any") return w;
   if (model::Ipv4::Parse(w)) return w;
-  if (auto cidr = model::Cidr4::Parse(w)) return cidr->prefix == 32 ? cidr->address.ToString() : w;
+  if (auto cidr = model::Cidr4::Parse(w)) {
+    if (cidr->prefix == 0 && cidr->address.value == 0) return "any";  // print_addr: a zero address and mask
+    return cidr->prefix == 32 ? cidr->address.ToString() : w;
+  }
   return std::nullopt;
 }
 

@@ -99,6 +99,10 @@ TEST(FreeBsdForwards, SourcesListenAddressesAndRangesAreInTheRules) {
   EXPECT_EQ(range.rdr[0], "rdr on em0 inet proto udp from any to any port 9000:9099 -> 10.30.0.10 port 9000:9099");
   EXPECT_EQ(range.nat[0], "nat on jailbr0 inet proto udp from 10.30.0.0/24 to 10.30.0.10 port 9000:9099 -> (jailbr0)");
 
+  // 0.0.0.0/0 is listed as "any" (pfctl_parser.c print_addr): written so, or the listing never compares equal.
+  Rules all = Derive(Forward("{port: 22, to: 10.30.0.10, from: [0.0.0.0/0]}"));
+  EXPECT_EQ(all.rdr[0], "rdr on em0 inet proto tcp from any to any port = 22 -> 10.30.0.10 port 22");
+  EXPECT_EQ(all.nat[0], "nat on jailbr0 inet proto tcp from 10.30.0.0/24 to 10.30.0.10 port = 22 -> (jailbr0)");
   // Sources wholly outside the bridge's subnet: no reflection at all.
   EXPECT_TRUE(Derive(Forward("{port: 22, to: 10.30.0.10, from: 198.51.100.0/24}")).nat.empty());
   // Two forwards to one target port share their nat rule.
@@ -117,11 +121,13 @@ TEST(FreeBsdForwards, SimulatedPfctlJudgesRulesAsParseYDoes) {
   ASSERT_TRUE(Sh(host, "pfctl -a berth/out -f -",
                  "rdr on em0 inet proto udp from any to any port 9000:9099 -> 10.30.0.10 port 8000:*\n"
                  "rdr on em0 inet proto tcp from 198.51.100.7/32 to 192.0.2.10 port 22:22 -> 10.30.0.10 port 22:22\n"
+                 "rdr on em0 inet proto tcp from 0.0.0.0/0 to any port = 23 -> 10.30.0.10 port 23\n"
                  "nat on jailbr0 inet proto tcp from 10.30.0.0/24 to 10.30.0.10 port = 80 -> (jailbr0)\n")
                   .ok());
   EXPECT_EQ(Out(host, "pfctl -a berth/out -s nat"),
             "rdr on em0 inet proto udp from any to any port 9000:9099 -> 10.30.0.10 port 8000:8099\n"
             "rdr on em0 inet proto tcp from 198.51.100.7 to 192.0.2.10 port = 22 -> 10.30.0.10 port 22\n"
+            "rdr on em0 inet proto tcp from any to any port = 23 -> 10.30.0.10 port 23\n"
             "nat on jailbr0 inet proto tcp from 10.30.0.0/24 to 10.30.0.10 port = 80 -> (jailbr0) round-robin\n");
   const std::vector<std::pair<std::string, std::string>> refused = {
       {"rdr on em0 inet proto sctp from any to any port = 3868 -> 10.30.0.10 port 3868", "dst port only applies to tcp/udp"},

@@ -53,7 +53,12 @@ TEST(FreeBsdRecordCheck, BerthsOwnRulesPassAndAnythingElseIsRefused) {
                           "rdr on em0 inet proto tcp from any to any port = 70000 -> 10.11.0.10 port 22",
                           "nat on br0 inet proto tcp from 10.11.0.0/16 to 10.11.0.10 port = 80 -> (br0)"})
     EXPECT_NE(FreeBsdRecordError(Pf(nat, bad)), std::nullopt) << bad;
-  EXPECT_NE(FreeBsdRecordError(Pf(nat + "\nnat on br0 inet proto tcp from any to 10.11.0.10 port = 80 -> 10.0.0.1", "")),
+  for (const char* bad : {"nat on br0 inet proto tcp from any to 10.11.0.10 port = 80 -> (br0)",
+                          "nat on br0 inet proto tcp from 10.11.0.0/16 to 10.11.0.10 port = 80 -> (em0)",
+                          "nat on br0 inet proto tcp from 10.11.0.0/16 to any port = 80 -> (br0)",
+                          "nat on br0 inet proto tcp from 10.11.0.0/16 to 10.11.0.10 port = 80 -> 10.0.0.1"})
+    EXPECT_NE(FreeBsdRecordError(Pf(nat + "\n" + bad, "")), std::nullopt) << bad;
+  EXPECT_NE(FreeBsdRecordError(Pf(nat, "rdr on em0 inet proto tcp from 0.0.0.0/0 to any port = 22 -> 10.11.0.10 port 22")),
             std::nullopt);
 
   std::string rules;
