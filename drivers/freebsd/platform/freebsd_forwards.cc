@@ -140,20 +140,25 @@ void AddForwardRules(const ForwardPlace& place, const model::PortForward& f, std
   }
   if (!place.bridge) return;
   // Reflection (hairpin): a workload on the bridge reaching the host's address. rdr applies only to packets
-  // coming in on the listed interface (pf.conf(5) TRANSLATION), so a second rdr on the bridge, matching the
-  // egress's own addresses ("(em0)": kept current by pf) or the listen address; and the redirected packet goes
-  // back out through the bridge it came in on, so a nat there makes the host the source and the target's replies
-  // come back through pf to be translated back (the pf FAQ's "rdr and nat" reflection).
+  // coming in on the listed interface (pf.conf(5) TRANSLATION), so rdr rules on the bridge too, matching the
+  // egress's and the bridge's own addresses ("(em0)": kept current by pf) or the listen address; the redirected
+  // packet goes back out through the bridge it came in on, so a nat there makes the host the source and the
+  // target's replies come back through pf to be translated back (the pf FAQ's "rdr and nat" reflection).
   std::vector<model::Cidr4> sources;
   if (f.from.empty()) sources.push_back(place.source.Network());
   for (const model::Cidr4& from : f.from)
     if (auto both = Intersect(place.source, from)) sources.push_back(*both);
+  std::vector<std::string> destinations;
+  if (f.listen) destinations = {f.listen->ToString()};
+  else destinations = {"(" + place.egress + ")", "(" + *place.bridge + ")"};  // the host's address, its gateway
   for (const model::Cidr4& source : sources) {
     PfForwardRule in = r, back;
     in.on = *place.bridge;
     in.from = source;
-    in.to = f.listen ? f.listen->ToString() : "(" + place.egress + ")";
-    AddOnce(rdr, FormatPfForwardRule(in));
+    for (const std::string& to : destinations) {
+      in.to = to;
+      AddOnce(rdr, FormatPfForwardRule(in));
+    }
     back.nat = true;
     back.on = *place.bridge;
     back.protocol = f.protocol;

@@ -45,8 +45,8 @@ struct ForwardPlace {
 
 /// The rules of one forward: `rdr` on the egress (one per `from` network; `to` the listen address or any) and,
 /// with a bridge, the reflection `rdr` on the bridge (clients of the source range, intersected with `from`,
-/// reaching the listen address or the egress's own address) with its `nat` back onto the bridge, so the target's
-/// replies return through the host. Appends to `nat` and `rdr` in order, skipping lines already there.
+/// reaching the listen address, or the egress's or the bridge's own addresses) with its `nat` back onto the bridge,
+/// so the target's replies return through the host. Appends to `nat` and `rdr` in order, skipping lines already there.
 void AddForwardRules(const ForwardPlace& place, const model::PortForward& forward, std::vector<std::string>& nat,
                      std::vector<std::string>& rdr);
 

@@ -78,7 +78,8 @@ TEST(FreeBsdForwards, TheExampleValidatesForFreeBsd) {
 TEST(FreeBsdForwards, APlainForwardGetsItsRdrAndTheReflectionPair) {
   Rules r = Derive(Forward("{port: 8080, to: 10.30.0.10:80}"));
   EXPECT_EQ(r.rdr, (Strings{"rdr on em0 inet proto tcp from any to any port = 8080 -> 10.30.0.10 port 80",
-                            "rdr on jailbr0 inet proto tcp from 10.30.0.0/24 to (em0) port = 8080 -> 10.30.0.10 port 80"}));
+                            "rdr on jailbr0 inet proto tcp from 10.30.0.0/24 to (em0) port = 8080 -> 10.30.0.10 port 80",
+                            "rdr on jailbr0 inet proto tcp from 10.30.0.0/24 to (jailbr0) port = 8080 -> 10.30.0.10 port 80"}));
   EXPECT_EQ(r.nat, Strings{"nat on jailbr0 inet proto tcp from 10.30.0.0/24 to 10.30.0.10 port = 80 -> (jailbr0)"});
   // A CIDR source names no bridge: no reflection.
   EXPECT_EQ(Derive(Forward("{port: 8080, to: 10.30.0.10:80}"), false).rdr.size(), 1u);
@@ -111,7 +112,7 @@ TEST(FreeBsdForwards, SourcesListenAddressesAndRangesAreInTheRules) {
   AddForwardRules(place, Forward("{port: 8080, to: 10.30.0.10:80}"), shared.nat, shared.rdr);
   AddForwardRules(place, Forward("{port: 8081, to: 10.30.0.10:80}"), shared.nat, shared.rdr);
   EXPECT_EQ(shared.nat.size(), 1u);
-  EXPECT_EQ(shared.rdr.size(), 4u);
+  EXPECT_EQ(shared.rdr.size(), 6u);
 }
 
 TEST(FreeBsdForwards, SimulatedPfctlJudgesRulesAsParseYDoes) {
