@@ -2,9 +2,33 @@
 // FreeBSD NAT without egress validated and failed only at plan, and a forward pf cannot carry was dropped.
 #include "model/validate_platform.h"
 
+#include <algorithm>
+#include <array>
+
 #include "model/validate_rules.h"
 
 namespace berth::model {
+
+bool IsPfKeyword(std::string_view word) {
+  // The words of sbin/pfctl/parse.y's keyword table (sorted), FreeBSD 14.
+  static constexpr std::array<std::string_view, 134> kWords = {
+      "all", "allow-opts", "altq", "anchor", "antispoof", "any", "bandwidth", "binat", "binat-anchor", "bitmask",
+      "block", "block-policy", "bridge-to", "buckets", "cbq", "code", "codelq", "debug", "divert-reply",
+      "divert-to", "dnpipe", "dnqueue", "drop", "dup-to", "ether", "fail-policy", "fairq", "fastroute", "file",
+      "fingerprints", "flags", "floating", "flush", "for", "fragment", "from", "global", "group", "hfsc", "hogs",
+      "hostid", "icmp-type", "icmp6-type", "if-bound", "in", "include", "inet", "inet6", "interval", "keep",
+      "keepcounters", "l3", "label", "limit", "linkshare", "load", "log", "loginterface", "map-e-portset", "match",
+      "max", "max-mss", "max-src-conn", "max-src-conn-rate", "max-src-nodes", "max-src-states", "min-ttl",
+      "modulate", "nat", "nat-anchor", "no", "no-df", "no-route", "no-sync", "on", "optimization", "os", "out",
+      "overload", "pass", "port", "prio", "priority", "priq", "probability", "proto", "qlimit", "queue", "quick",
+      "random", "random-id", "rdr", "rdr-anchor", "realtime", "reassemble", "reply-to", "require-order", "return",
+      "return-icmp", "return-icmp6", "return-rst", "ridentifier", "round-robin", "route", "route-to", "rtable",
+      "rule", "ruleset-optimization", "scrub", "set", "set-tos", "skip", "sloppy", "source-hash", "source-track",
+      "state", "state-defaults", "state-policy", "static-port", "sticky-address", "syncookies", "synproxy",
+      "table", "tag", "tagged", "target", "tbrsize", "timeout", "to", "tos", "ttl", "upperlimit", "urpf-failed",
+      "user"};
+  return std::binary_search(kWords.begin(), kWords.end(), word);
+}
 
 Diagnostics ValidateForPlatform(const Manifest& manifest, std::string_view platform) {
   Diagnostics out;
@@ -23,6 +47,21 @@ Diagnostics ValidateForPlatform(const Manifest& manifest, std::string_view platf
         out.push_back(ErrorAt(nat.doc, "spec", "nat-needs-egress",
                               "pf NAT on FreeBSD translates to one interface's address: give spec.egress (the "
                               "uplink, e.g. em0)"));
+    // Names pf reads as keywords cannot stand for an interface in its rules (the egress in every NAT rule, the
+    // source bridge in the reflection rules of forwards).
+    for (const Nat& nat : manifest.nats) {
+      if (!nat.doc.valid) continue;
+      if (nat.egress && IsPfKeyword(*nat.egress))
+        out.push_back(ErrorAt(nat.doc, "spec.egress", "pf-keyword-interface",
+                              "pfctl reads \"" + *nat.egress + "\" as a keyword, not an interface name "
+                              "(sbin/pfctl/parse.y lookup): rename the interface"));
+      const std::string* bridge = std::get_if<std::string>(&nat.source);
+      if (bridge && !nat.forwards.empty() && IsPfKeyword(*bridge))
+        out.push_back(ErrorAt(nat.doc, "spec.source", "pf-keyword-interface",
+                              "pfctl reads \"" + *bridge + "\" as a keyword, not an interface name "
+                              "(sbin/pfctl/parse.y lookup), and the forwards' reflection rules name the bridge: "
+                              "rename the bridge"));
+    }
     // What pf on FreeBSD cannot do for a forward is refused rather than silently dropped (docs/forwards.md):
     for (const Nat& nat : manifest.nats) {
       if (!nat.doc.valid) continue;

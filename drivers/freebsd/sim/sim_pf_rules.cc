@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/net.h"
+#include "model/validate_platform.h"
 
 namespace berth::drivers::freebsd::sim {
 namespace {
@@ -20,8 +21,11 @@ std::vector<std::string> Words(const std::string& text) {
 
 bool IsDigits(const std::string& w) { return !w.empty() && w.find_first_not_of("0123456789") == std::string::npos; }
 
+/// An interface as the lexer reads one: a string that is not a keyword (parse.y lookup) and has none of the
+/// characters that end a string.
 bool IsInterface(const std::string& w) {
-  return !w.empty() && w.size() < 16 && w.find_first_of("(){}<>!=,/ ") == std::string::npos;
+  return !w.empty() && w.size() < 16 && w.find_first_of("(){}<>!=,/ ") == std::string::npos &&
+         !model::IsPfKeyword(w);
 }
 bool IsDynamic(const std::string& w) { return w.size() > 2 && w.front() == '(' && w.back() == ')' && IsInterface(w.substr(1, w.size() - 2)); }
 

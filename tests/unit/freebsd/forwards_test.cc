@@ -6,6 +6,7 @@
 #include "drivers/freebsd/platform/freebsd_forwards.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "model/load.h"
+#include "model/validate_platform.h"
 #include "tests/unit/freebsd/freebsd_fixture.h"
 #include "tests/unit/freebsd/sim_util.h"
 
@@ -65,6 +66,26 @@ TEST(FreeBsdForwards, ValidationRefusesOnlyWhatPfCannotDo) {
   EXPECT_NE(bad.diagnostics[0].ToString().find("host.yaml:13:"), std::string::npos) << bad.diagnostics[0].ToString();
   EXPECT_NE(bad.diagnostics[0].ToString().find("pf.conf(5)"), std::string::npos) << bad.diagnostics[0].ToString();
   EXPECT_NE(bad.diagnostics[1].ToString().find("rdr_consistent"), std::string::npos) << bad.diagnostics[1].ToString();
+}
+
+TEST(FreeBsdForwards, InterfacesNamedLikePfKeywordsAreRefused) {
+  // pfctl's lexer turns these words into keywords (parse.y lookup), so a rule naming them does not parse.
+  std::string text = Manifest("    - {port: 80, to: 10.30.0.10}\n");
+  for (auto [from, to] : {std::pair<std::string, std::string>{"jailbr0", "table"}, {"em0", "out"}})
+    for (size_t at; (at = text.find(from)) != std::string::npos;) text.replace(at, from.size(), to);
+  model::LoadOptions options;
+  options.platform = "freebsd";
+  auto r = model::LoadManifestText(text, "host.yaml", options);
+  ASSERT_EQ(r.diagnostics.size(), 2u);
+  std::string all;
+  for (const auto& d : r.diagnostics) {
+    EXPECT_EQ(d.code, "pf-keyword-interface");
+    all += d.ToString() + "\n";
+  }
+  EXPECT_NE(all.find("error: spec.egress: pfctl reads \"out\" as a keyword"), std::string::npos) << all;
+  EXPECT_NE(all.find("error: spec.source: pfctl reads \"table\" as a keyword"), std::string::npos) << all;
+  EXPECT_TRUE(model::IsPfKeyword("user"));
+  EXPECT_FALSE(model::IsPfKeyword("bridge0"));
 }
 
 TEST(FreeBsdForwards, TheExampleValidatesForFreeBsd) {
@@ -135,6 +156,8 @@ TEST(FreeBsdForwards, SimulatedPfctlJudgesRulesAsParseYDoes) {
       {"rdr on em0 inet proto tcp from any to any port 8000:* -> 10.30.0.10 port 8000", "unknown port *"},
       {"rdr on em0 inet proto tcp from any to any port = 70000 -> 10.30.0.10 port 80", "illegal port value 70000"},
       {"rdr on em0 inet proto tcp from any to any port = 80 -> 10.30.0.10 port 80 pass", "syntax error"},
+      {"rdr on table inet proto tcp from any to (em0) port = 80 -> 10.30.0.10 port 80", "syntax error"},
+      {"rdr on em0 inet proto tcp from any to (out) port = 80 -> 10.30.0.10 port 80", "syntax error"},
   };
   for (const auto& [rule, error] : refused) {
     CommandResult r = Sh(host, "pfctl -a berth/out -f -", rule + "\n");
