@@ -27,7 +27,9 @@ bool IsInterface(const std::string& w) {
   return !w.empty() && w.size() < 16 && w.find_first_of("(){}<>!=,/ ") == std::string::npos &&
          !model::IsPfKeyword(w);
 }
-bool IsDynamic(const std::string& w) { return w.size() > 2 && w.front() == '(' && w.back() == ')' && IsInterface(w.substr(1, w.size() - 2)); }
+bool IsDynamic(const std::string& w) {
+  return w.size() > 2 && w.front() == '(' && w.back() == ')' && IsInterface(w.substr(1, w.size() - 2));
+}
 
 /// An address as print_addr lists it: a host without "/32", a network with its prefix; nullopt if none.
 std::optional<std::string> Address(const std::string& w) {
@@ -136,7 +138,8 @@ std::variant<std::string, PfRuleError> CanonicalPfRule(const std::string& line) 
   take("round-robin");
   if (k != w.size()) return syntax;
   // parse.y rdr_consistent: ports in an rdr rule only for tcp and udp.
-  if (kind == "rdr" && proto != "tcp" && proto != "udp" && match) return PfRuleError{"dst port only applies to tcp/udp"};
+  if (kind == "rdr" && proto != "tcp" && proto != "udp" && match)
+    return PfRuleError{"dst port only applies to tcp/udp"};
   if (itf_target) out += " round-robin";  // parse.y natrule: a dynamic interface target is a round-robin pool
   return out;
 }

@@ -98,9 +98,10 @@ TEST(FreeBsdForwards, TheExampleValidatesForFreeBsd) {
 
 TEST(FreeBsdForwards, APlainForwardGetsItsRdrAndTheReflectionPair) {
   Rules r = Derive(Forward("{port: 8080, to: 10.30.0.10:80}"));
-  EXPECT_EQ(r.rdr, (Strings{"rdr on em0 inet proto tcp from any to any port = 8080 -> 10.30.0.10 port 80",
-                            "rdr on jailbr0 inet proto tcp from 10.30.0.0/24 to (em0) port = 8080 -> 10.30.0.10 port 80",
-                            "rdr on jailbr0 inet proto tcp from 10.30.0.0/24 to (jailbr0) port = 8080 -> 10.30.0.10 port 80"}));
+  EXPECT_EQ(r.rdr,
+            (Strings{"rdr on em0 inet proto tcp from any to any port = 8080 -> 10.30.0.10 port 80",
+                     "rdr on jailbr0 inet proto tcp from 10.30.0.0/24 to (em0) port = 8080 -> 10.30.0.10 port 80",
+                     "rdr on jailbr0 inet proto tcp from 10.30.0.0/24 to (jailbr0) port = 8080 -> 10.30.0.10 port 80"}));
   EXPECT_EQ(r.nat, Strings{"nat on jailbr0 inet proto tcp from 10.30.0.0/24 to 10.30.0.10 port = 80 -> (jailbr0)"});
   // A CIDR source names no bridge: no reflection.
   EXPECT_EQ(Derive(Forward("{port: 8080, to: 10.30.0.10:80}"), false).rdr.size(), 1u);
@@ -109,12 +110,12 @@ TEST(FreeBsdForwards, APlainForwardGetsItsRdrAndTheReflectionPair) {
 TEST(FreeBsdForwards, SourcesListenAddressesAndRangesAreInTheRules) {
   Rules r = Derive(Forward("{port: 8443, to: 10.30.0.10:443, listen: 192.0.2.10, "
                            "from: [198.51.100.0/24, 203.0.113.7/32, 10.30.0.0/25]}"));
-  EXPECT_EQ(r.rdr, (Strings{
-                       "rdr on em0 inet proto tcp from 198.51.100.0/24 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443",
-                       "rdr on em0 inet proto tcp from 203.0.113.7 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443",
-                       "rdr on em0 inet proto tcp from 10.30.0.0/25 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443",
-                       // reflection only for the part of the bridge's subnet `from` accepts
-                       "rdr on jailbr0 inet proto tcp from 10.30.0.0/25 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443"}));
+  EXPECT_EQ(r.rdr,
+            (Strings{"rdr on em0 inet proto tcp from 198.51.100.0/24 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443",
+                     "rdr on em0 inet proto tcp from 203.0.113.7 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443",
+                     "rdr on em0 inet proto tcp from 10.30.0.0/25 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443",
+                     // reflection only for the part of the bridge's subnet `from` accepts
+                     "rdr on jailbr0 inet proto tcp from 10.30.0.0/25 to 192.0.2.10 port = 8443 -> 10.30.0.10 port 443"}));
   EXPECT_EQ(r.nat, Strings{"nat on jailbr0 inet proto tcp from 10.30.0.0/25 to 10.30.0.10 port = 443 -> (jailbr0)"});
 
   Rules range = Derive(Forward("{protocol: udp, port: \"9000-9099\", to: 10.30.0.10}"));
@@ -152,7 +153,8 @@ TEST(FreeBsdForwards, SimulatedPfctlJudgesRulesAsParseYDoes) {
             "rdr on em0 inet proto tcp from any to any port = 23 -> 10.30.0.10 port 23\n"
             "nat on jailbr0 inet proto tcp from 10.30.0.0/24 to 10.30.0.10 port = 80 -> (jailbr0) round-robin\n");
   const std::vector<std::pair<std::string, std::string>> refused = {
-      {"rdr on em0 inet proto sctp from any to any port = 3868 -> 10.30.0.10 port 3868", "dst port only applies to tcp/udp"},
+      {"rdr on em0 inet proto sctp from any to any port = 3868 -> 10.30.0.10 port 3868",
+       "dst port only applies to tcp/udp"},
       {"rdr on em0 inet proto tcp from any to any port 8000:* -> 10.30.0.10 port 8000", "unknown port *"},
       {"rdr on em0 inet proto tcp from any to any port = 70000 -> 10.30.0.10 port 80", "illegal port value 70000"},
       {"rdr on em0 inet proto tcp from any to any port = 80 -> 10.30.0.10 port 80 pass", "syntax error"},
