@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "reconciler/render.h"
+#include "reconciler/text_change.h"
 
 namespace berth::reconciler {
 namespace {
@@ -40,7 +41,9 @@ std::string Value(const Resource* r, const std::string& field) {
   if (!r) return "(none)";
   const std::string* v = r->Attr(field);
   if (!v) return "(unset)";
-  return v->find('\n') == std::string::npos ? *v : "<" + std::to_string(std::count(v->begin(), v->end(), '\n') + 1) + " lines>";
+  if (IsShortValue(*v)) return *v;
+  const auto lines = std::count(v->begin(), v->end(), '\n') + 1;
+  return "<" + std::to_string(lines) + (lines == 1 ? " line>" : " lines>");
 }
 
 /// A key as people read it. A file is named by its path, which after "kind:scope/" would read as a URL
@@ -112,10 +115,9 @@ void RenderChange(const Change& c, const RenderOptions& o, std::ostringstream& o
     for (const auto& f : c.fields) {
       out << "      " << f << ": " << Value(c.before ? &*c.before : nullptr, f) << " -> "
           << Value(c.after ? &*c.after : nullptr, f) << "\n";
-      if (c.after && c.after->AttrOr(f).find('\n') != std::string::npos) {
-        if (c.before && c.before->Attr(f)) out << Indent(*c.before->Attr(f), "        - ");
-        out << Indent(c.after->AttrOr(f), "        + ");
-      }
+      const std::string before = c.before ? c.before->AttrOr(f) : "", after = c.after ? c.after->AttrOr(f) : "";
+      if (!IsShortValue(before) || !IsShortValue(after))
+        for (const std::string& line : DescribeTextChange(before, after)) out << "        " << line << "\n";
     }
   }
 }
