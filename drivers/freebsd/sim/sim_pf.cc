@@ -11,13 +11,6 @@
 namespace berth::drivers::freebsd::sim {
 namespace {
 
-std::vector<std::string> Words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
-}
-
 std::string Join(const std::vector<std::string>& words, size_t from = 0) {
   std::string out;
   for (size_t k = from; k < words.size(); ++k) out += (out.empty() ? "" : " ") + words[k];
@@ -75,7 +68,7 @@ CommandResult Machine::Pfctl(const Args& a, const std::string& input) {
     int n = 0;
     for (std::string line; std::getline(in, line);) {
       ++n;
-      if (Words(line).empty() || line.find_first_not_of(" \t") == line.find('#')) continue;
+      if (PfWords(line).empty() || line.find_first_not_of(" \t") == line.find('#')) continue;
       auto rule = CanonicalPfRule(line);
       if (auto* e = std::get_if<PfRuleError>(&rule))
         return Err("stdin:" + std::to_string(n) + ": " + e->message +

@@ -10,14 +10,15 @@
 #include "model/validate_platform.h"
 
 namespace berth::drivers::freebsd::sim {
-namespace {
 
-std::vector<std::string> Words(const std::string& text) {
+std::vector<std::string> PfWords(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> out;
   for (std::string w; in >> w;) out.push_back(w);
   return out;
 }
+
+namespace {
 
 bool IsDigits(const std::string& w) { return !w.empty() && w.find_first_not_of("0123456789") == std::string::npos; }
 
@@ -75,7 +76,7 @@ std::variant<Range, PfRuleError> ParsePort(const std::string& w, bool star_allow
 
 std::variant<std::string, PfRuleError> CanonicalPfRule(const std::string& line) {
   const PfRuleError syntax{"syntax error"};
-  std::vector<std::string> w = Words(line);
+  std::vector<std::string> w = PfWords(line);
   size_t k = 0;
   auto take = [&](const std::string& word) { return k < w.size() && w[k] == word ? (++k, true) : false; };
   auto next = [&]() { return k < w.size() ? w[k++] : std::string(); };

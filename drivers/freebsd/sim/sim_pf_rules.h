@@ -3,6 +3,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace berth::drivers::freebsd::sim {
 
@@ -10,6 +11,9 @@ namespace berth::drivers::freebsd::sim {
 struct PfRuleError {
   std::string message;
 };
+
+/// The words of a pf line, split on white space as pfctl's lexer does outside quotes (berth writes no quotes).
+std::vector<std::string> PfWords(const std::string& text);
 
 /// One nat or rdr rule as pfctl lists it, or why pfctl refuses it. Only the forms berth writes are understood;
 /// anything else is a syntax error here, which errs on the safe side.
