@@ -204,6 +204,9 @@ struct Manifest {
 
   const Bridge* FindBridge(const std::string& name) const;
   size_t size() const { return bridges.size() + nats.size() + vms.size() + jails.size(); }
+  /// Whether berth launches any VM (spec.qemu or spec.firecracker): only then does a plan need the host's
+  /// launch facts (reconciler::ObserveRequest::launch_facts), whose KVM probe can take seconds.
+  bool LaunchesVms() const;
 };
 
 }  // namespace berth::model
