@@ -52,7 +52,7 @@ int RunProbe(const Options& o) {
   Session s(o);
   auto persisted = s.state_dir().LoadAllocations();
   if (!persisted) return Fail(persisted.error().message);
-  auto observed = s.Observe();
+  auto observed = s.Observe(/*launch_facts=*/false);  // the VM's network only: no KVM probe
   if (!observed) return kProbeError;
   const reconciler::linux_res::VmNetworkInfo* vm = nullptr;
   auto vms = reconciler::linux_res::DescribeVms(*observed, *persisted, o.netns_dir);

@@ -109,17 +109,26 @@ reconciler::Driver* Session::driver() {
 void Session::PrefetchObservation() {
   if (prefetched_.valid()) return;
   driver();  // made here: the driver is not built concurrently with other calls on this session
-  prefetched_ = std::async(std::launch::async, [this] { return ObserveNow(); });
+  prefetched_ = std::async(std::launch::async, [this] { return ObserveNow(/*launch_facts=*/false); });
 }
 
-std::optional<reconciler::ObservedState> Session::Observe() {
+std::optional<reconciler::ObservedState> Session::Observe(bool launch_facts) {
   const auto start = std::chrono::steady_clock::now();
-  auto observed = prefetched_.valid() ? prefetched_.get() : ObserveNow();
+  if (!prefetched_.valid()) return ObserveNow(launch_facts);
+  auto observed = prefetched_.get();
   spdlog::debug("observation ready after {:.1f} ms more", MsSince(start));
+  if (observed && launch_facts && !o_.observed_file) {  // a saved observation has its facts
+    auto facts = driver()->LaunchFacts();
+    if (!facts) {
+      std::cerr << "berth: observing the host failed: " << facts.error().ToString() << "\n";
+      return std::nullopt;
+    }
+    observed->facts.launch_blockers = std::move(*facts);
+  }
   return observed;
 }
 
-std::optional<reconciler::ObservedState> Session::ObserveNow() {
+std::optional<reconciler::ObservedState> Session::ObserveNow(bool launch_facts) {
   if (o_.observed_file) {
     std::ifstream in(*o_.observed_file);
     auto j = nlohmann::json::parse(in, nullptr, false);
@@ -140,7 +149,9 @@ std::optional<reconciler::ObservedState> Session::ObserveNow() {
               << "--observed FILE\n";
     return std::nullopt;
   }
-  auto observed = d->Observe({});
+  reconciler::ObserveRequest request;
+  request.launch_facts = launch_facts;
+  auto observed = d->Observe(request);
   if (!observed) {
     std::cerr << "berth: observing the host failed: " << observed.error().ToString() << "\n";
     return std::nullopt;
@@ -149,7 +160,7 @@ std::optional<reconciler::ObservedState> Session::ObserveNow() {
 }
 
 std::optional<reconciler::Plan> Session::MakePlan(bool destroy) {
-  auto observed = Observe();
+  auto observed = Observe(/*launch_facts=*/!destroy && loaded_.manifest.LaunchesVms());
   if (!observed) return std::nullopt;
   reconciler::PlanInput input;
   input.manifest = destroy ? nullptr : &loaded_.manifest;

@@ -26,10 +26,13 @@ class Session {
   /// Allocates addresses and MACs against the state directory's record. False on error.
   bool Allocate();
   /// The host's state: from --observed FILE, else from the platform's driver. The first call after
-  /// PrefetchObservation returns that observation.
-  std::optional<reconciler::ObservedState> Observe();
+  /// PrefetchObservation returns that observation. `launch_facts`: whether HostFacts::launch_blockers must be
+  /// there (reconciler::ObserveRequest::launch_facts); without, the driver may leave them out.
+  std::optional<reconciler::ObservedState> Observe(bool launch_facts = true);
   /// Starts observing on another thread, so reading the host overlaps loading the manifests (both take tens
-  /// of milliseconds at hundreds of VMs, and neither needs the other). Observing changes nothing.
+  /// of milliseconds at hundreds of VMs, and neither needs the other). Observing changes nothing. The launch
+  /// facts are left for Observe to add when asked: before the manifests are read, whether a VM launches (and
+  /// so whether KVM must be probed, up to 2 s) is not known.
   void PrefetchObservation();
   /// The plan for the loaded manifests (or, with destroy, for removing everything owned).
   std::optional<reconciler::Plan> MakePlan(bool destroy);
@@ -48,7 +51,7 @@ class Session {
   bool color() const { return color_; }
 
  private:
-  std::optional<reconciler::ObservedState> ObserveNow();
+  std::optional<reconciler::ObservedState> ObserveNow(bool launch_facts);
 
   const Options& o_;
   const Backend* backend_ = nullptr;

@@ -29,4 +29,10 @@ const Bridge* Manifest::FindBridge(const std::string& name) const {
   return nullptr;
 }
 
+bool Manifest::LaunchesVms() const {
+  for (const Vm& vm : vms)
+    if (vm.qemu || vm.firecracker) return true;
+  return false;
+}
+
 }  // namespace berth::model

@@ -204,6 +204,9 @@ struct Manifest {
 
   const Bridge* FindBridge(const std::string& name) const;
   size_t size() const { return bridges.size() + nats.size() + vms.size() + jails.size(); }
+  /// Whether berth launches any VM (spec.qemu or spec.firecracker): only then does a plan need to know what
+  /// keeps a hypervisor from launching here, which can take seconds to learn (whether KVM runs a guest).
+  bool LaunchesVms() const;
 };
 
 }  // namespace berth::model

@@ -147,6 +147,7 @@ PassReport Controller::Pass(const PassClock& clock, const std::function<bool()>&
   if (model::HasErrors(allocated.diagnostics)) return report;
 
   ObserveRequest request;
+  request.launch_facts = manifest_->LaunchesVms();  // spares a KVM probe that could take seconds
   if (changes) {
     request.changed_scopes = changes->scopes;
     request.firewall_changed = changes->firewall;

@@ -2,6 +2,7 @@
 // perform a batch of independent actions. Drivers never decide what to do or in which order.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -59,6 +60,10 @@ struct ApplyResponse {
 
 struct ObserveRequest {
   bool host_facts = true;  // false: owned resources and look-alikes only (verification after apply)
+  /// With host_facts, whether to fill HostFacts::launch_blockers too. They matter only to workloads that
+  /// launch a hypervisor, and learning them can take seconds (Linux runs a guest to see whether KVM works):
+  /// false lets a driver leave them empty; a caller that finds it needs them after all asks LaunchFacts.
+  bool launch_facts = true;
   /// Incremental observation for a long-running caller with a change feed: the scopes (named namespaces)
   /// the feed reported since the previous Observe, and whether the firewall changed. nullopt: read
   /// everything. A driver may serve the other scopes from its previous read, refreshing whatever its own
@@ -89,6 +94,13 @@ class Driver {
   /// Reads the host. Tolerates objects vanishing while it reads.
   virtual Result<ObservedState, DriverError> Observe(const ObserveRequest& request) = 0;
   virtual ApplyResponse Apply(const ApplyRequest& request) = 0;
+  /// HostFacts::launch_blockers alone, for a caller that observed without them (ObserveRequest::launch_facts).
+  /// By default a whole observation; drivers that can learn them alone do so.
+  virtual Result<std::map<std::string, std::string>, DriverError> LaunchFacts() {
+    auto observed = Observe(ObserveRequest{});
+    if (!observed) return MakeUnexpected(std::move(observed.error()));
+    return std::move(observed->facts.launch_blockers);
+  }
 };
 
 }  // namespace berth::reconciler

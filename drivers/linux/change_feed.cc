@@ -31,7 +31,11 @@ UniqueFd Subscribe(int protocol, std::initializer_list<unsigned> groups) {
   return fd;
 }
 
-UniqueFd RouteSocket() { return Subscribe(NETLINK_ROUTE, {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_TC}); }
+/// Links and addresses everywhere; tc (qdiscs, filters, actions) only inside berth's namespaces: berth puts
+/// tc objects on a VM's eth0 and tap0 only, so a qdisc changing on a host device is never berth's and must
+/// not cost a pass (a host shaping its own uplinks changes them often).
+UniqueFd HostRouteSocket() { return Subscribe(NETLINK_ROUTE, {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR}); }
+UniqueFd NetnsRouteSocket() { return Subscribe(NETLINK_ROUTE, {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_TC}); }
 
 /// Reads and discards everything pending; true when anything was there (an overrun counts: look again).
 /// read(), not recv(): the inotify descriptor is not a socket. Every descriptor here is non-blocking.
@@ -55,7 +59,7 @@ class LinuxChangeFeed final : public reconciler::ChangeFeed {
 
   bool Init() {
     epoll_.Reset(::epoll_create1(EPOLL_CLOEXEC));
-    host_ = RouteSocket();
+    host_ = HostRouteSocket();
     nft_ = Subscribe(NETLINK_NETFILTER, {NFNLGRP_NFTABLES});
     inotify_.Reset(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
     if (!epoll_.valid() || !host_.valid() || !inotify_.valid()) return false;
@@ -137,7 +141,7 @@ class LinuxChangeFeed final : public reconciler::ChangeFeed {
       auto nsfd = netns_.Open(e.name);
       if (!nsfd) continue;  // gone while we looked
       UniqueFd sock;
-      if (!RunInNetns(nsfd->get(), [&] { sock = RouteSocket(); })) continue;
+      if (!RunInNetns(nsfd->get(), [&] { sock = NetnsRouteSocket(); })) continue;
       if (!sock.valid()) continue;
       Watch(sock.get());
       scope_of_.emplace(sock.get(), e.name);

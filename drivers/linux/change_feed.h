@@ -1,5 +1,5 @@
-// The Linux change feed: rtnetlink link/address/tc events in the host and in every berth netns, nftables
-// ruleset changes (NFNLGRP_NFTABLES), and netns appearing or going in the netns directory.
+// The Linux change feed: rtnetlink link/address events in the host, link/address/tc events in every berth
+// netns, nftables ruleset changes (NFNLGRP_NFTABLES), and netns appearing or going in the netns directory.
 #pragma once
 
 #include <memory>

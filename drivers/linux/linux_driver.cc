@@ -25,6 +25,11 @@ class LinuxDriver final : public reconciler::Driver {
     return ObserveHost(env_, request, memory_);
   }
 
+  /// The KVM probe and the binaries, without reading the rest of the host.
+  Result<std::map<std::string, std::string>, reconciler::DriverError> LaunchFacts() override {
+    return LaunchBlockers(env_.options);
+  }
+
   reconciler::ApplyResponse Apply(const reconciler::ApplyRequest& request) override {
     std::vector<Job> jobs(request.actions.size());
     std::map<std::string, std::vector<Job*>> by_kind;

@@ -352,6 +352,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
   for (const NetnsView* v : views) mounted.push_back(v->name);
   ObserveVms(env, mounted, out.resources);
   if (request.host_facts) AddHostFacts(env, *host_snap, host_links, out.facts);
+  if (request.host_facts && request.launch_facts) out.facts.launch_blockers = LaunchBlockers(env.options);
   for (auto& r : host_links) out.resources.push_back(std::move(r));
   out.Sort();
   Log()->debug("observed {} resources: {} host links, {} berth namespaces ({} read again) of {} named",
@@ -389,7 +390,6 @@ void AddHostFacts(Env& env, const Snapshot& host, const std::vector<Resource>& l
   }
   for (const auto& [net, where] : found) facts.foreign_networks.push_back({net, where});
   facts.missing_features = MissingFeatures(env);
-  facts.launch_blockers = LaunchBlockers(env.options);
   if (auto drops = env.nft->ForeignDropChains()) facts.foreign_drop_chains = std::move(*drops);
 }
 

@@ -19,6 +19,9 @@ class FaultyDriver final : public reconciler::Driver {
   Result<reconciler::ObservedState, reconciler::DriverError> Observe(const reconciler::ObserveRequest& request) override {
     return inner_.Observe(request);
   }
+  Result<std::map<std::string, std::string>, reconciler::DriverError> LaunchFacts() override {
+    return inner_.LaunchFacts();
+  }
   reconciler::ApplyResponse Apply(const reconciler::ApplyRequest& request) override;
 
   /// Whether the fault has been delivered.

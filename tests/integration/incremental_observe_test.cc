@@ -106,5 +106,27 @@ TEST_F(IncrementalObserveTest, TheFeedNamesTheNamespaceThatChanged) {
   EXPECT_TRUE(added.scopes.count("berth-vm3"));
 }
 
+// tc events name the VM's namespace; a qdisc on a host device is never berth's and reports nothing. rtnetlink
+// queues a notification on its subscribers before it acknowledges the request, so once `tc` has returned the
+// event is there to drain: no wait, and the berth netns case shows the same immediacy holds.
+TEST_F(IncrementalObserveTest, TheFeedNamesTheNamespaceOfATcChangeAndIgnoresTheHosts) {
+  ASSERT_EQ(Sh("ip link add hostv0 type veth peer name hostv1 && ip link set hostv0 up").status, 0);
+  auto feed = drivers::lnx::MakeLinuxChangeFeed();
+  ASSERT_TRUE(feed);
+  for (int i = 0; i < 200 && feed->Drain().any; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_FALSE(feed->Drain().any);
+
+  ASSERT_EQ(Sh("tc qdisc add dev hostv0 root tbf rate 1mbit burst 32kb latency 50ms").status, 0);
+  ASSERT_EQ(Sh("tc qdisc change dev hostv0 root tbf rate 2mbit burst 32kb latency 50ms").status, 0);
+  EXPECT_FALSE(feed->Drain().any);
+
+  ASSERT_EQ(Sh("tc -n berth-vm2 qdisc add dev tap0 root tbf rate 1mbit burst 32kb latency 50ms").status, 0);
+  reconciler::HostChanges qdisc = feed->Drain();
+  EXPECT_EQ(qdisc.scopes, std::set<std::string>{"berth-vm2"});
+  ASSERT_EQ(Sh("tc -n berth-vm1 filter del dev eth0 ingress").status, 0);
+  reconciler::HostChanges filter = feed->Drain();
+  EXPECT_EQ(filter.scopes, std::set<std::string>{"berth-vm1"});
+}
+
 }  // namespace
 }  // namespace berth::itest

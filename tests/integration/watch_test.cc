@@ -101,10 +101,11 @@ class WatchTest : public SandboxTest {
     SandboxTest::TearDown();
   }
   void Write(const std::string& name, const std::string& text) { std::ofstream(dir_ + "/m/" + name) << text; }
-  void Start() {
+  void Start(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {kBinary, "watch", "-f", dir_ + "/m", "--state-dir", dir_ + "/state",
                                       "--lock-dir", dir_ + "/state", "--gc-grace", "0",
                                       "--metrics", "127.0.0.1:" + std::to_string(kMetricsPort)};
+    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -158,6 +159,38 @@ TEST_F(WatchTest, RepairsDriftWithoutManifestChanges) {
   EXPECT_TRUE(Eventually([] { return Sh("nft list table inet berth | grep -c masquerade").out == "1\n"; })) << Log();
   EXPECT_TRUE(Eventually([] { return Metric("berth_drift_repairs_total") >= 3; })) << HttpGet("/metrics");
   EXPECT_NE(HttpGet("/healthz").find("200 OK"), std::string::npos);
+  EXPECT_EQ(Stop(), 0);
+}
+
+// tc drift inside a VM's netns (its tbf shapers, its redirect filter) comes through the change feed: with the
+// resync an hour away, only a tc event can start the repairing pass within the 20 s bound.
+TEST_F(WatchTest, RepairsTcDriftFromItsEvents) {
+  Write("vm1.yaml", "apiVersion: berth/v1\nkind: VM\nmetadata: {name: wvm1}\nspec:\n  network: {bridge: wbr0, "
+                    "mode: outbound, bandwidth: {egress: 20mbit, ingress: 10mbit}}\n");
+  Start({"--resync", "3600"});
+  auto qdisc = [](const std::string& dev) { return Sh("tc -n berth-wvm1 qdisc show dev " + dev + " root").out; };
+  // Both redirects as they should be: eth0's ingress to tap0 and tap0's to eth0.
+  auto redirects_ok = [] {
+    auto to = [](const std::string& from, const std::string& target) {
+      return Sh("tc -n berth-wvm1 filter show dev " + from + " ingress").out.find("Redirect to device " + target) !=
+             std::string::npos;
+    };
+    return to("eth0", "tap0") && to("tap0", "eth0");
+  };
+  ASSERT_TRUE(Eventually([&] { return qdisc("tap0").find("tbf") != std::string::npos; })) << Log();
+  ASSERT_TRUE(Eventually([&] { return qdisc("eth0").find("rate 20Mbit") != std::string::npos; })) << Log();
+  ASSERT_TRUE(redirects_ok());
+
+  ASSERT_TRUE(Ok("tc -n berth-wvm1 qdisc del dev tap0 root"));
+  EXPECT_TRUE(Eventually([&] { return qdisc("tap0").find("rate 10Mbit") != std::string::npos; })) << Log();
+  ASSERT_TRUE(Ok("tc -n berth-wvm1 qdisc change dev eth0 root tbf rate 1mbit burst 32kb latency 50ms"));
+  EXPECT_TRUE(Eventually([&] { return qdisc("eth0").find("rate 20Mbit") != std::string::npos; })) << Log();
+  // One redirect's action sent elsewhere (a filter whose target changed, not one that went), then one removed.
+  ASSERT_TRUE(Ok("tc -n berth-wvm1 actions change action mirred egress redirect dev lo index 1"));
+  EXPECT_TRUE(Eventually(redirects_ok)) << Log();
+  ASSERT_TRUE(Ok("tc -n berth-wvm1 filter del dev tap0 ingress"));
+  EXPECT_TRUE(Eventually(redirects_ok)) << Log();
+  EXPECT_EQ(Log().rfind("resync"), Log().find("resync_s"));  // no pass was a resync: the start line is the only mention
   EXPECT_EQ(Stop(), 0);
 }
 
