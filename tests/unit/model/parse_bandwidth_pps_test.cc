@@ -41,23 +41,23 @@ TEST(ParseBandwidthPps, TheBlockInAManifest) {
 
 TEST(ParseBandwidthPps, ErrorsPointAtTheValue) {
   // Lines: 1-6 bridge, 7 ---, 8-11 VM header, 12 spec, 13 network, 14 bridge, 15 bandwidth.
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {egress: 0}}\n")), Strings{"out-of-range spec.network.bandwidth.pps.egress 15:30"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {egress: -5}}\n")), Strings{"out-of-range spec.network.bandwidth.pps.egress 15:30"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {egress: 0}}\n")), Strings{"out-of-range spec.network.bandwidth.pps.egress 15:31"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {egress: -5}}\n")), Strings{"out-of-range spec.network.bandwidth.pps.egress 15:31"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {egress: 1000000001}}\n")),
-            Strings{"out-of-range spec.network.bandwidth.pps.egress 15:30"});
+            Strings{"out-of-range spec.network.bandwidth.pps.egress 15:31"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {egress: 99999999999999999999999}}\n")).size(), 1u);
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {ingress: 10, burst: 0}}\n")),
-            Strings{"out-of-range spec.network.bandwidth.pps.burst 15:39"});
+            Strings{"out-of-range spec.network.bandwidth.pps.burst 15:43"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {ingress: 10, burst: 1000001}}\n")),
-            Strings{"out-of-range spec.network.bandwidth.pps.burst 15:39"});
+            Strings{"out-of-range spec.network.bandwidth.pps.burst 15:43"});
   // No unit guessing: "20k", a quoted number, a fraction, an exponent.
   for (const char* bad : {"20k", "\"20000\"", "2.5", "2e4", "20kpps", "[1]", "{a: 1}", "true"})
     EXPECT_EQ(Summaries(LoadVm(std::string("    bandwidth: {pps: {egress: ") + bad + "}}\n")).size(), 1u) << bad;
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {}}\n")), Strings{"missing-field spec.network.bandwidth.pps 15:21"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {burst: 10}}\n")), Strings{"missing-field spec.network.bandwidth.pps 15:21"});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: 20000}\n")), Strings{"wrong-type spec.network.bandwidth.pps 15:21"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {}}\n")), Strings{"missing-field spec.network.bandwidth.pps 15:17"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {burst: 10}}\n")), Strings{"missing-field spec.network.bandwidth.pps 15:17"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: 20000}\n")), Strings{"wrong-type spec.network.bandwidth.pps 15:22"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {pps: {egress: 10, rate: 5}}\n")),
-            Strings{"unknown-field spec.network.bandwidth.pps.rate 15:40"});
+            Strings{"unknown-field spec.network.bandwidth.pps.rate 15:35"});
   // A burst in bytes shapes the bit rates; with packets only it would be silently unused.
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {burst: 64kb, pps: {egress: 10}}\n")),
             Strings{"unused-field spec.network.bandwidth.burst 15:24"});
@@ -76,7 +76,7 @@ spec:
   LoadOptions options;
   options.platform = "freebsd";
   auto r = Load(Docs({BridgeDoc(), jail}), options);
-  ASSERT_EQ(Summaries(r), Strings{"pps-not-on-platform spec.network.bandwidth.pps 14:32"});
+  ASSERT_EQ(Summaries(r), Strings{"pps-not-on-platform spec.network.bandwidth.pps 15:32"});
   EXPECT_NE(r.diagnostics[0].summary.find("dummynet"), std::string::npos) << r.diagnostics[0].summary;
   // Bits alone are fine there.
   const std::string bits = jail.substr(0, jail.find(", pps")) + "}\n";
