@@ -13,4 +13,8 @@ namespace berth::model {
 /// document's location. Any other platform name: no rules (the caller refuses unknown platforms).
 Diagnostics ValidateForPlatform(const Manifest& manifest, std::string_view platform);
 
+/// Whether pfctl reads `word` as one of its keywords (sbin/pfctl/parse.y lookup), never as an interface name:
+/// an interface so named cannot appear in a pf rule.
+bool IsPfKeyword(std::string_view word);
+
 }  // namespace berth::model

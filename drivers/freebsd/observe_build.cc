@@ -100,7 +100,13 @@ class Builder {
     Pipes();
     if (!v_.forwarding.empty())
       out_.resources.push_back(Record(kSysctl, "", kForwardingSysctl, {{kValue, v_.forwarding}}, ""));
-    for (const auto& i : v_.interfaces) out_.facts.interfaces.push_back(i.name);
+    for (const auto& i : v_.interfaces) {
+      out_.facts.interfaces.push_back(i.name);
+      for (const auto& cidr : i.inet) out_.facts.addresses.push_back(cidr.address.ToString());  // listen checks
+    }
+    std::sort(out_.facts.addresses.begin(), out_.facts.addresses.end());
+    out_.facts.addresses.erase(std::unique(out_.facts.addresses.begin(), out_.facts.addresses.end()),
+                               out_.facts.addresses.end());
     out_.Sort();
     return std::move(out_);
   }

@@ -2,6 +2,7 @@
 // table; table {...}"), so it is atomic, works whether or not the table exists, and never duplicates rules.
 #include "drivers/linux/nft.h"
 #include "drivers/linux/conntrack.h"
+#include "drivers/linux/nft_in_place.h"
 #include "drivers/linux/nft_layout.h"
 
 #include <nftables/libnftables.h>
@@ -14,6 +15,7 @@
 
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/nft_concat.h"
 #include "drivers/linux/platform/ownership.h"
 #include "model/net.h"
 
@@ -38,6 +40,13 @@ int ErrnoFromNftMessage(const std::string& msg) {
     if (msg.find(std::strerror(e)) != std::string::npos) return e;
   }
   return EINVAL;  // a syntax or semantic error in the ruleset
+}
+
+/// A listed line without the "# handle N" nft appends to rules, chains and sets when asked for handles.
+std::string WithoutHandle(const std::string& line) {
+  const size_t at = line.rfind(" # handle ");
+  if (at == std::string::npos || line.find_first_not_of("0123456789", at + 10) != std::string::npos) return line;
+  return line.substr(0, at);
 }
 
 std::vector<std::string> SplitLines(const std::string& text) {
@@ -76,7 +85,7 @@ void ParseNftListingInto(const std::string& listing, const std::string& family, 
     }
   };
   for (std::string raw; std::getline(in, raw);) {
-    std::string line = Trim(raw);
+    std::string line = Trim(WithoutHandle(raw));
     if (depth > 0) {
       elements += " " + line;
       for (char c : line) depth += c == '{' ? 1 : c == '}' ? -1 : 0;
@@ -115,7 +124,7 @@ void ParseNftListingInto(const std::string& listing, const std::string& family, 
     if (at == std::string::npos || !line.ends_with("\"")) continue;
     std::string group = line.substr(at + kCommentPrefix.size());
     group.pop_back();
-    st.groups[group][chain].push_back(line.substr(0, at));
+    st.groups[group][chain].push_back(lr::CanonicalRuleText(std::string_view(line).substr(0, at)));
   }
   // Listings print elements in the set's order; groups compare them sorted.
   for (auto& [group, g] : st.groups)
@@ -203,10 +212,10 @@ NftBackend::~NftBackend() {
   if (ctx_) nft_ctx_free(ctx_);
 }
 
-Result<std::string, OsError> NftBackend::Run(const std::string& cmd, bool json) {
+Result<std::string, OsError> NftBackend::Run(const std::string& cmd, bool json, bool handles) {
   if (!ctx_) return OsFail(ENOMEM, "nft_ctx_new");
   // Stateless: counter values would make every listing differ.
-  unsigned flags = NFT_CTX_OUTPUT_STATELESS | (json ? NFT_CTX_OUTPUT_JSON : 0);
+  unsigned flags = NFT_CTX_OUTPUT_STATELESS | (json ? NFT_CTX_OUTPUT_JSON : 0) | (handles ? NFT_CTX_OUTPUT_HANDLE : 0);
   nft_ctx_output_set_flags(ctx_, flags);
   int rc = nft_run_cmd_from_buffer(ctx_, cmd.c_str());
   std::string out = nft_ctx_get_output_buffer(ctx_);
@@ -249,7 +258,8 @@ Result<std::map<std::string, std::optional<std::string>>, OsError> NftBackend::L
   if (const TableListings* known = RecallLocked(before)) return known->by_family;
   TableListings fresh;
   for (const char* family : kFamilies) {
-    auto out = Run("list table " + std::string(family) + " " + std::string(reconciler::kNftTable), false);
+    // With handles: the in-place update (nft_in_place.h) finds its rules in this same listing.
+    auto out = Run("list table " + std::string(family) + " " + std::string(reconciler::kNftTable), false, true);
     if (!out) {
       if (out.error().err != ENOENT) return Unexpected<OsError>{out.error()};
       fresh.by_family[family] = std::nullopt;
@@ -267,43 +277,6 @@ Result<std::map<std::string, std::optional<std::string>>, OsError> NftBackend::L
 }
 
 namespace {
-
-/// Rules of new per-VM groups only. Those match nothing but their VM's address, so their place among other
-/// per-VM groups does not matter, and "vm/" groups come after the "nat/" ones in the canonical order anyway:
-/// they can be appended to the existing table instead of rewriting all of it.
-bool OnlyNewVmGroups(const std::vector<Job*>& jobs) {
-  for (const Job* job : jobs)
-    if (job->key().kind != lr::kNft || job->op() != reconciler::Op::kCreate || !job->key().name.starts_with("vm/"))
-      return false;
-  return !jobs.empty();
-}
-
-std::string RenderAppend(const std::vector<Job*>& jobs) {
-  const std::string table = " " + std::string(reconciler::kNftTable) + " ";
-  std::string chains, rules, elements;
-  for (const Job* job : jobs) {
-    const std::string comment = "berth:" + job->key().name;
-    for (const auto& [attr, text] : job->res().attrs) {
-      if (attr == lr::kElements) {
-        for (const std::string& line : SplitLines(text)) {
-          size_t a = line.find(' '), b = line.find(' ', a + 1);
-          if (b == std::string::npos) continue;
-          elements += "add element " + line.substr(0, a) + table + line.substr(a + 1, b - a - 1) + " { " +
-                      ElementWithComment(line.substr(b + 1), comment) + " }\n";
-        }
-        continue;
-      }
-      std::string family, chain;
-      if (!SplitChainAttr(attr, family, chain)) continue;
-      bool base = false;
-      for (const auto& c : BaseChains()) base = base || (family == c.family && chain == c.name);
-      if (!base) chains += "add chain " + family + table + chain + "\n";
-      for (const std::string& rule : SplitLines(text))
-        rules += "add rule " + family + table + chain + " " + rule + " comment \"" + comment + "\"\n";
-    }
-  }
-  return chains + rules + elements;
-}
 
 /// A VM's policy rules changed or went: its tracked connections go too, so replies of a connection opened
 /// under the old policy stop passing unjudged. Any change counts (a widening-only change also starts afresh).
@@ -329,6 +302,7 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
   // One transaction either way. The append fails as a whole when the table or a chain is missing (the
   // plan's view was stale): then the whole-table rewrite below makes it right.
   if (OnlyNewVmGroups(jobs) && Run(RenderAppend(jobs), false)) return;
+  if (ApplyInPlaceLocked(jobs)) return;
   auto listing = ReadLocked();
   if (!listing) {
     for (Job* j : jobs) j->Fail(listing.error());
@@ -363,6 +337,26 @@ void NftBackend::Apply(std::vector<Job*>& jobs) {
   if (auto w = Run(RenderNftTable(st), false); !w) {
     for (Job* j : jobs) j->Fail(w.error());
   }
+}
+
+bool NftBackend::ApplyInPlaceLocked(const std::vector<Job*>& jobs) {
+  auto chains = InPlaceChains(jobs);
+  if (!chains) return false;
+  // The listing the plan was made from, when nothing changed since (the ruleset's stamp), else a new one.
+  auto tables = ListTablesLocked();
+  if (!tables) return false;
+  std::map<std::string, std::map<std::string, GroupHandles>> by_family;
+  for (const auto& [family, text] : *tables)
+    if (text) by_family[family] = ParseChainHandles(*text);
+  std::map<ChainRef, GroupHandles> listed;
+  for (const ChainRef& ref : *chains)
+    listed[ref] = by_family[ref.first][ref.second];  // a chain the table lacks holds none of the group's rules
+  auto replaces = RenderReplaces(jobs, listed);
+  if (!replaces) return false;
+  std::vector<Job*> created;
+  for (Job* job : jobs)
+    if (job->op() == reconciler::Op::kCreate) created.push_back(job);
+  return static_cast<bool>(Run(RenderAppend(created) + *replaces, false));
 }
 
 Result<std::vector<std::string>, OsError> NftBackend::ForeignDropChains() {

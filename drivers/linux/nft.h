@@ -30,7 +30,7 @@ std::string NftChainsAttr(const NftTableState& state);
 /// The `chains` text of the table as berth writes it.
 std::string ExpectedNftChains();
 
-/// Parses `nft list table inet berth` output (stateless, without handles) into groups; rules without a berth
+/// Parses `nft -a list table inet berth` output (stateless; handles, if listed, ignored) into groups; rules without a berth
 /// comment are dropped (the next rewrite removes them).
 NftTableState ParseNftListing(const std::string& listing);
 /// Adds the listing of `family`'s berth table (inet or bridge) to `st`: chains by their group attribute
@@ -55,8 +55,12 @@ class NftBackend {
   Result<std::vector<std::string>, OsError> ForeignDropChains();
 
  private:
-  /// Runs one command buffer; returns its output or an error with the errno nft's message names.
-  Result<std::string, OsError> Run(const std::string& cmd, bool json);
+  /// Runs one command buffer; returns its output or an error with the errno nft's message names. `handles`:
+  /// listings carry each rule's handle.
+  Result<std::string, OsError> Run(const std::string& cmd, bool json, bool handles = false);
+  /// Updates of rule groups as replaces by handle, with the batch's new per-VM groups, in one transaction
+  /// (nft_in_place.h); false when the batch is not of that shape or the transaction failed. mu_ held.
+  bool ApplyInPlaceLocked(const std::vector<Job*>& jobs);
   /// Both berth tables; exists when either does. mu_ held.
   Result<NftTableState, OsError> ReadLocked();
 

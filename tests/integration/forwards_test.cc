@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include "tests/integration/cli_env.h"
 #include "tests/integration/guest.h"
 
@@ -211,6 +214,49 @@ TEST_P(ForwardsTest, AGuestOnTheBridgeCannotReachTheHostsLoopback) {
   char buf[16];
   EXPECT_LT(::recv(srv, buf, sizeof buf, 0), 0) << "a packet from the bridge reached the host's loopback service";
   ::close(srv);
+}
+
+/// The table's handle ("table inet berth { # handle 7"), then "HANDLE GROUP" of every berth rule in it whose
+/// group starts with `group_prefix`, sorted. A rewrite makes the table anew: it gets another handle.
+std::vector<std::string> RuleHandles(const std::string& group_prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(Sh("nft -a list table inet berth").out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("table inet berth { # handle ")) out.push_back("table " + line.substr(28));
+    const size_t c = line.rfind("comment \"berth:"), h = line.rfind("# handle ");
+    if (c == std::string::npos || h == std::string::npos || h < c) continue;
+    const std::string group = line.substr(c + 15, line.find('"', c + 15) - c - 15);
+    if (group.starts_with(group_prefix)) out.push_back(line.substr(h + 9) + " " + group);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_P(ForwardsTest, AForwardAddedLaterReplacesOnlyItsNatsRules) {
+  // Another forward to the target: the NAT's shared rules change, and nothing else is rewritten: the table and
+  // every per-VM rule keep their handles (a rewrite makes the table anew).
+  const std::vector<std::string> vm_rules = RuleHandles("vm/");
+  ASSERT_FALSE(vm_rules.empty());
+  std::string network = Sh("cat " + kExample + "/network.yaml").out;
+  const std::string anchor = "  forwards:\n";
+  ASSERT_NE(network.find(anchor), std::string::npos);
+  network.insert(network.find(anchor) + anchor.size(), "    - {protocol: tcp, port: 8081, to: \"10.171.0.40:81\"}\n");
+  const std::string dir = berth_.WriteManifest("network.yaml", network);
+  ASSERT_EQ(Sh("cp " + kExample + "/vms.yaml " + dir + "/").status, 0);
+  auto r = berth_.Run("apply -f " + dir);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("forward +\"fib daddr type local tcp dport 8081 dnat ip to 10.171.0.40:81\""), std::string::npos)
+      << r.out;
+  EXPECT_EQ(RuleHandles("vm/"), vm_rules) << "the table was rewritten";
+  int c = ConnectFrom("upstream", kHostSide, 8081);
+  ASSERT_GE(c, 0);
+  EXPECT_TRUE(TargetGetsSyn(81)) << "the added forward does not reach the target";
+  ::close(c);
+  c = ConnectFrom("upstream", kHostSide, 8080);
+  ASSERT_GE(c, 0);
+  EXPECT_TRUE(TargetGetsSyn(80)) << "the forward there before stopped working";
+  ::close(c);
+  EXPECT_EQ(berth_.Run("plan -f " + dir + " --detailed-exitcode").status, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(BridgeNetfilter, ForwardsTest, ::testing::Values(false, true),

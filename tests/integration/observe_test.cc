@@ -30,8 +30,19 @@ class ObserveTest : public SandboxTest {
     all.push_back(Res(lr::kNftTable, "", "berth", {}, "NAT/out"));
     all.push_back(Res(lr::kNft, "", "nat/out",
                       {{lr::kChainPostrouting, "ip saddr 10.168.0.0/24 oifname != \"fcbr0\" masquerade"},
-                       {lr::kChainPrerouting, "fib daddr type local tcp dport 8080 dnat ip to 10.168.0.2:80"},
-                       {lr::kChainForward, "ip daddr 10.168.0.2 tcp dport 80 ct status dnat accept"}},
+                       // A forward of its own, and shared ones whose keys nft lists in an order of its own
+                       // (255 after 256): read back in canonical order.
+                       {lr::kChainPrerouting,
+                        "fib daddr type local tcp dport 8080 dnat ip to 10.168.0.2:80\n"
+                        "fib daddr type local meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map "
+                        "{ tcp . 255 : 10.168.0.3 . 1, tcp . 256 : 10.168.0.2 . 80, udp . 10000 : 10.168.0.2 . 53 }"},
+                       {"output",
+                        "fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to meta l4proto . udp dport map "
+                        "{ udp . 256 : 10.168.0.3 . 53, udp . 511 : 10.168.0.2 . 53 }"},
+                       {lr::kChainForward,
+                        "ip daddr 10.168.0.2 tcp dport 80 ct status dnat accept\n"
+                        "ct status dnat ip daddr . meta l4proto . th dport { 10.168.0.2 . tcp . 80, "
+                        "10.168.0.2 . udp . 53, 10.168.0.3 . tcp . 1 } accept"}},
                       "NAT/out"));
     all.push_back(Res(lr::kNft, "", "vm/vm2",
                       {{lr::kChainForward, "ip daddr 10.168.0.3 ct state established,related accept\n"

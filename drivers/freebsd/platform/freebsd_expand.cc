@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "drivers/freebsd/platform/freebsd_forwards.h"
 #include "drivers/freebsd/platform/freebsd_names.h"
 #include "model/parse_dns.h"
 #include "reconciler/desired_builder.h"
@@ -69,9 +70,10 @@ void ExpandNat(const model::Nat& nat, const model::Manifest& manifest, const All
     model::Cidr4 source;
     if (auto* cidr = std::get_if<model::Cidr4>(&nat.source)) source = *cidr;
     else if (const model::Bridge* bridge = manifest.FindBridge(std::get<std::string>(nat.source))) source = bridge->address;
-    attrs[kNat] = PfNatRule(egress, source);
     const auto owners = JailAddresses(manifest, allocations);
-    std::vector<std::string> rdr, skipped;
+    std::vector<std::string> nat_rules{PfNatRule(egress, source)}, rdr, skipped, listen;
+    ForwardPlace place{egress, std::nullopt, source.Network()};
+    if (auto* bridge = std::get_if<std::string>(&nat.source)) place.bridge = *bridge;
     for (const auto& f : nat.forwards) {
       auto it = owners.find(f.to_address.value);
       if (it != owners.end() && it->second.second != NetworkMode::kFull) {
@@ -79,10 +81,14 @@ void ExpandNat(const model::Nat& nat, const model::Manifest& manifest, const All
                           it->second.first->doc.Id() + " (mode " + model::ToString(it->second.second) + ")");
         continue;
       }
-      rdr.push_back(PfRdrRule(egress, f));
+      AddForwardRules(place, f, nat_rules, rdr);
+      if (f.listen && std::find(listen.begin(), listen.end(), f.listen->ToString()) == listen.end())
+        listen.push_back(f.listen->ToString());
     }
+    attrs[kNat] = Join(nat_rules, "\n");
     attrs[kRdr] = Join(rdr, "\n");
     if (!skipped.empty()) attrs[kSkipped] = Join(skipped, "\n");
+    if (!listen.empty()) attrs[kListen] = Join(listen, "\n");
   }
   b.Add(kPf, "", std::string(kPfAnchor) + "/" + nat.doc.metadata.name, std::move(attrs), nat.doc);
   b.Add(kSysctl, "", kForwardingSysctl, {{kValue, "1"}}, nat.doc);

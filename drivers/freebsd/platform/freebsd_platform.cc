@@ -95,7 +95,7 @@ class FreeBsdPlatform final : public Platform {
     };
     // A jail's epairs can only be made with the jail (their b ends are handed over at jail -c).
     if (kind == kJail && field.starts_with(kEpairPrefix)) return FieldPolicy::kReplace;
-    if (kind == kPf && (field == kEgress || field == kSkipped)) return FieldPolicy::kIgnore;
+    if (kind == kPf && (field == kEgress || field == kSkipped || field == kListen)) return FieldPolicy::kIgnore;
     if ((kind == kIpfw || kind == kPipe) && field == kJailAttr) return FieldPolicy::kIgnore;
     if (kind == kIface && field == kIpfwOrder) return FieldPolicy::kIgnore;  // ordering only
     if (kind == kFile && (field == kRoot || field == kUnsafe)) return FieldPolicy::kIgnore;  // checked in CheckHost
@@ -136,6 +136,13 @@ class FreeBsdPlatform final : public Platform {
   void CheckHost(const DesiredState& desired, const ObservedState& observed, std::vector<Conflict>& conflicts,
                  std::vector<Warning>& warnings) const override;
 };
+
+/// Whether berth gives a host interface `address` (a bridge's gateway address).
+bool GivesAddress(const DesiredState& desired, const std::string& address) {
+  for (const Resource& r : desired.resources)
+    if (r.key.kind == kAddr && !r.Attr(kJailAttr) && r.AttrOr(kAddress).starts_with(address + "/")) return true;
+  return false;
+}
 
 void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState& observed,
                                 std::vector<Conflict>& conflicts, std::vector<Warning>& warnings) const {
@@ -212,6 +219,13 @@ void FreeBsdPlatform::CheckHost(const DesiredState& desired, const ObservedState
         conflicts.push_back({r.key, "pf NAT needs spec.egress on FreeBSD: it translates to that interface's address",
                              r.provenance});
       }
+      // A forward's listen address must be the host's: one it has, or a bridge address berth gives it (an rdr
+      // to an address the host lacks loads and never matches).
+      std::istringstream listen(r.AttrOr(kListen));
+      for (std::string address; std::getline(listen, address);)
+        if (!Has(facts.addresses, address) && !GivesAddress(desired, address))
+          conflicts.push_back({r.key, "listen address " + address + " of a forward is not an address of this host",
+                               r.provenance});
       if (auto* skipped = r.Attr(kSkipped)) {
         std::istringstream in(*skipped);
         for (std::string line; std::getline(in, line);)

@@ -2,11 +2,11 @@
 #include "drivers/freebsd/platform/freebsd_record_check.h"
 
 #include <cctype>
-#include <charconv>
 #include <sstream>
 #include <vector>
 
 #include "drivers/freebsd/platform/freebsd_bandwidth.h"
+#include "drivers/freebsd/platform/freebsd_forwards.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
 #include "drivers/freebsd/platform/freebsd_rules.h"
 
@@ -29,13 +29,6 @@ bool IsInterfaceName(const std::string& s) {
   return true;
 }
 
-std::optional<uint16_t> Port(const std::string& s) {
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || end != s.data() + s.size() || value == 0 || value > 65535) return std::nullopt;
-  return static_cast<uint16_t>(value);
-}
-
 /// "nat on IF inet from NET to any -> (IF)", derived again from IF and NET.
 bool IsNatRule(const std::string& line) {
   const auto w = RuleWords(line);
@@ -44,19 +37,10 @@ bool IsNatRule(const std::string& line) {
   return source && PfNatRule(w[2], *source) == line;
 }
 
-/// "rdr on IF inet proto P from any to any port = N -> IP port M", derived again from its values.
-bool IsRdrRule(const std::string& line) {
-  const auto w = RuleWords(line);
-  if (w.size() != 17 || !IsInterfaceName(w[2]) || (w[5] != "tcp" && w[5] != "udp")) return false;
-  model::PortForward f;
-  f.protocol = w[5] == "tcp" ? model::Protocol::kTcp : model::Protocol::kUdp;
-  auto port = Port(w[12]), to_port = Port(w[16]);
-  auto to = model::Ipv4::Parse(w[14]);
-  if (!port || !to_port || !to) return false;
-  f.port = *port;
-  f.to_port = *to_port;
-  f.to_address = *to;
-  return PfRdrRule(w[2], f) == line;
+/// A forward's rule of the given kind, derived again from its values (freebsd_forwards.h).
+bool IsForwardRule(const std::string& line, bool nat) {
+  auto rule = ParsePfForwardRule(line);
+  return rule && rule->nat == nat;
 }
 
 /// The six rules of SecureVnetRules, derived again from the address, MAC and interfaces the first two name.
@@ -81,9 +65,9 @@ bool IsSecureVnetWhitelist(const std::string& text) {
 std::optional<std::string> FreeBsdRecordError(const Resource& r) {
   if (r.key.kind == kPf) {
     for (const auto& line : Lines(r.AttrOr(kNat)))
-      if (!IsNatRule(line)) return "nat rule \"" + line + "\" is not one berth derives";
+      if (!IsNatRule(line) && !IsForwardRule(line, true)) return "nat rule \"" + line + "\" is not one berth derives";
     for (const auto& line : Lines(r.AttrOr(kRdr)))
-      if (!IsRdrRule(line)) return "rdr rule \"" + line + "\" is not one berth derives";
+      if (!IsForwardRule(line, false)) return "rdr rule \"" + line + "\" is not one berth derives";
   }
   if (r.key.kind == kPipe) return PipeRecordError(r);
   if (r.key.kind == kIpfw) {

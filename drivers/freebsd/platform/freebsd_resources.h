@@ -111,6 +111,7 @@ inline constexpr const char* kNat = "nat";
 inline constexpr const char* kRdr = "rdr";
 inline constexpr const char* kEgress = "egress";
 inline constexpr const char* kSkipped = "skipped";
+inline constexpr const char* kListen = "listen";  // desired only: the forwards' listen addresses (plan checks)
 
 // ipfw
 inline constexpr const char* kRules = "rules";

@@ -82,12 +82,6 @@ std::string PfNatRule(const std::string& egress, const model::Cidr4& source) {
                          ")");
 }
 
-std::string PfRdrRule(const std::string& egress, const model::PortForward& f) {
-  return NormalizePfRule("rdr on " + egress + " inet proto " + ToString(f.protocol) + " from any to any port " +
-                         std::to_string(f.port) + " -> " + f.to_address.ToString() + " port " +
-                         std::to_string(f.to_port));
-}
-
 std::vector<std::string> SecureVnetRules(const model::Ipv4& ip, const model::Mac& mac, const std::string& uplink_b,
                                          const std::string& host_end) {
   const std::string addr = ip.ToString(), m = mac.ToString();

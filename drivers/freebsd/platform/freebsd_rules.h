@@ -25,8 +25,7 @@ std::string NormalizeIpfwRule(std::string_view body);
 
 /// "nat on em0 inet from 10.23.42.0/24 to any -> (em0)"
 std::string PfNatRule(const std::string& egress, const model::Cidr4& source);
-/// "rdr on em0 inet proto tcp from any to any port = 8080 -> 10.23.42.10 port 80"
-std::string PfRdrRule(const std::string& egress, const model::PortForward& forward);
+// A forward's rdr and nat rules: freebsd_forwards.h.
 
 /// The secure-VNET layer-2 whitelist of one jail interface (libioc's scheme, facts A3): on the per-jail bridge,
 /// frames leaving towards the host bridge (out via `uplink_b`) must carry the jail's IP and MAC as source,

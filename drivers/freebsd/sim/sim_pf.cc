@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "drivers/freebsd/sim/sim_machine.h"
+#include "drivers/freebsd/sim/sim_pf_rules.h"
 
 namespace berth::drivers::freebsd::sim {
 namespace {
@@ -23,57 +24,7 @@ std::string Join(const std::vector<std::string>& words, size_t from = 0) {
   return out;
 }
 
-bool IsAddress(const std::string& w) { return w == "any" || model::Cidr4::Parse(w).has_value(); }
 bool IsPort(const std::string& w) { return !w.empty() && w.size() <= 5 && w.find_first_not_of("0123456789") == std::string::npos; }
-
-/// One translation rule as pfctl prints it: "inet" added, "round-robin" for an interface target, "port = N" on
-/// the match side (facts A3: `pfctl -s nat` prints rules in canonical form). nullopt: a syntax error. Only the
-/// forms berth writes are understood; anything else is a syntax error here, which errs on the safe side.
-std::optional<std::string> Canonical(const std::string& line) {
-  std::vector<std::string> w = Words(line);
-  size_t k = 0;
-  auto take = [&](const std::string& word) { return k < w.size() && w[k] == word ? (++k, true) : false; };
-  auto next = [&]() { return k < w.size() ? w[k++] : std::string(); };
-  std::string kind = next();
-  if ((kind != "nat" && kind != "rdr") || !take("on")) return std::nullopt;
-  std::string itf = next();
-  take("inet");
-  std::string out = kind + " on " + itf + " inet";
-  if (kind == "rdr") {
-    if (!take("proto")) return std::nullopt;
-    std::string proto = next();
-    if (proto != "tcp" && proto != "udp") return std::nullopt;
-    out += " proto " + proto;
-  }
-  if (!take("from")) return std::nullopt;
-  std::string from = next();
-  if (!take("to")) return std::nullopt;
-  std::string to = next();
-  if (!IsAddress(from) || !IsAddress(to)) return std::nullopt;
-  out += " from " + from + " to " + to;
-  if (kind == "rdr") {
-    if (!take("port")) return std::nullopt;
-    take("=");
-    std::string port = next();
-    if (!IsPort(port)) return std::nullopt;
-    out += " port = " + port;
-  }
-  if (!take("->")) return std::nullopt;
-  std::string target = next();
-  bool itf_target = target.size() > 2 && target.front() == '(' && target.back() == ')';
-  if (!itf_target && !model::Ipv4::Parse(target)) return std::nullopt;
-  out += " -> " + target;
-  if (kind == "rdr") {
-    if (!take("port")) return std::nullopt;
-    std::string port = next();
-    if (!IsPort(port)) return std::nullopt;
-    out += " port " + port;
-  }
-  take("round-robin");
-  if (k != w.size()) return std::nullopt;
-  if (itf_target) out += " round-robin";
-  return out;
-}
 
 }  // namespace
 
@@ -125,9 +76,12 @@ CommandResult Machine::Pfctl(const Args& a, const std::string& input) {
     for (std::string line; std::getline(in, line);) {
       ++n;
       if (Words(line).empty() || line.find_first_not_of(" \t") == line.find('#')) continue;
-      auto rule = Canonical(line);
-      if (!rule) return Err("stdin:" + std::to_string(n) + ": syntax error\npfctl: Syntax error in config file: pf rules not loaded");
-      rules.push_back(*rule);
+      auto rule = CanonicalPfRule(line);
+      if (auto* e = std::get_if<PfRuleError>(&rule))
+        return Err("stdin:" + std::to_string(n) + ": " + e->message +
+                       "\npfctl: Syntax error in config file: pf rules not loaded",
+                   e->message.starts_with("sim:") ? 64 : 1);
+      rules.push_back(std::get<std::string>(rule));
     }
     (anchor.empty() ? s_.pf_main_nat : s_.pf_anchors[anchor]) = rules;
     CommandResult r = Ok();

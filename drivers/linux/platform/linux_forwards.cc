@@ -1,13 +1,16 @@
-// Port forward rules, in nft's listing form (checked by the rule codec, nft_rule_spec.cc). Per forward and per
-// accepted source: one dnat rule in prerouting (plus one for the hairpin when an egress narrows it), one in
-// output (host-local clients), a hairpin masquerade, a forward accept, and the hairpin's exemption in
-// "base/forwards". Costs grow with the forwards, never with the VMs.
+// Port forward rules, in nft's listing form (checked by the rule codec, nft_rule_spec.cc). Each forward needs
+// a dnat in prerouting (plus one for the hairpin when an egress narrows it), one in output (host-local
+// clients), a hairpin masquerade, a forward accept, and the hairpin's exemption in "base/forwards".
+// A NAT's plain forwards (one port, any source, any local address) share those rules: each is an element of
+// the rules' dnat map and target set (nft_concat.h), so a NAT costs a few rules however many forwards it has.
+// A forward with a range, `from` or `listen` keeps rules of its own.
 #include "drivers/linux/platform/linux_forwards.h"
 
 #include <algorithm>
 
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/nft_concat.h"
 #include "model/parse_values.h"
 
 namespace berth::reconciler::linux_res {
@@ -68,6 +71,82 @@ bool AnyLocalhost(const model::Nat& nat) {
   return false;
 }
 
+/// A forward that is an element of its NAT's shared rules rather than rules of its own.
+bool Shared(const model::PortForward& f) { return !f.is_range() && f.from.empty() && !f.listen; }
+
+/// The elements of a NAT's shared forwards: all of them, and those that also take 127.0.0.1.
+struct SharedForwards {
+  std::vector<std::string> dnat, targets, local_dnat, local_targets;
+  std::vector<unsigned> protocols, local_protocols;
+  bool empty() const { return dnat.empty(); }
+};
+
+void AddProtocol(std::vector<unsigned>& protocols, model::Protocol p) {
+  const unsigned number = ProtocolNumber(ToString(p));
+  if (std::find(protocols.begin(), protocols.end(), number) == protocols.end()) protocols.push_back(number);
+}
+
+SharedForwards SharedOf(const model::Nat& nat) {
+  SharedForwards out;
+  for (const auto& f : nat.forwards) {
+    if (!Shared(f)) continue;
+    const std::string proto = ToString(f.protocol), to = f.to_address.ToString();
+    const std::string dnat = proto + " . " + std::to_string(f.port) + " : " + to + " . " + std::to_string(f.to_port);
+    const std::string target = to + " . " + proto + " . " + std::to_string(f.to_port);
+    out.dnat.push_back(dnat);
+    out.targets.push_back(target);
+    AddProtocol(out.protocols, f.protocol);
+    if (!f.localhost) continue;
+    out.local_dnat.push_back(dnat);
+    out.local_targets.push_back(target);
+    AddProtocol(out.local_protocols, f.protocol);
+  }
+  return out;
+}
+
+/// "meta l4proto { tcp, udp } ": a dnat to a port needs the transport protocol matched. One protocol is
+/// matched by the map's port itself ("tcp dport"), as nft lists it.
+std::string ProtocolMatch(std::vector<unsigned> protocols) {
+  std::sort(protocols.begin(), protocols.end());
+  if (protocols.size() == 1) return "";
+  std::string out = "meta l4proto { ";
+  for (size_t i = 0; i < protocols.size(); ++i) out += (i ? ", " : "") + ProtocolName(protocols[i]);
+  return out + " } ";
+}
+
+/// The map's port: "th dport" after a match of several protocols, else that protocol's ("tcp dport").
+std::string DnatMap(const std::vector<std::string>& elements, const std::vector<unsigned>& protocols) {
+  const std::string port = protocols.size() == 1 ? ProtocolName(protocols[0]) : "th";
+  return "dnat ip to meta l4proto . " + port + " dport map " + ConcatList(elements, ConcatForm::kDnatMap);
+}
+
+std::string Targets(const std::vector<std::string>& elements) {
+  return "ip daddr . meta l4proto . th dport " + ConcatList(elements, ConcatForm::kTargetSet) + " ";
+}
+
+/// The shared rules of a NAT's plain forwards, in the chains AddForwardRules fills.
+void AddSharedRules(const model::Nat& nat, const model::Cidr4& source, Attrs& attrs) {
+  const SharedForwards shared = SharedOf(nat);
+  if (shared.empty()) return;
+  const std::string local = "fib daddr type local ", protocols = ProtocolMatch(shared.protocols);
+  const std::string dnat = DnatMap(shared.dnat, shared.protocols), targets = Targets(shared.targets);
+  if (nat.egress) {
+    Append(attrs, kChainPrerouting, "iifname \"" + *nat.egress + "\" " + local + protocols + dnat);
+    Append(attrs, kChainPrerouting, Match("ip saddr", source) + local + protocols + dnat);
+  } else {
+    Append(attrs, kChainPrerouting, local + protocols + dnat);
+  }
+  Append(attrs, kChainOutput, local + "ip daddr != 127.0.0.0/8 " + protocols + dnat);
+  Append(attrs, kChainPostrouting, Match("ip saddr", source) + "ct status dnat " + targets + "masquerade");
+  if (!shared.local_dnat.empty()) {
+    const std::string local_dnat = DnatMap(shared.local_dnat, shared.local_protocols);
+    Append(attrs, kChainOutput, "ip daddr 127.0.0.1 " + ProtocolMatch(shared.local_protocols) + local_dnat);
+    Append(attrs, kChainPostrouting,
+           "ip saddr 127.0.0.0/8 ct status dnat " + Targets(shared.local_targets) + "masquerade");
+  }
+  Append(attrs, kChainForward, "ct status dnat " + targets + "accept");
+}
+
 model::Cidr4 SourceOf(const model::Nat& nat, const model::Manifest& manifest) {
   if (auto* cidr = std::get_if<model::Cidr4>(&nat.source)) return cidr->Network();
   const model::Bridge* bridge = manifest.FindBridge(std::get<std::string>(nat.source));
@@ -77,7 +156,9 @@ model::Cidr4 SourceOf(const model::Nat& nat, const model::Manifest& manifest) {
 }  // namespace
 
 void AddForwardRules(const model::Nat& nat, const model::Cidr4& source, Attrs& attrs) {
+  AddSharedRules(nat, source, attrs);
   for (const auto& f : nat.forwards) {
+    if (Shared(f)) continue;
     if (f.listen) {
       const std::string address = f.listen->ToString();
       const std::string& known = attrs[kListen];
@@ -116,7 +197,10 @@ void ExpandForwards(const model::Manifest& manifest, DesiredBuilder& b) {
     if (nat.forwards.empty()) continue;
     if (!first) first = &nat;
     const model::Cidr4 source = SourceOf(nat, manifest);
+    if (const SharedForwards shared = SharedOf(nat); !shared.empty())
+      Append(base, kChainPreroute, Match("ip saddr", source) + "ct status dnat " + Targets(shared.targets) + "accept");
     for (const auto& f : nat.forwards) {
+      if (Shared(f)) continue;
       // A workload's connection to a forward, once DNAT'd to the target's published port, passes the policy's
       // egress and peers judgement: only that port, and only through the dnat (ct status).
       const ForwardText t = TextOf(f);
@@ -160,14 +244,37 @@ std::string RouteLocalnetBridge(std::string_view sysctl) {
 
 namespace {
 
+/// The dnat rules of `chain`, a shared rule as the rule each of its forwards would have on its own
+/// ("fib daddr type local tcp dport 8080 dnat ip to 10.168.0.10:80"), so the plan names forwards, not lists.
 std::vector<std::string> RuleLines(const Resource& r, const char* chain) {
+  static const std::string kMap = "dnat ip to meta l4proto . ";
   std::vector<std::string> out;
   const std::string text = r.AttrOr(chain);
   for (size_t at = 0; at < text.size();) {
     size_t end = text.find('\n', at);
     if (end == std::string::npos) end = text.size();
-    if (end > at) out.push_back(text.substr(at, end - at));
+    const std::string line = text.substr(at, end - at);
     at = end + 1;
+    const size_t map = line.find(kMap), open = line.find(" dport map { ");
+    if (map == std::string::npos || open == std::string::npos || !line.ends_with(" }")) {
+      if (!line.empty()) out.push_back(line);
+      continue;
+    }
+    std::string prefix = line.substr(0, map);
+    if (size_t protocols = prefix.find("meta l4proto { "); protocols != std::string::npos) prefix.resize(protocols);
+    const size_t from = open + std::string(" dport map { ").size();
+    const std::string body = line.substr(from, line.size() - 2 - from);
+    for (size_t e = 0; e <= body.size();) {
+      size_t stop = body.find(", ", e);
+      if (stop == std::string::npos) stop = body.size();
+      // "tcp . 8080 : 10.168.0.10 . 80" -> "tcp dport 8080 dnat ip to 10.168.0.10:80"
+      std::string element = body.substr(e, stop - e);
+      e = stop + 2;
+      const size_t dot = element.find(" . "), colon = element.find(" : "), last = element.rfind(" . ");
+      if (dot == std::string::npos || colon == std::string::npos || last <= colon) continue;
+      out.push_back(prefix + element.substr(0, dot) + " dport " + element.substr(dot + 3, colon - dot - 3) +
+                    " dnat ip to " + element.substr(colon + 3, last - colon - 3) + ":" + element.substr(last + 3));
+    }
   }
   return out;
 }

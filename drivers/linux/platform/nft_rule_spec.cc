@@ -6,6 +6,8 @@
 #include <array>
 #include <charconv>
 
+#include "drivers/linux/platform/nft_concat.h"
+#include "drivers/linux/platform/nft_words.h"
 #include "model/net.h"
 #include "model/parse_values.h"
 
@@ -13,113 +15,13 @@ namespace berth::reconciler::linux_res {
 namespace {
 
 using Kind = NftTerm::Kind;
+using namespace nft_words;
 
 constexpr std::string_view kSets[] = {"vms",     "peers_ok", "full_vms", "host_vm", "out_vm",
                                       "ports",   "ports_ok", "port_vm",  "l2_vm"};
 
 bool IsSetRef(std::string_view w) {
   return w.starts_with("@") && std::find(std::begin(kSets), std::end(kSets), w.substr(1)) != std::end(kSets);
-}
-
-/// A decimal number without a leading zero, at most `max`; its value in `out`. Canonical forms are checked
-/// by hand rather than by printing the parsed value back: this runs for every address of every desired rule.
-bool Decimal(std::string_view w, unsigned max, unsigned& out) {
-  if (w.empty() || w.size() > 5 || (w.size() > 1 && w[0] == '0')) return false;
-  out = 0;
-  for (char c : w) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + unsigned(c - '0');
-  }
-  return out <= max;
-}
-
-/// Canonical dotted quad ("10.0.0.1", no leading zeros); its value in `out`.
-bool Ipv4Value(std::string_view w, uint32_t& out) {
-  out = 0;
-  for (int i = 0; i < 4; ++i) {
-    size_t dot = i < 3 ? w.find('.') : w.size();
-    unsigned octet = 0;
-    if (dot == std::string_view::npos || !Decimal(w.substr(0, dot), 255, octet)) return false;
-    out = (out << 8) | octet;
-    w.remove_prefix(i < 3 ? dot + 1 : dot);
-  }
-  return true;
-}
-
-bool IsIpv4(std::string_view w) {
-  uint32_t value = 0;
-  return Ipv4Value(w, value);
-}
-
-/// A network in canonical form: "10.0.0.0/8" (host bits zero).
-bool IsCidr(std::string_view w) {
-  size_t slash = w.find('/');
-  uint32_t value = 0;
-  unsigned prefix = 0;
-  if (slash == std::string_view::npos || !Ipv4Value(w.substr(0, slash), value) ||
-      !Decimal(w.substr(slash + 1), 32, prefix))
-    return false;
-  const uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
-  return (value & ~mask) == 0;
-}
-
-bool IsQuotedIfname(std::string_view w) {
-  if (w.size() < 3 || w.front() != '"' || w.back() != '"') return false;
-  std::string_view name = w.substr(1, w.size() - 2);
-  return name.size() <= 15 && model::IsInterfaceName(name);
-}
-
-bool IsPort(std::string_view w) {
-  unsigned value = 0;
-  auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), value);
-  return !w.empty() && w[0] != '0' && ec == std::errc() && end == w.data() + w.size() && value <= 65535;
-}
-
-bool IsPortRange(std::string_view w) {
-  size_t dash = w.find('-');
-  if (dash == std::string_view::npos) return IsPort(w);
-  return IsPort(w.substr(0, dash)) && IsPort(w.substr(dash + 1));
-}
-
-/// "aa:bb:cc:dd:ee:ff" in lower case, as nft lists it.
-bool IsMac(std::string_view w) {
-  if (w.size() != 17) return false;
-  for (size_t i = 0; i < 17; ++i) {
-    const char c = w[i];
-    const bool ok = i % 3 == 2 ? c == ':' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/// Words of a rule, at most kMaxWords; "{ ip, arp }" stays one word so the ether type set is matched whole.
-/// A fixed array, not a vector: every rule of every desired group is checked at plan time (250,000 at 10,000
-/// VMs), so the check allocates nothing.
-constexpr size_t kMaxWords = 40;
-struct WordList {
-  std::array<std::string_view, kMaxWords> words;
-  size_t size = 0;
-  bool overflow = false;
-};
-
-WordList Words(std::string_view text) {
-  WordList out;
-  size_t i = 0;
-  while (i <= text.size()) {
-    size_t end = text.find(' ', i);
-    if (end == std::string_view::npos) end = text.size();
-    if (text.substr(i).starts_with("{ ")) {
-      size_t close = text.find(" }", i);
-      end = close == std::string_view::npos ? text.size() : close + 2;
-    }
-    if (out.size == kMaxWords) {
-      out.overflow = true;
-      break;
-    }
-    out.words[out.size++] = text.substr(i, end - i);
-    i = end + 1;
-  }
-  return out;
 }
 
 class Parser {
@@ -144,7 +46,20 @@ class Parser {
   }
 
  private:
-  static bool Final(Kind k) { return k == Kind::kVmap || k == Kind::kVerdict || k == Kind::kDnat; }
+  static bool Final(Kind k) {
+    return k == Kind::kVmap || k == Kind::kVerdict || k == Kind::kDnat || k == Kind::kDnatMap;
+  }
+
+  /// "meta l4proto . th dport": the key of a forward's dnat map and target set after its first field. After a
+  /// match of one protocol nft lists "th" as that protocol, so a map may say "tcp dport" (`port` keeps which).
+  bool ProtocolAndPort(std::string_view* port = nullptr) {
+    for (std::string_view w : {"meta", "l4proto", "."})
+      if (!Expect(w)) return false;
+    const std::string_view p = Next();
+    if (p != "th" && !(port && ProtocolNumber(p))) return false;
+    if (port) *port = p;
+    return Expect("dport");
+  }
 
   std::string_view Next() { return at_ < list_.size ? list_.words[at_++] : std::string_view(); }
   std::string_view Peek() const { return at_ < list_.size ? list_.words[at_] : std::string_view(); }
@@ -175,6 +90,14 @@ class Parser {
         t.field = "ip " + std::string(field);
       } else {
         t.field.assign(w);
+      }
+      if (t.field == "ip daddr" && Peek() == ".") {
+        ++at_;
+        t.kind = Kind::kTargets;
+        if (!ProtocolAndPort()) return Bad("expected ip daddr . meta l4proto . th dport");
+        if (auto error = ConcatListError(Next(), ConcatForm::kTargetSet)) return Bad(*error);
+        t.value.assign(list_.words[at_ - 1]);
+        return std::nullopt;
       }
       if (Peek() == "vmap") {
         ++at_;
@@ -217,7 +140,8 @@ class Parser {
       t.kind = Kind::kL4proto;
       if (!Expect("l4proto")) return Bad("expected l4proto");
       std::string_view v = Next();
-      if (v != "tcp" && v != "udp" && v != "icmp") return Bad("expected tcp, udp or icmp");
+      if (v != "tcp" && v != "udp" && v != "sctp" && v != "icmp" && !IsProtocolList(v))
+        return Bad("expected tcp, udp, sctp, icmp or a list of tcp, udp and sctp");
       t.value.assign(v);
       return std::nullopt;
     }
@@ -276,6 +200,15 @@ class Parser {
     if (w == "dnat") {
       t.kind = Kind::kDnat;
       if (!Expect("ip") || !Expect("to")) return Bad("expected dnat ip to");
+      if (Peek() == "meta") {
+        t.kind = Kind::kDnatMap;
+        std::string_view port;
+        if (!ProtocolAndPort(&port) || !Expect("map")) return Bad("expected meta l4proto . th dport map");
+        t.field.assign(port);
+        if (auto error = ConcatListError(Next(), ConcatForm::kDnatMap)) return Bad(*error);
+        t.value.assign(list_.words[at_ - 1]);
+        return std::nullopt;
+      }
       std::string_view v = Next();
       size_t colon = v.find(':');
       // ADDRESS alone keeps the packet's port (a forwarded range).
@@ -329,6 +262,8 @@ std::string FormatNftRule(const NftRule& rule) {
       case Kind::kVmap: out += t.field + " vmap " + t.value; break;
       case Kind::kVerdict: out += t.value; break;
       case Kind::kDnat: out += "dnat ip to " + t.value; break;
+      case Kind::kTargets: out += "ip daddr . meta l4proto . th dport " + t.value; break;
+      case Kind::kDnatMap: out += "dnat ip to meta l4proto . " + t.field + " dport map " + t.value; break;
     }
   }
   return out;

@@ -23,7 +23,8 @@ struct NftTerm {
     kIfname,      // "iifname|oifname [!=] \"IF\"|@SET"        field, negate, value
     kFibLocal,    // "fib daddr type [!=] local"               negate
     kDport,       // "tcp|udp dport PORT[-PORT]"               field (protocol), value
-    kL4proto,     // "meta l4proto tcp|udp|icmp"               value
+    kL4proto,     // "meta l4proto tcp|udp|sctp|icmp|{ tcp, udp, sctp }"  value (a list ascending)
+    kTargets,     // "ip daddr . meta l4proto . th dport { ADDR . PROTO . PORT, ... }"  value (nft_concat.h)
     kPkttypeHost, // "meta pkttype host": a frame bridge netfilter bridged after its DNAT
     kIcmpEcho,    // "icmp type echo-request"
     kCtState,     // "ct state established,related|related"   value
@@ -36,6 +37,8 @@ struct NftTerm {
     kVmap,        // "ip saddr vmap @SET" | "iifname vmap @SET"  field ("ip saddr" | "iifname"), value (last)
     kVerdict,     // "accept" | "drop" | "masquerade"            value (last)
     kDnat,        // "dnat ip to ADDR:PORT"                      value (last)
+    kDnatMap,     // "dnat ip to meta l4proto . th|tcp|udp|sctp dport map { PROTO . PORT : ADDR . PORT, ... }"
+                  //                                           field (the port's protocol word), value (last)
   };
   Kind kind = Kind::kCounter;
   std::string field;
@@ -44,7 +47,7 @@ struct NftTerm {
   friend bool operator==(const NftTerm&, const NftTerm&) = default;
 };
 
-/// A rule: its terms, ending in a verdict, a vmap or a dnat.
+/// A rule: its terms, ending in a verdict, a vmap, a dnat or a dnat map.
 struct NftRule {
   std::vector<NftTerm> terms;
   friend bool operator==(const NftRule&, const NftRule&) = default;

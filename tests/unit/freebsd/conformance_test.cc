@@ -96,6 +96,10 @@ TEST(FreeBsdConformance, EveryCommandOfTheIocageExampleIsInTheCorpus) {
   ExpectEveryCommandInTheCorpus("examples/manifests/iocage");
 }
 
+TEST(FreeBsdConformance, EveryCommandOfTheForwardsExampleIsInTheCorpus) {
+  ExpectEveryCommandInTheCorpus("examples/manifests/freebsd-forwards");
+}
+
 TEST(FreeBsdConformance, EveryCommandOfTheModesCaseIsInTheCorpus) {
   ExpectEveryCommandInTheCorpus("tests/freebsd/golden/mtu-forwards-modes/manifests");
 }

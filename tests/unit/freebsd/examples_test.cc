@@ -25,6 +25,10 @@ void ExpectConvergesAndReplansEmpty(const std::string& dir) {
 
 TEST(FreeBsdExamples, VnetHostConvergesAndReplansEmpty) { ExpectConvergesAndReplansEmpty("examples/manifests/freebsd-vnet"); }
 
+TEST(FreeBsdExamples, ForwardsConvergeAndReplanEmpty) {
+  ExpectConvergesAndReplansEmpty("examples/manifests/freebsd-forwards");
+}
+
 TEST(FreeBsdExamples, IocageLayoutConvergesAndReplansEmpty) { ExpectConvergesAndReplansEmpty("examples/manifests/iocage"); }
 
 }  // namespace

@@ -32,7 +32,33 @@ TEST(FreeBsdRecordCheck, BerthsOwnRulesPassAndAnythingElseIsRefused) {
         "pass all", "nat on {em0 em1} inet from 10.11.0.0/16 to any -> ({em0 em1})"})
     EXPECT_NE(FreeBsdRecordError(Pf(bad, "")), std::nullopt) << bad;
   EXPECT_NE(FreeBsdRecordError(Pf(nat, nat + "\n" + rdr)), std::nullopt);
-  EXPECT_NE(FreeBsdRecordError(Pf(nat, "rdr on em0 inet proto tcp from 198.51.100.0/24 to any port = 22 -> 10.11.0.10 port 22")),
+  // Forwards' rules: sources, listen addresses, ranges and the reflection pair on the bridge pass; anything a
+  // forward does not derive (another pool, extra options, sctp ports, a range not kept, host bits) is refused.
+  for (const char* ok : {"rdr on em0 inet proto tcp from 198.51.100.0/24 to any port = 22 -> 10.11.0.10 port 22",
+                         "rdr on em0 inet proto tcp from 198.51.100.7 to 192.0.2.10 port = 22 -> 10.11.0.10 port 22",
+                         "rdr on em0 inet proto udp from any to any port 9000:9099 -> 10.11.0.10 port 9000:9099",
+                         "rdr on br0 inet proto tcp from 10.11.0.0/16 to (em0) port = 8080 -> 10.11.0.10 port 80"})
+    EXPECT_EQ(FreeBsdRecordError(Pf(nat, ok)), std::nullopt) << ok;
+  const std::string reflection = "nat on br0 inet proto tcp from 10.11.0.0/16 to 10.11.0.10 port = 80 -> (br0)";
+  EXPECT_EQ(FreeBsdRecordError(Pf(nat + "\n" + reflection, "")), std::nullopt);
+  for (const char* bad : {"rdr on em0 inet proto tcp from 198.51.100.1/24 to any port = 22 -> 10.11.0.10 port 22",
+                          "rdr on em0 inet proto sctp from any to any port = 22 -> 10.11.0.10 port 22",
+                          "rdr on em0 inet proto tcp from any to any port 22 -> 10.11.0.10 port 22",
+                          "rdr on em0 inet proto tcp from any to any port = 22 -> 10.11.0.10 port 22 pass",
+                          "rdr on em0 inet proto tcp from any to any port = 22 -> (em0) port 22",
+                          "rdr on em0 inet proto tcp from any to any port 22:21 -> 10.11.0.10 port 22:21",
+                          "rdr on em0 inet proto tcp from any to any port = 22 -> 10.11.0.10 port 22:*",
+                          "rdr on em0 inet proto tcp from any to 10.0.0.0/8 port = 22 -> 10.11.0.10 port 22",
+                          "rdr on em0 inet proto tcp from any to any port = 70000 -> 10.11.0.10 port 22",
+                          "nat on br0 inet proto tcp from 10.11.0.0/16 to 10.11.0.10 port = 80 -> (br0)"})
+    EXPECT_NE(FreeBsdRecordError(Pf(nat, bad)), std::nullopt) << bad;
+  for (const char* bad : {"nat on br0 inet proto tcp from any to 10.11.0.10 port = 80 -> (br0)",
+                          "nat on br0 inet proto tcp from 10.11.0.0/16 to 10.11.0.10 port = 80 -> (em0)",
+                          "nat on br0 inet proto tcp from 10.11.0.0/16 to any port = 80 -> (br0)",
+                          "nat on br0 inet proto tcp from 10.11.0.0/16 to 10.11.0.10 port = 80 -> 10.0.0.1"})
+    EXPECT_NE(FreeBsdRecordError(Pf(nat + "\n" + bad, "")), std::nullopt) << bad;
+  // pfctl lists 0.0.0.0/0 as "any": a forward never derives it.
+  EXPECT_NE(FreeBsdRecordError(Pf(nat, "rdr on em0 inet proto tcp from 0.0.0.0/0 to any port = 22 -> 10.11.0.10 port 22")),
             std::nullopt);
 
   std::string rules;
@@ -50,7 +76,8 @@ TEST(FreeBsdRecordCheck, BerthsOwnRulesPassAndAnythingElseIsRefused) {
 }
 
 TEST(FreeBsdRecordCheck, TheExamplesRecordsAreBerthsOwn) {
-  for (const char* dir : {"examples/manifests/freebsd-vnet", "examples/manifests/iocage"}) {
+  for (const char* dir : {"examples/manifests/freebsd-vnet", "examples/manifests/iocage",
+                          "examples/manifests/freebsd-forwards"}) {
     Host host;
     const model::Manifest m = LoadManifestDir(dir);
     const auto plan = host.Plan(&m);

@@ -100,17 +100,5 @@ TEST(ValidateForwards, OverlapsNeedProtocolPortsSourcesAndPlaceAllToMeet) {
   EXPECT_NE(r.diagnostics[0].summary.find("test.yaml:"), std::string::npos) << r.diagnostics[0].summary;
 }
 
-TEST(ValidateForwards, FreeBsdRefusesWhatItsRdrRulesCannotCarryYet) {
-  LoadOptions options;
-  options.platform = "freebsd";
-  auto r = Load(Docs({BridgeDoc(), Nat("out", "  source: {bridge: br0}\n  egress: em0\n  forwards:\n"
-                                              "    - {port: 80, to: 10.168.0.10:80}\n"
-                                              "    - {port: \"81-82\", to: 10.168.0.10}\n"
-                                              "    - {port: 83, to: 10.168.0.10, from: [192.0.2.0/24]}\n")}),
-                options);
-  EXPECT_EQ(CodesAndFields(r), (Strings{"forward-not-on-platform spec.forwards[1].port",
-                                        "forward-not-on-platform spec.forwards[2].from"}));
-}
-
 }  // namespace
 }  // namespace berth::model

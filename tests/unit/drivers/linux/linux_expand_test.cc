@@ -75,11 +75,14 @@ TEST(LinuxExpand, NatMasqueradesOnceAndForwardsPorts) {
   ASSERT_TRUE(rules);
   EXPECT_EQ(rules->AttrOr("postrouting"),
             "ip saddr 10.168.0.0/24 oifname != \"fcbr0\" masquerade\n"
-            "ip saddr 10.168.0.0/24 ip daddr 10.168.0.10 tcp dport 80 ct status dnat masquerade");
-  EXPECT_EQ(rules->AttrOr("prerouting"), "fib daddr type local tcp dport 8080 dnat ip to 10.168.0.10:80");
+            "ip saddr 10.168.0.0/24 ct status dnat ip daddr . meta l4proto . th dport { 10.168.0.10 . tcp . 80 } "
+            "masquerade");
+  EXPECT_EQ(rules->AttrOr("prerouting"),
+            "fib daddr type local dnat ip to meta l4proto . tcp dport map { tcp . 8080 : 10.168.0.10 . 80 }");
   EXPECT_EQ(rules->AttrOr("output"),
-            "fib daddr type local ip daddr != 127.0.0.0/8 tcp dport 8080 dnat ip to 10.168.0.10:80");
-  EXPECT_EQ(rules->AttrOr("forward"), "ip daddr 10.168.0.10 tcp dport 80 ct status dnat accept");
+            "fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to meta l4proto . tcp dport map "
+            "{ tcp . 8080 : 10.168.0.10 . 80 }");
+  EXPECT_EQ(rules->AttrOr("forward"), "ct status dnat ip daddr . meta l4proto . th dport { 10.168.0.10 . tcp . 80 } accept");
   // The table and the forwarding sysctl are shared: exactly one of each, kept by the first NAT.
   int tables = 0, sysctls = 0;
   for (const Resource& r : d.resources) {

@@ -1,6 +1,7 @@
 // Port forward rules: every form the expansion emits, each accepted by the rule codec (so a saved plan with
 // them loads), the hairpin exemption ahead of the policy, and the loopback guard beside route_localnet.
 #include "drivers/linux/platform/linux_forwards.h"
+#include "drivers/linux/platform/nft_concat.h"
 
 #include <gtest/gtest.h>
 
@@ -92,8 +93,11 @@ TEST(LinuxForwards, LocalhostSetsRouteLocalnetOnlyWithTheGuard) {
                                 "iifname != \"lo\" ip daddr 127.0.0.0/8 ct state != established | related counter drop\n"))
       << guard;
   const Resource* nat = d.Find({"nft", "", "nat/nat0"});
-  EXPECT_NE(nat->AttrOr("output").find("ip daddr 127.0.0.1 tcp dport 8080 dnat ip to 10.168.0.10:80"), std::string::npos);
-  EXPECT_NE(nat->AttrOr("postrouting").find("ip saddr 127.0.0.0/8 ip daddr 10.168.0.10 tcp dport 80 ct status dnat masquerade"),
+  EXPECT_NE(nat->AttrOr("output").find("ip daddr 127.0.0.1 dnat ip to meta l4proto . tcp dport map "
+                                       "{ tcp . 8080 : 10.168.0.10 . 80 }"),
+            std::string::npos);
+  EXPECT_NE(nat->AttrOr("postrouting").find("ip saddr 127.0.0.0/8 ct status dnat ip daddr . meta l4proto . th dport "
+                                            "{ 10.168.0.10 . tcp . 80 } masquerade"),
             std::string::npos);
   EXPECT_EQ(LinuxRecordError(*nat), std::nullopt);
 }
@@ -123,6 +127,65 @@ TEST(LinuxForwards, TheCodecTakesTheNewFormsAndNothingNear) {
                           "ct state != established | related | new drop", "dccp dport 80 accept",
                           "tcp dport 0 accept"})
     EXPECT_TRUE(linux_res::NftRuleError(bad)) << bad;
+}
+
+TEST(LinuxForwards, PlainForwardsShareTheirNatsRules) {
+  // Three plain forwards (given out of order, one twice) and a ranged one: the plain ones are elements of
+  // one dnat map and one target set per chain, in canonical order; the range keeps its own rules.
+  auto a = Forward(model::Protocol::kUdp, 5353, 0, "10.168.0.11", 53);
+  auto b = Forward(model::Protocol::kTcp, 8080, 0, "10.168.0.10", 80);
+  auto c = Forward(model::Protocol::kTcp, 256, 0, "10.168.0.10", 80);  // the same target port as b
+  auto range = Forward(model::Protocol::kTcp, 9000, 9009, "10.168.0.12", 9000);
+  auto d = linux_res::ExpandLinux(Manifest({a, b, c, range}), {});
+  const Resource* nat = d.Find({"nft", "", "nat/nat0"});
+  ASSERT_TRUE(nat);
+  EXPECT_EQ(nat->AttrOr("prerouting"),
+            "fib daddr type local meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map "
+            "{ tcp . 256 : 10.168.0.10 . 80, tcp . 8080 : 10.168.0.10 . 80, udp . 5353 : 10.168.0.11 . 53 }\n"
+            "fib daddr type local tcp dport 9000-9009 dnat ip to 10.168.0.12");
+  EXPECT_EQ(nat->AttrOr("forward"),
+            "ct status dnat ip daddr . meta l4proto . th dport { 10.168.0.10 . tcp . 80, 10.168.0.11 . udp . 53 } accept\n"
+            "ip daddr 10.168.0.12 tcp dport 9000-9009 ct status dnat accept");
+  EXPECT_EQ(LinuxRecordError(*nat), std::nullopt);
+  EXPECT_EQ(LinuxRecordError(*d.Find({"nft", "", linux_res::kForwardsGroup})), std::nullopt);
+}
+
+TEST(LinuxForwards, TheCodecTakesSharedListsOnlyInCanonicalForm) {
+  const std::string map = "fib daddr type local meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map ";
+  const std::string set = "ct status dnat ip daddr . meta l4proto . th dport ";
+  EXPECT_EQ(linux_res::NftRuleError(map + "{ tcp . 80 : 10.0.0.1 . 8080, udp . 53 : 10.0.0.2 . 53 }"), std::nullopt);
+  EXPECT_EQ(linux_res::NftRuleError(set + "{ 10.0.0.1 . tcp . 80, 10.0.0.1 . sctp . 80 } accept"), std::nullopt);
+  // nft lists the port of a map after a one-protocol match as that protocol's.
+  EXPECT_EQ(linux_res::NftRuleError("dnat ip to meta l4proto . udp dport map { udp . 53 : 10.0.0.2 . 53 }"),
+            std::nullopt);
+  for (const std::string& bad : std::vector<std::string>{
+           map + "{ udp . 53 : 10.0.0.2 . 53, tcp . 80 : 10.0.0.1 . 8080 }",      // out of order
+           map + "{ tcp . 80 : 10.0.0.1 . 8080, tcp . 80 : 10.0.0.2 . 8080 }",    // one key twice
+           map + "{ tcp . 80 : 10.0.0.1 . 0 }", map + "{ tcp . 080 : 10.0.0.1 . 80 }",
+           map + "{ icmp . 80 : 10.0.0.1 . 80 }", map + "{ tcp . 80 : 10.0.0.01 . 80 }",
+           map + "{ tcp . 80 : 10.0.0.1 . 80 } accept",                           // nothing after the dnat
+           map + "{ tcp . 80 : 10.0.0.1 . 80; flush ruleset }", map + "{ }", map + "{  }",
+           "meta l4proto { udp, tcp } dnat ip to 10.0.0.1:80", "meta l4proto { tcp } dnat ip to 10.0.0.1:80",
+           "meta l4proto { tcp, tcp } dnat ip to 10.0.0.1:80",
+           set + "{ 10.0.0.2 . tcp . 80, 10.0.0.1 . tcp . 80 } accept", set + "{ 10.0.0.1 . tcp } accept",
+           set + "{ 10.0.0.1 . tcp . 80 . 1 } accept",
+           "ip daddr . meta l4proto . tcp dport { 10.0.0.1 . tcp . 80 } accept",
+           "dnat ip to meta l4proto . icmp dport map { tcp . 80 : 10.0.0.1 . 80 }", "ip saddr . meta l4proto . th dport { 10.0.0.1 . tcp . 80 } accept"})
+    EXPECT_TRUE(linux_res::NftRuleError(bad)) << bad;
+}
+
+TEST(LinuxForwards, AListedRuleIsComparedInCanonicalOrder) {
+  // nft lists anonymous elements in an order of its own (by the key's bytes: 256 before 255).
+  EXPECT_EQ(linux_res::CanonicalRuleText("dnat ip to meta l4proto . th dport map { tcp . 256 : 10.0.0.1 . 80, "
+                                         "udp . 80 : 10.0.0.1 . 80, tcp . 255 : 10.0.0.3 . 1 }"),
+            "dnat ip to meta l4proto . th dport map { tcp . 255 : 10.0.0.3 . 1, tcp . 256 : 10.0.0.1 . 80, "
+            "udp . 80 : 10.0.0.1 . 80 }");
+  EXPECT_EQ(linux_res::CanonicalRuleText("ip daddr . meta l4proto . th dport { 9.1.1.1 . udp . 256, "
+                                         "10.168.1.0 . tcp . 80, 9.1.1.1 . tcp . 257 } accept"),
+            "ip daddr . meta l4proto . th dport { 9.1.1.1 . tcp . 257, 9.1.1.1 . udp . 256, "
+            "10.168.1.0 . tcp . 80 } accept");
+  const std::string other = "ether type != { ip, arp } drop";
+  EXPECT_EQ(linux_res::CanonicalRuleText(other), other);
 }
 
 }  // namespace

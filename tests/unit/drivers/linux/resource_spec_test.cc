@@ -101,7 +101,12 @@ TEST(LinuxResourceSpec, SplicedNftStatementsAreRefused) {
         "ip daddr 10.80.0.5 accept\ndelete table inet other", "ip daddr 10.80.0.5  accept", "accept comment \"x\"",
         "iifname \"eth0\\\"; flush ruleset; \" accept", "ip saddr @other drop", "jump elsewhere", "ip daddr 10.0.0.0/8",
         "accept accept", "ether type != { ip, arp, ip6 } drop", "tcp dport 0 accept", "tcp dport 99999 accept",
-        "ip daddr 10.0.0.1/8 accept", "dnat ip to 10.0.0.1:80;", "meta nftrace set 1 accept", ""}) {
+        "ip daddr 10.0.0.1/8 accept", "dnat ip to 10.0.0.1:80;", "meta nftrace set 1 accept", "",
+        "dnat ip to meta l4proto . th dport map { tcp . 80 : 10.0.0.1 . 80 }; flush ruleset; add rule inet berth "
+        "forward accept",
+        "dnat ip to meta l4proto . th dport map { tcp . 80 : 10.0.0.1 . 80 } }; delete table inet other; {",
+        "ct status dnat ip daddr . meta l4proto . th dport { 10.0.0.1 . tcp . 80 }; flush ruleset; { 1 } accept",
+        "ct status dnat ip daddr . meta l4proto . th dport { 10.0.0.1 . tcp . 80, \"x\" } accept"}) {
     Resource r = Rec(lr::kNft, "", "nat/n1", {{lr::kChainForward, rule}});
     EXPECT_NE(lr::LinuxRecordError(r), std::nullopt) << rule;
   }

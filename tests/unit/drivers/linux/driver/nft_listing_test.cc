@@ -36,6 +36,22 @@ TEST(NftListing, GroupsRulesByTheirBerthComment) {
   EXPECT_EQ(st.chains["forward"], "type filter hook forward priority filter; policy accept;");
 }
 
+TEST(NftListing, HandlesInTheListingChangeNothing) {
+  // The driver lists with handles (nft -a) for its in-place updates: every "# handle N" is read past.
+  std::string with_handles;
+  int handle = 1;
+  for (size_t at = 0, end; (end = std::string_view(kListing).find('\n', at)) != std::string_view::npos; at = end + 1) {
+    std::string line(kListing + at, end - at);
+    const bool handled = line.ends_with("{") || (line.find("type ") == std::string::npos && line != "\t}" &&
+                                                 line != "}" && !line.empty());
+    with_handles += line + (handled ? " # handle " + std::to_string(handle++) : "") + "\n";
+  }
+  ASSERT_NE(with_handles.find("berth:vm/vm1\" # handle "), std::string::npos) << with_handles;
+  const NftTableState a = ParseNftListing(kListing), b = ParseNftListing(with_handles);
+  EXPECT_EQ(a.groups, b.groups);
+  EXPECT_EQ(a.chains, b.chains);
+}
+
 /// Reads a rewrite back as observation does: each of berth's tables from its own listing.
 NftTableState ReadBack(const std::string& rewrite) {
   const size_t inet = rewrite.find("table inet berth {"), bridge = rewrite.find("table bridge berth {");
