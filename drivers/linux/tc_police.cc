@@ -167,6 +167,9 @@ NlMsg PoliceFilterRequest(int index, uint32_t action_index, uint64_t pps, uint64
 
 NlMsg PoliceFilterDeleteRequest(int index) {
   tcmsg t = FilterMsg(index);
+  // Protocol 0: whatever holds the priority, whichever protocol it matches (the kernel refuses a delete, and
+  // then a create, at a priority whose filter has another protocol than the one named).
+  t.tcm_info = TC_H_MAKE(static_cast<uint32_t>(lr::kPolicePrio) << 16, 0);
   return NewRequest(RTM_DELTFILTER, 0, &t, sizeof t);
 }
 

@@ -172,7 +172,7 @@ TEST_F(PpsTest, AChangedRateIsAnInPlaceUpdateAndDriftIsRepaired) {
   const auto text = Sh("tc -n berth-pps1 actions get action police index 199688193");
   EXPECT_EQ(text.out.find("pass"), std::string::npos) << text.out;
   ASSERT_EQ(Sh("tc -n berth-pps1 filter del dev eth0 ingress prio 3047").status, 0);
-  ASSERT_EQ(Sh("tc -n berth-pps1 filter add dev eth0 ingress prio 3047 u32 match u32 0 0 action pass").status, 0);
+  ASSERT_EQ(Sh("tc -n berth-pps1 filter add dev eth0 ingress protocol ip prio 3047 u32 match u32 0 0 action pass").status, 0);
   Apply("{egress: 16mbit, pps: {egress: 3000, ingress: 1000}}");
   EXPECT_NE(PoliceAction("eth0"), nlohmann::json()) << "berth's policer is back on eth0";
   EXPECT_NE(Plan().find("No changes"), std::string::npos) << Plan();

@@ -67,6 +67,17 @@ TEST(TcPoliceEncode, OtherFiltersAtBerthsPriorityAreForeignAndOthersIgnored) {
   EXPECT_FALSE(twice.result());
 }
 
+TEST(TcPoliceEncode, TheDeleteTakesWhateverHoldsBerthsPriority) {
+  NlMsg m = PoliceFilterDeleteRequest(7);
+  ASSERT_TRUE(m);
+  auto* t = static_cast<tcmsg*>(NLMSG_DATA(nlmsg_hdr(m.get())));
+  EXPECT_EQ(nlmsg_hdr(m.get())->nlmsg_type, RTM_DELTFILTER);
+  EXPECT_EQ(t->tcm_parent, kIngressHandle);
+  EXPECT_EQ(TC_H_MAJ(t->tcm_info) >> 16, lr::kPolicePrio);
+  EXPECT_EQ(TC_H_MIN(t->tcm_info), 0u) << "any protocol: a foreign filter there may match another";
+  EXPECT_EQ(t->tcm_handle, 0u) << "the whole priority, every node";
+}
+
 TEST(TcPoliceEncode, TheActionReplacesByIndex) {
   NlMsg m = PoliceActionRequest(lr::kPoliceIndexPeer, 5000, 50);
   ASSERT_TRUE(m);
