@@ -119,7 +119,7 @@ void DescribeLinux(const reconciler::ObservedState& observed, const reconciler::
     for (const auto& r : vm.routes) vms[vm.vm]["routes"].push_back({{"to", r.to.ToString()}, {"via", r.via.ToString()}});
     AddPolicyView(observed, vm.vm, drops, vms[vm.vm]);
     for (auto [name, limit] : {std::pair{"egress", &vm.egress}, std::pair{"ingress", &vm.ingress}})
-      if (*limit) vms[vm.vm]["bandwidth"][name] = model::FormatRate((*limit)->rate_bits) + " burst " + std::to_string((*limit)->burst_bytes) + "b";
+      if (*limit) vms[vm.vm]["bandwidth"][name] = reconciler::linux_res::DescribeRateLimit(**limit);
     if (!vm.hypervisor.empty()) {
       vms[vm.vm]["hypervisor"] = vm.hypervisor;
       vms[vm.vm]["running"] = vm.running == "true";

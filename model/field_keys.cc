@@ -21,6 +21,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"VM", "spec.network.dns", &keys::kDns},
       {"VM", "spec.network.routes[]", &keys::kRoute},
       {"VM", "spec.network.bandwidth", &keys::kBandwidth},
+      {"VM", "spec.network.bandwidth.pps", &keys::kBandwidthPps},
       {"VM", "spec.network.policy", &keys::kPolicy},
       {"VM", "spec.network.policy.host[]", &keys::kPolicyHost},
       {"VM", "spec.network.policy.egress", &keys::kPolicyEgress},
@@ -34,6 +35,7 @@ const std::vector<AcceptedMapping>& AcceptedMappings() {
       {"Jail", "spec.network.dns", &keys::kDns},
       {"Jail", "spec.network.routes[]", &keys::kRoute},
       {"Jail", "spec.network.bandwidth", &keys::kBandwidth},
+      {"Jail", "spec.network.bandwidth.pps", &keys::kBandwidthPps},
       {"Jail", "spec.network.interfaces[]", &keys::kJailInterface},
   };
   return table;

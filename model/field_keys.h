@@ -31,7 +31,8 @@ inline const KeyList kJailNetwork = {"vnet", "interfaces", "defaultRouter", "mod
 inline const KeyList kJailInterface = {"name", "bridge", "secure", "address", "mac"};
 inline const KeyList kDns = {"servers", "search", "options"};
 inline const KeyList kRoute = {"to", "via"};
-inline const KeyList kBandwidth = {"egress", "ingress", "burst"};
+inline const KeyList kBandwidth = {"egress", "ingress", "burst", "pps"};
+inline const KeyList kBandwidthPps = {"egress", "ingress", "burst"};
 }  // namespace keys
 
 /// The kinds of the manifest API v1.

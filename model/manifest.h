@@ -127,13 +127,18 @@ struct Qemu {
   std::string boot_args;
 };
 
-/// spec.network.bandwidth: {egress: 200mbit, ingress: 50mbit, burst: 64kb}. Rates in bits per second, the
-/// burst in bytes (model/parse_bandwidth.h has the units); egress and ingress as seen from the workload.
+/// spec.network.bandwidth: {egress: 200mbit, ingress: 50mbit, burst: 64kb, pps: {egress: 20000, ingress: 5000}}.
+/// Rates in bits per second, the burst in bytes (model/parse_bandwidth.h has the units); egress and ingress as
+/// seen from the workload. `pps` limits packets per second per direction, with its own burst in packets.
 struct Bandwidth {
-  std::optional<uint64_t> egress_bits;   // absent: that direction is not limited
+  std::optional<uint64_t> egress_bits;   // absent: that direction's bit rate is not limited
   std::optional<uint64_t> ingress_bits;
   std::optional<uint64_t> burst_bytes;   // absent: a default derived from each rate (BandwidthBurst)
+  std::optional<uint64_t> egress_pps;    // packets per second; absent: that direction's packet rate is not limited
+  std::optional<uint64_t> ingress_pps;
+  std::optional<uint64_t> pps_burst;     // packets; absent: a default derived from each rate (PpsBurst)
   SourceSpan span;
+  std::optional<SourceSpan> pps_span;    // where `pps` is, when given
 };
 
 /// kind: VM

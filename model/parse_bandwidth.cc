@@ -191,9 +191,16 @@ std::optional<Bandwidth> ReadBandwidth(ParseContext& ctx, const Value& value) {
     }
     if (!bw.burst_bytes) ok = false;
   }
-  if (!reader->Has("egress") && !reader->Has("ingress")) {
+  if (auto v = reader->Get("pps"); v && !ReadPps(ctx, *v, bw)) ok = false;
+  if (auto v = reader->Get("burst"); v && !reader->Has("egress") && !reader->Has("ingress") && reader->Has("pps")) {
+    ctx.Error("unused-field", v->path, v->span,
+              "burst is the token bucket of the bit rates (egress, ingress), and none is given: a burst in packets "
+              "goes in pps (pps: {burst: 32})");
+    ok = false;
+  }
+  if (!reader->Has("egress") && !reader->Has("ingress") && !reader->Has("pps")) {
     ctx.Error("missing-field", value.path, value.key_span,
-              "bandwidth needs \"egress\" or \"ingress\" (or both): the rate each direction is limited to");
+              "bandwidth needs \"egress\", \"ingress\" or \"pps\": the rate each direction is limited to");
     ok = false;
   }
   if (!ok) return std::nullopt;

@@ -25,6 +25,14 @@ inline constexpr uint64_t kMaxBurstSeconds = 4;
 /// The largest burst: 1 GiB (a kernel bucket rounds up to whole 64 ns ticks and must stay within 32 bits).
 inline constexpr uint64_t kMaxBurstBytes = 1ULL << 30;
 
+/// Packet rates berth accepts (spec.network.bandwidth.pps), in packets per second, inclusive. No device
+/// forwards a billion packets per second; one packet a second is the least a policer can count.
+inline constexpr uint64_t kMinPps = 1;
+inline constexpr uint64_t kMaxPps = 1'000'000'000;
+/// A packet burst is 1 to a million packets; without one, 10 ms of packets at the rate, at least this many.
+inline constexpr uint64_t kMaxPpsBurst = 1'000'000;
+inline constexpr uint64_t kMinDefaultPpsBurst = 8;
+
 /// A rate as tc(8) writes it: a decimal number (an optional fraction) and a unit of bits per second, any case as
 /// tc reads them (strcasecmp): bit, kbit, mbit, gbit, tbit (powers of 1000), kibit, mibit, gibit, tibit (of
 /// 1024). tc's byte rates (bps, kbps, mbps...: "mbps" is megaBYTES per second to tc) and bare numbers are
@@ -41,7 +49,14 @@ std::string FormatRate(uint64_t bits);
 /// kMaxBurstSeconds of traffic and kMaxBurstBytes.
 uint64_t BandwidthBurst(const Bandwidth& bandwidth, uint64_t rate_bits);
 
-/// Reads spec.network.bandwidth (keys::kBandwidth): at least one of egress and ingress; burst within
+/// The packet burst for `pps`: the given one, else 10 ms of packets at the rate, at least kMinDefaultPpsBurst,
+/// at most kMaxPpsBurst.
+uint64_t PpsBurst(const Bandwidth& bandwidth, uint64_t pps);
+/// Reads spec.network.bandwidth.pps (keys::kBandwidthPps) into `bw`: integers within [kMinPps, kMaxPps], a burst
+/// within [1, kMaxPpsBurst], at least one direction (out-of-range, wrong-type, missing-field). False on error.
+bool ReadPps(ParseContext& ctx, const Value& value, Bandwidth& bw);
+
+/// Reads spec.network.bandwidth (keys::kBandwidth): at least one of egress, ingress and pps; burst within
 /// [kMinBurstBytes, kMaxBurstSeconds at the smaller rate] (invalid-rate, invalid-size, out-of-range,
 /// missing-field).
 std::optional<Bandwidth> ReadBandwidth(ParseContext& ctx, const Value& value);

@@ -47,6 +47,17 @@ Diagnostics ValidateForPlatform(const Manifest& manifest, std::string_view platf
         out.push_back(ErrorAt(nat.doc, "spec", "nat-needs-egress",
                               "pf NAT on FreeBSD translates to one interface's address: give spec.egress (the "
                               "uplink, e.g. em0)"));
+    // dummynet(4) pipes are a bandwidth, a delay, a queue size and a loss rate: nothing in them counts packets
+    // per second, so a packet rate is refused rather than silently not enforced (docs/bandwidth.md).
+    for (const Jail& jail : manifest.jails)
+      if (jail.doc.valid && jail.network.bandwidth && jail.network.bandwidth->pps_span) {
+        Diagnostic d = ErrorAt(jail.doc, "spec.network.bandwidth.pps", "pps-not-on-platform",
+                               "the freebsd platform cannot limit packets per second: dummynet(4) pipes, which carry "
+                               "a jail's limits, have a bandwidth, delay, queue size and loss rate but no packet "
+                               "rate; limit the jail in bits (egress, ingress) instead");
+        d.span = *jail.network.bandwidth->pps_span;
+        out.push_back(std::move(d));
+      }
     // Names pf reads as keywords cannot stand for an interface in its rules (the egress in every NAT rule, the
     // source bridge in the reflection rules of forwards).
     for (const Nat& nat : manifest.nats) {

@@ -18,6 +18,7 @@
 
 #include "drivers/linux/nft.h"
 #include "drivers/linux/observe.h"
+#include "drivers/linux/tc_police.h"
 #include "drivers/linux/tc_redirect.h"
 
 namespace berth::drivers::lnx {
@@ -29,7 +30,8 @@ struct Feature {
 };
 constexpr Feature kFeatures[] = {{"tun", "tun"},          {"veth", "veth"},       {"bridge", "bridge"},
                                  {"nf_tables", "nf_tables"}, {"sch_ingress", "sch_ingress"},
-                                 {"cls_u32", "cls_u32"},  {"act_mirred", "act_mirred"}};
+                                 {"cls_u32", "cls_u32"},  {"act_mirred", "act_mirred"},
+                                 {"act_police", "act_police"}};
 
 bool FileContains(const std::string& path, const std::string& needle) {
   std::ifstream in(path);
@@ -77,6 +79,8 @@ std::vector<std::string> ProbeInThrowawayNetns() {
       missing.push_back("cls_u32");
       missing.push_back("act_mirred");
     }
+    // A packet-rate policer (spec.network.bandwidth.pps), standalone in the throwaway namespace's action table.
+    if (refused((*sock)->Call(PoliceActionRequest(1, 1000, 10)))) missing.push_back("act_police");
   });
   probe.join();
   return missing;

@@ -37,6 +37,7 @@ struct SimNetns {
   std::map<std::string, SimLink> links;
   std::map<std::string, std::string> tc;  // device -> redirect target
   std::map<std::string, Attrs> qdiscs;    // device -> berth's root shaper (rate, burst)
+  std::map<std::string, Attrs> police;    // device -> berth's policer on its ingress hook (pkt_rate, pkt_burst)
 };
 
 struct SimNftGroup {
@@ -73,6 +74,7 @@ std::optional<DriverError> ApplyNetns(SimState& s, const Action& a);
 std::optional<DriverError> ApplyAddr(SimState& s, const Action& a);
 std::optional<DriverError> ApplyTc(SimState& s, const Action& a);
 std::optional<DriverError> ApplyQdisc(SimState& s, const Action& a);  // sim_qdisc.cc
+std::optional<DriverError> ApplyPolice(SimState& s, const Action& a);  // sim_police.cc
 std::optional<DriverError> ApplyNft(SimState& s, const Action& a);
 std::optional<DriverError> ApplySetting(SimState& s, const Action& a);  // sysctl and file
 std::optional<DriverError> ApplyVmProc(SimState& s, const Action& a);

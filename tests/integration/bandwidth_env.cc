@@ -1,5 +1,6 @@
 // The floods of bandwidth_env.h. Every loop is bounded by the flood's own deadline; the receiver runs in a
-// thread that stops a fixed time after the sender. Frames are 1442 bytes (1400 bytes of UDP payload).
+// thread that stops a fixed time after the sender. Frames carry spec.payload bytes of UDP payload (1400: 1442-byte
+// frames).
 #include "tests/integration/bandwidth_env.h"
 
 #include <arpa/inet.h>
@@ -17,20 +18,18 @@ namespace berth::itest {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kPayload = 1400;
-constexpr double kFrameBits = (14 + 20 + 8 + kPayload) * 8.0;
 constexpr auto kDrain = std::chrono::milliseconds(300);
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 /// Arrival times to a rate: frames after the first arrival + warmup, up to when the sender stopped.
-double WindowRate(const std::vector<Clock::time_point>& arrivals, double warmup, Clock::time_point stop) {
+double WindowRate(const std::vector<Clock::time_point>& arrivals, double warmup, Clock::time_point stop, double frame_bits) {
   if (arrivals.empty()) return 0;
   const auto from = arrivals.front() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(warmup));
   if (stop <= from) return 0;
   uint64_t n = 0;
   for (auto t : arrivals) n += t >= from && t <= stop;
-  return n * kFrameBits / Seconds(stop - from);
+  return n * frame_bits / Seconds(stop - from);
 }
 
 /// Sends with `send_one` at spec.offer_bits for spec.seconds: in small bursts, sleeping between them, so
@@ -38,19 +37,22 @@ double WindowRate(const std::vector<Clock::time_point>& arrivals, double warmup,
 template <typename Send>
 double Pace(const FloodSpec& spec, Clock::time_point start, Send send_one) {
   const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec.seconds));
+  const double frame_bits = FrameBits(spec.payload);
   uint64_t sent = 0;
   for (auto now = Clock::now(); now < end; now = Clock::now()) {
-    const auto due = static_cast<uint64_t>(Seconds(now - start) * spec.offer_bits / kFrameBits);
+    const auto due = static_cast<uint64_t>(Seconds(now - start) * spec.offer_bits / frame_bits);
     while (sent < due && Clock::now() < end) {
       if (!send_one()) break;
       ++sent;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
-  return sent * kFrameBits / Seconds(Clock::now() - start);
+  return sent * frame_bits / Seconds(Clock::now() - start);
 }
 
 }  // namespace
+
+double FrameBits(size_t payload) { return (14 + 20 + 8 + static_cast<double>(payload)) * 8.0; }
 
 FloodResult FloodFromGuest(Guest& guest, const std::string& vm_ip, const std::string& host_ip,
                            const MacBytes& gateway_mac, const FloodSpec& spec) {
@@ -74,11 +76,11 @@ FloodResult FloodFromGuest(Guest& guest, const std::string& vm_ip, const std::st
     while (!stop) {
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, 50) <= 0) continue;
-      while (::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT) == static_cast<ssize_t>(kPayload)) arrivals.push_back(Clock::now());
+      while (::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT) == static_cast<ssize_t>(spec.payload)) arrivals.push_back(Clock::now());
     }
   });
   const Frame frame = Guest::Udp(guest.mac(), ParseIp(vm_ip), 40000, gateway_mac, ParseIp(host_ip), spec.port,
-                                 std::string(kPayload, 'x'));
+                                 std::string(spec.payload, 'x'));
   const auto start = Clock::now();
   result.offered = Pace(spec, start, [&] { return guest.Send(frame); });
   const auto sent_until = Clock::now();
@@ -87,7 +89,7 @@ FloodResult FloodFromGuest(Guest& guest, const std::string& vm_ip, const std::st
   receiver.join();
   ::close(fd);
   result.frames_received = arrivals.size();
-  result.received = WindowRate(arrivals, spec.warmup_seconds, sent_until);
+  result.received = WindowRate(arrivals, spec.warmup_seconds, sent_until, FrameBits(spec.payload));
   return result;
 }
 
@@ -115,7 +117,7 @@ FloodResult FloodToGuest(Guest& guest, const std::string& vm_ip, const FloodSpec
         },
         ms);
   });
-  const std::string payload(kPayload, 'y');
+  const std::string payload(spec.payload, 'y');
   result.offered = Pace(spec, start, [&] {
     // ENOBUFS/EAGAIN under pressure count as not sent: the offered rate is what left the socket.
     return ::sendto(fd, payload.data(), payload.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
@@ -125,7 +127,7 @@ FloodResult FloodToGuest(Guest& guest, const std::string& vm_ip, const FloodSpec
   receiver.join();
   ::close(fd);
   result.frames_received = arrivals.size();
-  result.received = WindowRate(arrivals, spec.warmup_seconds, sent_until);
+  result.received = WindowRate(arrivals, spec.warmup_seconds, sent_until, FrameBits(spec.payload));
   return result;
 }
 

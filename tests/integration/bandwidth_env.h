@@ -24,7 +24,12 @@ struct FloodSpec {
   double seconds = 3.0;        // how long it sends
   double warmup_seconds = 0.8; // receiver arrivals before first + this are not measured (the burst)
   uint16_t port = 5001;
+  size_t payload = 1400;       // UDP payload bytes: 1400 for bit rates, a few for packet rates
 };
+
+/// The bits of one frame (Ethernet, IPv4 and UDP headers) with `payload` bytes of UDP payload: a rate in
+/// FloodResult divided by it is packets per second.
+double FrameBits(size_t payload);
 
 /// The guest (VM address `vm_ip`) sends to `host_ip`:port through `gateway_mac`; a socket on the host receives.
 FloodResult FloodFromGuest(Guest& guest, const std::string& vm_ip, const std::string& host_ip,

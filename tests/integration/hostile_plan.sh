@@ -111,6 +111,21 @@ PY
   expect_refused "qdisc $spec" "$work/qdisc.json" "malformed qdisc: "
 done
 
+echo "== a packet rate anywhere but a VM's own two devices, or with what berth never sets"
+for spec in '["", "oper0", {"pkt_rate": "2000", "pkt_burst": "20"}]' '["berth-vm1", "lo", {"pkt_rate": "2000", "pkt_burst": "20"}]' \
+  '["berth-vm1", "tap0", {"pkt_rate": "2000", "pkt_burst": "20", "action": "pass"}]' \
+  '["berth-vm1", "tap0", {"pkt_rate": "0", "pkt_burst": "20"}]' '["berth-vm1", "eth0", {"pkt_rate": "1000000000", "pkt_burst": "20"}]'; do
+  edit "$work/create.json" "$work/police.json" "$spec" <<'PY'
+scope, dev, attrs = json.loads(arg)
+r = {'kind': 'police', 'scope': scope, 'name': dev, 'attrs': attrs, 'ownership': 'owned'}
+p['changes'].append({'kind': 'police', 'scope': scope, 'name': dev, 'action': 'create', 'origin': 'VM/vm1',
+                     'reason': '', 'fields': [], 'before': None, 'after': r})
+p['steps'].append({'id': len(p['steps']), 'op': 'create', 'key': 'police:' + scope + '/' + dev, 'resource': r,
+                   'fields': [], 'depends_on': [], 'provenance': None, 'commands': []})
+PY
+  expect_refused "police $spec" "$work/police.json" "malformed police: "
+done
+
 echo "== wrong-typed and missing fields are errors, never aborts"
 for change in 'p["steps"] = "all"' 'p["steps"][0]["id"] = "0"' 'p["steps"][0]["resource"]["attrs"]["type"] = 7' \
   'del p["steps"][0]["op"]' 'p["changes"][0]["action"] = "explode"' 'p["steps"][0]["resource"]["kind"] = "route"' \

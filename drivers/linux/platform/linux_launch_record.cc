@@ -36,7 +36,11 @@ std::vector<LaunchRecord> LinuxLaunchRecords(const ObservedState& observed, cons
     if (vm.egress || vm.ingress) {
       j["bandwidth"] = nlohmann::json::object();
       for (auto [name, limit] : {std::pair{"egress", &vm.egress}, std::pair{"ingress", &vm.ingress}})
-        if (*limit) j["bandwidth"][name] = {{"rate_bits", (*limit)->rate_bits}, {"burst_bytes", (*limit)->burst_bytes}};
+        if (*limit) {
+          nlohmann::json& d = j["bandwidth"][name] = nlohmann::json::object();
+          if ((*limit)->rate_bits) d.update({{"rate_bits", (*limit)->rate_bits}, {"burst_bytes", (*limit)->burst_bytes}});
+          if ((*limit)->pps) d.update({{"pps", (*limit)->pps}, {"pkt_burst", (*limit)->pkt_burst}});
+        }
     }
     j["reach"] = nullptr;
     if (const Resource* group = observed.Find({kNft, "", "vm/" + vm.vm}))

@@ -6,8 +6,17 @@
 
 #include "drivers/linux/platform/linux_names.h"
 #include "drivers/linux/platform/linux_resources.h"
+#include "model/parse_bandwidth.h"
 
 namespace berth::reconciler::linux_res {
+
+std::string DescribeRateLimit(const RateLimit& limit) {
+  std::string out;
+  if (limit.rate_bits) out = model::FormatRate(limit.rate_bits) + " burst " + std::to_string(limit.burst_bytes) + "b";
+  if (limit.pps)
+    out += (out.empty() ? "" : ", ") + std::to_string(limit.pps) + "pps burst " + std::to_string(limit.pkt_burst) + " packets";
+  return out;
+}
 
 std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allocations& allocations,
                                        const std::string& netns_dir) {
@@ -53,9 +62,18 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
       info.accelerator = proc->AttrOr(kAccelerator);
       info.pid = std::atoi(proc->AttrOr(kPid, "0").c_str());
     }
+    auto number = [](const Resource* res, const char* field) { return std::strtoull(res->AttrOr(field).c_str(), nullptr, 10); };
     for (auto [dev, into] : {std::pair{kVmPeerName, &info.egress}, std::pair{kVmTapName, &info.ingress}}) {
       if (const Resource* q = observed.Find({kQdisc, r.key.name, std::string(dev)}))
-        *into = RateLimit{std::strtoull(q->AttrOr(kRate).c_str(), nullptr, 10), std::strtoull(q->AttrOr(kBurst).c_str(), nullptr, 10)};
+        *into = RateLimit{number(q, kRate), number(q, kBurst)};
+    }
+    // Packets are policed where they arrive: what the VM sends on tap0, what it receives on eth0.
+    for (auto [dev, into] : {std::pair{kVmTapName, &info.egress}, std::pair{kVmPeerName, &info.ingress}}) {
+      if (const Resource* p = observed.Find({kPolice, r.key.name, std::string(dev)})) {
+        if (!*into) *into = RateLimit{};
+        (*into)->pps = number(p, kPktRate);
+        (*into)->pkt_burst = number(p, kPktBurst);
+      }
     }
     out.push_back(std::move(info));
   }

@@ -12,10 +12,12 @@
 
 namespace berth::reconciler::linux_res {
 
-/// A rate limit as the kernel holds it (qdisc resources, linux_bandwidth.h).
+/// A rate limit as the kernel holds it (qdisc resources, linux_bandwidth.h; police resources, linux_police.h).
 struct RateLimit {
-  uint64_t rate_bits = 0;    // per second
+  uint64_t rate_bits = 0;    // per second; 0: the bit rate is not limited
   uint64_t burst_bytes = 0;
+  uint64_t pps = 0;          // packets per second; 0: the packet rate is not limited
+  uint64_t pkt_burst = 0;    // packets
 };
 
 struct VmNetworkInfo {
@@ -36,6 +38,10 @@ struct VmNetworkInfo {
   int pid = 0;
   std::optional<RateLimit> egress, ingress;  // what the VM may send and receive; absent: not limited
 };
+
+/// One direction's limit as `berth show` prints it: "16Mbit burst 32768b", "2000pps burst 20 packets", or both
+/// joined by ", ".
+std::string DescribeRateLimit(const RateLimit& limit);
 
 std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allocations& allocations,
                                        const std::string& netns_dir);

@@ -100,6 +100,8 @@ std::vector<ResourceKey> VmProcDependencies(const Resource& r) {
     // Rate limits are in place before the VM sends its first frame.
     deps.push_back(ResourceKey{kQdisc, ns, *tap});
     deps.push_back(ResourceKey{kQdisc, ns, std::string(linux_res::kVmPeerName)});
+    deps.push_back(ResourceKey{kPolice, ns, *tap});
+    deps.push_back(ResourceKey{kPolice, ns, std::string(linux_res::kVmPeerName)});
   }
   return deps;
 }

@@ -94,7 +94,7 @@ TEST(ParseBandwidth, ErrorsPointAtTheValue) {
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 8kbit, burst: 4001}\n")),
             Strings{"out-of-range spec.network.bandwidth.burst 15:39"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 8kbit, burst: 4000}\n")), Strings{});
-  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 1mbit, pps: 10}\n")), Strings{"unknown-field spec.network.bandwidth.pps 15:32"});
+  EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: 1mbit, pss: 10}\n")), Strings{"unknown-field spec.network.bandwidth.pss 15:32"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: [1mbit]\n")), Strings{"wrong-type spec.network.bandwidth 15:5"});
   EXPECT_EQ(Summaries(LoadVm("    bandwidth: {egress: [1mbit]}\n")), Strings{"wrong-type spec.network.bandwidth.egress 15:17"});
   // Two errors, both reported.
