@@ -13,12 +13,9 @@ using reconciler::Op;
 
 std::optional<DriverError> ApplyPolice(SimState& s, const Action& a) {
   const ResourceKey& key = a.resource.key;
-  SimNetns* netns = s.FindNetns(key.scope);
-  if (!netns) return SysError(a, ENOENT, "netns " + key.scope + " does not exist");
-  if (!netns->links.count(key.name)) {
-    if (a.op == Op::kDelete) return std::nullopt;  // gone with its device
-    return SysError(a, ENODEV, "no device " + key.name);
-  }
+  std::optional<DriverError> error;
+  SimNetns* netns = DeviceNetns(s, a, error);
+  if (!netns) return error;
   auto existing = netns->police.find(key.name);
   if (a.op == Op::kDelete) {
     if (existing != netns->police.end()) netns->police.erase(existing);

@@ -11,14 +11,25 @@ namespace berth::drivers::sim {
 using namespace reconciler::linux_res;  // NOLINT: the vocabulary of this file
 using reconciler::Op;
 
-std::optional<DriverError> ApplyQdisc(SimState& s, const Action& a) {
+SimNetns* DeviceNetns(SimState& s, const Action& a, std::optional<DriverError>& error) {
   const ResourceKey& key = a.resource.key;
   SimNetns* netns = s.FindNetns(key.scope);
-  if (!netns) return SysError(a, ENOENT, "netns " + key.scope + " does not exist");
-  if (!netns->links.count(key.name)) {
-    if (a.op == Op::kDelete) return std::nullopt;  // gone with its device
-    return SysError(a, ENODEV, "no device " + key.name);
+  if (!netns) {
+    error = SysError(a, ENOENT, "netns " + key.scope + " does not exist");
+    return nullptr;
   }
+  if (!netns->links.count(key.name)) {
+    if (a.op != Op::kDelete) error = SysError(a, ENODEV, "no device " + key.name);  // a delete: gone with it
+    return nullptr;
+  }
+  return netns;
+}
+
+std::optional<DriverError> ApplyQdisc(SimState& s, const Action& a) {
+  const ResourceKey& key = a.resource.key;
+  std::optional<DriverError> error;
+  SimNetns* netns = DeviceNetns(s, a, error);
+  if (!netns) return error;
   auto existing = netns->qdiscs.find(key.name);
   if (a.op == Op::kDelete) {
     if (existing != netns->qdiscs.end()) netns->qdiscs.erase(existing);

@@ -66,6 +66,11 @@ enum class Marking { kTag, kGroupOnly, kNone };
 DriverError SysError(const Action& action, int sys_errno, const std::string& what);
 DriverError::Kind KindOfErrno(int sys_errno);
 
+/// The netns of a tc object that lives on one device (a root qdisc, a policer) for `a`. Null with `error` set
+/// when the netns or the device is missing; null without an error for a delete whose device is gone (the
+/// object went with it).
+SimNetns* DeviceNetns(SimState& s, const Action& a, std::optional<DriverError>& error);
+
 /// Rules per kind. `retag` on updates: also complete the ownership tag (false for test drift).
 std::optional<DriverError> CreateLink(SimState& s, const Action& a, Marking marking);
 std::optional<DriverError> UpdateLink(SimState& s, const Action& a, bool retag);
