@@ -97,7 +97,7 @@ void AddPolicyView(const reconciler::ObservedState& observed, const std::string&
                    {"peers", reach->peers == model::PeerMode::kAllow ? "allow" : "deny"},
                    {"egress", {{"default", reach->egress_default_allow ? "allow" : "deny"}, {"allow", allow}, {"deny", deny}}},
                    {"inbound", reach->inbound_any ? "any" : "replies"}};
-  nlohmann::json counts = {{"spoof", 0}, {"host", 0}, {"peers", 0}, {"egress", 0}};
+  nlohmann::json counts = {{"spoof", 0}, {"host", 0}, {"peers", 0}, {"egress", 0}, {"rate", 0}};
   if (auto it = drops.find(vm); it != drops.end())
     for (const auto& [reason, n] : it->second) counts[reason] = n;
   out["drops"] = counts;

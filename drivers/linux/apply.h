@@ -99,7 +99,6 @@ void ApplyLinks(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);
 void ApplyAddrs(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);
 void ApplyTc(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);
 void ApplyQdiscs(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);  // tc_shaper.cc
-void ApplyPolice(Env& env, BatchSockets& socks, std::vector<Job*>& jobs);   // tc_police.cc
 void ApplyNft(Env& env, std::vector<Job*>& jobs);
 void ApplySysctls(Env& env, std::vector<Job*>& jobs);
 void ApplyFiles(Env& env, std::vector<Job*>& jobs);

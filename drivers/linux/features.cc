@@ -18,7 +18,6 @@
 
 #include "drivers/linux/nft.h"
 #include "drivers/linux/observe.h"
-#include "drivers/linux/tc_police.h"
 #include "drivers/linux/tc_redirect.h"
 
 namespace berth::drivers::lnx {
@@ -31,7 +30,7 @@ struct Feature {
 constexpr Feature kFeatures[] = {{"tun", "tun"},          {"veth", "veth"},       {"bridge", "bridge"},
                                  {"nf_tables", "nf_tables"}, {"sch_ingress", "sch_ingress"},
                                  {"cls_u32", "cls_u32"},  {"act_mirred", "act_mirred"},
-                                 {"act_police", "act_police"}};
+                                 {"nft_limit", "nft_limit"}};
 
 bool FileContains(const std::string& path, const std::string& needle) {
   std::ifstream in(path);
@@ -79,8 +78,6 @@ std::vector<std::string> ProbeInThrowawayNetns() {
       missing.push_back("cls_u32");
       missing.push_back("act_mirred");
     }
-    // A packet-rate policer (spec.network.bandwidth.pps), standalone in the throwaway namespace's action table.
-    if (refused((*sock)->Call(PoliceActionRequest(1, 1000, 10)))) missing.push_back("act_police");
   });
   probe.join();
   return missing;

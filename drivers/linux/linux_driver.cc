@@ -46,7 +46,6 @@ class LinuxDriver final : public reconciler::Driver {
       else if (kind == lr::kAddr) ApplyAddrs(env_, socks, kind_jobs);
       else if (kind == lr::kTc) ApplyTc(env_, socks, kind_jobs);
       else if (kind == lr::kQdisc) ApplyQdiscs(env_, socks, kind_jobs);
-      else if (kind == lr::kPolice) ApplyPolice(env_, socks, kind_jobs);
       else if (kind == lr::kNftTable || kind == lr::kNft) continue;  // together, below: one transaction
       else if (kind == lr::kSysctl) ApplySysctls(env_, kind_jobs);
       else if (kind == lr::kFile) ApplyFiles(env_, kind_jobs);

@@ -29,6 +29,8 @@ const std::vector<BaseChainSpec>& BaseChains() {
       // Before br_netfilter (priority 0), so the bridge's decisions hold whatever bridge-nf-call-iptables says.
       {"bridge", "prerouting", "type filter hook prerouting priority filter; policy accept;"},
       {"bridge", "forward", "type filter hook forward priority filter; policy accept;"},
+      // What the host sends or routes into a bridge: a VM's ingress packet rate (linux_policy.h).
+      {"bridge", "output", "type filter hook output priority filter; policy accept;"},
   };
   return chains;
 }
@@ -40,6 +42,7 @@ const std::vector<SetSpec>& Sets() {
       {"inet", "host_vm", "ipv4_addr : verdict"}, {"inet", "out_vm", "ipv4_addr : verdict"},
       {"bridge", "ports", "ifname"},         {"bridge", "ports_ok", "ifname"},
       {"bridge", "port_vm", "ifname : verdict"},  {"bridge", "l2_vm", "ifname : verdict"},
+      {"bridge", "in_vm", "ifname : verdict"},
   };
   return sets;
 }

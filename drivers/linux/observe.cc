@@ -318,7 +318,6 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
       out.resources.push_back(std::move(r));
     }
     AddShapers(v.name, v.snap, out.resources);
-    AddPolicers(v.name, v.snap, out.resources);
     for (auto& r : ns_links) out.resources.push_back(std::move(r));
   }
 

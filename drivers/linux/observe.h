@@ -53,7 +53,7 @@ Result<reconciler::ObservedState, reconciler::DriverError> ObserveHost(Env& env,
                                                                         ObserveMemory& memory);
 
 /// Kernel features berth needs that this host lacks ("tun", "veth", "bridge", "nf_tables", "sch_ingress",
-/// "cls_u32", "act_mirred", "act_police"), found without loading modules. Computed once per driver.
+/// "cls_u32", "act_mirred", "nft_limit"), found without loading modules. Computed once per driver.
 std::vector<std::string> MissingFeatures(Env& env);
 
 }  // namespace berth::drivers::lnx

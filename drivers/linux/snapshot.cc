@@ -169,10 +169,8 @@ Result<Snapshot, OsError> ReadSnapshot(NlSocket& sock, const SnapshotOptions& wh
           else if (auto shaper = ParseShaperQdisc(h)) s.shapers[shaper->index] = *shaper;
         });
     if (!st) return Unexpected<OsError>{st.error()};
-    s.police.clear();
     for (auto& [index, target] : s.redirects) {
       const int dev = index;
-      PoliceFilterScan police;
       auto fst = DumpRetrying(
           sock,
           [dev] {
@@ -182,17 +180,11 @@ Result<Snapshot, OsError> ReadSnapshot(NlSocket& sock, const SnapshotOptions& wh
             t.tcm_parent = kIngressParent;
             return NewRequest(RTM_GETTFILTER, 0, &t, sizeof t);
           },
-          [&] {
-            target.reset();
-            police = {};
-          },
+          [&] { target.reset(); },
           [&](nlmsghdr* h) {
             if (h->nlmsg_type != RTM_NEWTFILTER) return;
-            ScanPoliceFilter(h, police);
             if (!target) target = ParseRedirectFilter(h);
           });
-      if (fst)
-        if (auto p = police.result()) s.police[dev] = *p;
       // The device vanished while we read: it has no redirect any more.
       if (!fst && fst.error().err != ENODEV && fst.error().err != ENOENT && fst.error().err != EINVAL) {
         return Unexpected<OsError>{fst.error()};

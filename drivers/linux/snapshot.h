@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "drivers/linux/netlink.h"
-#include "drivers/linux/tc_police.h"
 #include "drivers/linux/tc_shaper.h"
 #include "model/net.h"
 
@@ -47,7 +46,6 @@ struct Snapshot {
   std::vector<AddrRecord> addrs;
   std::map<int, std::optional<int>> redirects;  // ifindex with an ingress qdisc -> redirect target ifindex
   std::map<int, ShaperRecord> shapers;          // ifindex -> berth's root tbf on it (tc_shaper.h)
-  std::map<int, PoliceRecord> police;           // ifindex -> berth's policer on its ingress hook (tc_police.h)
   std::vector<RouteRecord> routes;
 
   const LinkRecord* ByIndex(int index) const;

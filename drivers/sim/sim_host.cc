@@ -28,7 +28,6 @@ std::optional<DriverError> Dispatch(SimState& s, const Action& a, Marking markin
   if (kind == kAddr) return ApplyAddr(s, a);
   if (kind == kTc) return ApplyTc(s, a);
   if (kind == kQdisc) return ApplyQdisc(s, a);
-  if (kind == kPolice) return ApplyPolice(s, a);
   if (kind == kNftTable || kind == kNft) return ApplyNft(s, a);
   if (kind == kSysctl || kind == kFile) return ApplySetting(s, a);
   if (kind == kVmProc) return ApplyVmProc(s, a);

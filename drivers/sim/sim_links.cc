@@ -192,7 +192,6 @@ void EraseLink(SimState& s, const std::string& ns, const std::string& name) {
   // tc goes with either of its devices: the qdisc with its device, the redirect with its target.
   std::erase_if(netns->tc, [&](const auto& kv) { return kv.first == name || kv.second == name; });
   netns->qdiscs.erase(name);
-  netns->police.erase(name);
   if (link.type == kLinkBridge)
     for (auto& [port_name, port] : netns->links)
       if (port.master == name) port.master.clear();

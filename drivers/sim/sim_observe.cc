@@ -103,11 +103,6 @@ void ObserveNetns(const SimState& s, const std::string& name, const SimNetns& ne
     Mark mark = it == netns.links.end() ? Mark{} : GoverningMark(s, it->second);
     out.resources.push_back(Make({kQdisc, name, dev}, attrs, mark));
   }
-  for (const auto& [dev, attrs] : netns.police) {
-    auto it = netns.links.find(dev);
-    Mark mark = it == netns.links.end() ? Mark{} : GoverningMark(s, it->second);
-    out.resources.push_back(Make({kPolice, name, dev}, attrs, mark));
-  }
 }
 
 }  // namespace

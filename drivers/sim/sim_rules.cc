@@ -107,15 +107,12 @@ std::optional<DriverError> ApplyTc(SimState& s, const Action& a) {
   if (a.op == Op::kDelete) {
     if (existing == netns->tc.end()) return SysError(a, ENOENT, "no ingress qdisc on " + key.name);
     netns->tc.erase(existing);
-    netns->police.erase(key.name);  // the ingress qdisc's filters go with it
     return std::nullopt;
   }
   if (!netns->links.count(key.name)) return SysError(a, ENODEV, "no device " + key.name);
   if (!netns->links.count(to)) return SysError(a, ENODEV, "mirred: no device " + to);
   if (a.op == Op::kCreate && existing != netns->tc.end()) return SysError(a, EEXIST, "ingress qdisc exists on " + key.name);
   if (a.op == Op::kUpdate && existing == netns->tc.end()) return SysError(a, ENOENT, "no ingress qdisc on " + key.name);
-  // An update deletes the ingress qdisc and makes it again (tc_redirect.cc): its other filters go.
-  if (a.op == Op::kUpdate) netns->police.erase(key.name);
   netns->tc[key.name] = to;
   return std::nullopt;
 }

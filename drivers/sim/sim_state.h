@@ -37,7 +37,6 @@ struct SimNetns {
   std::map<std::string, SimLink> links;
   std::map<std::string, std::string> tc;  // device -> redirect target
   std::map<std::string, Attrs> qdiscs;    // device -> berth's root shaper (rate, burst)
-  std::map<std::string, Attrs> police;    // device -> berth's policer on its ingress hook (pkt_rate, pkt_burst)
 };
 
 struct SimNftGroup {
@@ -66,7 +65,7 @@ enum class Marking { kTag, kGroupOnly, kNone };
 DriverError SysError(const Action& action, int sys_errno, const std::string& what);
 DriverError::Kind KindOfErrno(int sys_errno);
 
-/// The netns of a tc object that lives on one device (a root qdisc, a policer) for `a`. Null with `error` set
+/// The netns of a tc object that lives on one device (a root qdisc) for `a`. Null with `error` set
 /// when the netns or the device is missing; null without an error for a delete whose device is gone (the
 /// object went with it).
 SimNetns* DeviceNetns(SimState& s, const Action& a, std::optional<DriverError>& error);
@@ -79,7 +78,6 @@ std::optional<DriverError> ApplyNetns(SimState& s, const Action& a);
 std::optional<DriverError> ApplyAddr(SimState& s, const Action& a);
 std::optional<DriverError> ApplyTc(SimState& s, const Action& a);
 std::optional<DriverError> ApplyQdisc(SimState& s, const Action& a);  // sim_qdisc.cc
-std::optional<DriverError> ApplyPolice(SimState& s, const Action& a);  // sim_police.cc
 std::optional<DriverError> ApplyNft(SimState& s, const Action& a);
 std::optional<DriverError> ApplySetting(SimState& s, const Action& a);  // sysctl and file
 std::optional<DriverError> ApplyVmProc(SimState& s, const Action& a);

@@ -111,19 +111,20 @@ PY
   expect_refused "qdisc $spec" "$work/qdisc.json" "malformed qdisc: "
 done
 
-echo "== a packet rate anywhere but a VM's own two devices, or with what berth never sets"
-for spec in '["", "oper0", {"pkt_rate": "2000", "pkt_burst": "20"}]' '["berth-vm1", "lo", {"pkt_rate": "2000", "pkt_burst": "20"}]' \
-  '["berth-vm1", "tap0", {"pkt_rate": "2000", "pkt_burst": "20", "action": "pass"}]' \
-  '["berth-vm1", "tap0", {"pkt_rate": "0", "pkt_burst": "20"}]' '["berth-vm1", "eth0", {"pkt_rate": "1000000000", "pkt_burst": "20"}]'; do
-  edit "$work/create.json" "$work/police.json" "$spec" <<'PY'
-scope, dev, attrs = json.loads(arg)
-r = {'kind': 'police', 'scope': scope, 'name': dev, 'attrs': attrs, 'ownership': 'owned'}
-p['changes'].append({'kind': 'police', 'scope': scope, 'name': dev, 'action': 'create', 'origin': 'VM/vm1',
-                     'reason': '', 'fields': [], 'before': None, 'after': r})
-p['steps'].append({'id': len(p['steps']), 'op': 'create', 'key': 'police:' + scope + '/' + dev, 'resource': r,
-                   'fields': [], 'depends_on': [], 'provenance': None, 'commands': []})
+echo "== a packet rate in a form berth never writes, or with a statement spliced after it"
+for rule in 'limit rate over 2000/minute counter drop' 'limit rate over 2000/second burst 20 bytes counter drop' \
+  'limit rate over 0/second counter drop' 'limit rate over 2000/second burst 5 packets counter drop' \
+  'limit rate over 2000/second counter drop; delete table inet other'; do
+  edit "$work/create.json" "$work/pps.json" "$rule" <<'PY'
+hit = 0
+for c in p["changes"]:
+    if c["kind"] == "nft" and c["name"].startswith("vm/") and c["after"] and not hit:
+        vm = c["name"][3:]; c["after"]["attrs"]["bridge:in-" + vm] = arg; hit += 1
+        for s in p["steps"]:
+            if s["key"] == "nft:/" + c["name"]: s["resource"]["attrs"]["bridge:in-" + vm] = arg; hit += 1
+assert hit == 2, hit
 PY
-  expect_refused "police $spec" "$work/police.json" "malformed police: "
+  expect_refused "packet rate '$rule'" "$work/pps.json" "malformed nft"
 done
 
 echo "== wrong-typed and missing fields are errors, never aborts"

@@ -142,10 +142,7 @@ TEST_F(ObserveTest, HostFacts) {
   EXPECT_EQ(where, (std::vector<std::string>{"172.30.0.0/16 route 172.30.0.0/16 dev ext0",
                                              "192.168.77.0/24 address 192.168.77.5/24 on ext0"}));
   EXPECT_EQ(obs.facts.interfaces, (std::vector<std::string>{"ext0", "ext1", "fcbr0", "lo"}));
-  // act_police is needed only by packet rates (docs/bandwidth.md), and many kernels are built without it.
-  auto missing = obs.facts.missing_features;
-  std::erase(missing, "act_police");
-  EXPECT_TRUE(missing.empty()) << missing[0];
+  EXPECT_TRUE(obs.facts.missing_features.empty()) << obs.facts.missing_features[0];
   // Unowned addresses are reported with their link's ownership.
   const reconciler::Resource* a = obs.Find({lr::kAddr, "", "ext0/192.168.77.5/24"});
   ASSERT_TRUE(a);

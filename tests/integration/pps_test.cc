@@ -1,12 +1,12 @@
 // Packet rates on the real kernel, through the berth binary: a test guest on the VM's TAP floods small UDP
 // packets to a socket on the host and the host floods the guest; the receivers see the configured packet rate
-// (within 15 %) in each direction, and clearly more without it. A changed rate is an in-place update (same
-// devices, same filter), and a policer deleted, changed or displaced by someone is repaired by the next apply.
-// On a kernel without act_police (CONFIG_NET_ACT_POLICE) the plan must stop with a conflict and change nothing;
-// the measuring tests need the policer and say so when the kernel lacks it.
+// (within 15 %) in each direction, and clearly more without it. The rates are limit rules at the VM's bridge
+// port in table bridge berth (docs/bandwidth.md). A changed rate is an in-place update of the VM's rule group
+// (same devices, same table), and a rule or map element deleted or changed by someone is repaired by the next apply.
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <sstream>
 
 #include "tests/integration/bandwidth_env.h"
 #include "tests/integration/cli_env.h"
@@ -31,24 +31,26 @@ std::string VmYaml(const std::string& bandwidth) {
          "    policy: {host: [{protocol: udp, port: 5001}]}\n" + (bandwidth.empty() ? "" : "    bandwidth: " + bandwidth + "\n");
 }
 
-/// Whether this kernel has act_police with packet rates: a police action in a throwaway namespace.
-bool KernelHasPolice() {
-  return Sh("unshare -n tc actions add action police pkts_rate 100 pkts_burst 10 conform-exceed drop/continue").status == 0;
+/// Chain CHAIN of table bridge berth as nft lists it, handles included; empty when it is not there.
+std::string BridgeChain(const std::string& chain) {
+  auto r = Sh("nft -a list chain bridge berth " + chain + " 2>/dev/null");
+  return r.status == 0 ? r.out : "";
 }
 
-/// berth's filter (priority 3047) on DEV's ingress hook in berth-pps1, as tc -j reports its nodes.
-nlohmann::json PoliceFilters(const std::string& dev) {
-  auto j = ShJson("tc -j -n berth-pps1 filter show dev " + dev + " ingress prio 3047");
-  return j.is_array() ? j : nlohmann::json::array();
+/// The handle of the first rule of CHAIN that contains `text`, or "".
+std::string RuleHandle(const std::string& chain, const std::string& text) {
+  std::istringstream in(BridgeChain(chain));
+  for (std::string line; std::getline(in, line);) {
+    const size_t at = line.find("# handle ");
+    if (line.find(text) != std::string::npos && at != std::string::npos) return line.substr(at + 9);
+  }
+  return "";
 }
 
-/// berth's police action on DEV as `tc -j actions` reports it (index 0xbe70001 on tap0, 0xbe70002 on eth0).
-nlohmann::json PoliceAction(const std::string& dev) {
-  const std::string index = dev == "tap0" ? "199688193" : "199688194";
-  auto j = ShJson("tc -j -n berth-pps1 actions get action police index " + index);
-  if (!j.is_array() || j.empty()) return nlohmann::json();
-  auto acts = j[0].value("actions", nlohmann::json::array());
-  return acts.empty() ? nlohmann::json() : acts[0];
+std::string TableHandle() {
+  const std::string head = Sh("nft -a list table bridge berth | head -1").out;
+  const size_t at = head.find("# handle ");
+  return at == std::string::npos ? "" : head.substr(at + 9, head.find('\n', at) - at - 9);
 }
 
 int IfIndex(const std::string& dev) {
@@ -62,11 +64,6 @@ class PpsTest : public SandboxTest {
     if (!HaveBerth()) GTEST_SKIP() << "the berth binary is not built";
     SandboxTest::SetUp();
     berth_.WriteManifest("bridge.yaml", kBridge);
-  }
-  void RequirePolice() {
-    if (!KernelHasPolice())
-      GTEST_SKIP() << "this kernel has no act_police with packet rates (CONFIG_NET_ACT_POLICE, 5.14+): "
-                      "PpsTest.WithoutActPoliceThePlanStopsAndChangesNothing covers it";
   }
   void Apply(const std::string& bandwidth) {
     berth_.WriteManifest("vm.yaml", VmYaml(bandwidth));
@@ -109,35 +106,24 @@ void ExpectNear(double measured_pps, double configured, const char* what) {
       << what << ": measured " << measured_pps << " packets/s against a limit of " << configured;
 }
 
-TEST_F(PpsTest, WithoutActPoliceThePlanStopsAndChangesNothing) {
-  if (KernelHasPolice()) GTEST_SKIP() << "this kernel has act_police: the other tests measure it";
-  berth_.WriteManifest("vm.yaml", VmYaml("{egress: 16mbit, pps: {egress: 2000}}"));
-  auto plan = berth_.Run("plan -f " + berth_.manifests());
-  EXPECT_NE(plan.status, 0) << plan.out;
-  EXPECT_NE(plan.out.find("the kernel lacks act_police"), std::string::npos) << plan.out;
-  auto r = berth_.Run("apply -f " + berth_.manifests());
-  EXPECT_NE(r.status, 0) << r.out;
-  EXPECT_NE(r.out.find("act_police"), std::string::npos) << r.out;
-  EXPECT_NE(Sh("ip netns list | grep -q berth-pps1").status, 0) << "a refused plan created the VM's netns";
-  // Without the packet rate the same VM converges.
-  Apply("{egress: 16mbit}");
-  EXPECT_NE(IfIndex("tap0"), 0);
-}
-
 TEST_F(PpsTest, EachDirectionGetsItsPacketRateAndMoreWithoutIt) {
-  RequirePolice();
-  if (IsSkipped()) return;
   Apply("{pps: {egress: 2000, ingress: 1000}}");
-  ASSERT_EQ(PoliceFilters("tap0").size() > 0, true) << "no filter at priority 3047 on tap0";
-  EXPECT_NE(PoliceAction("tap0").dump().find("2000"), std::string::npos) << PoliceAction("tap0");
+  EXPECT_NE(BridgeChain("port-pps1").find("limit rate over 2000/second burst 20 packets"), std::string::npos)
+      << BridgeChain("port-pps1");
+  EXPECT_NE(BridgeChain("in-pps1").find("limit rate over 1000/second burst 10 packets"), std::string::npos)
+      << BridgeChain("in-pps1");
   FloodResult out, in;
   Flood(kEgressPps, kIngressPps, out, in);
   if (HasFatalFailure()) return;
   const double bits = FrameBits(kSmall);
-  ExpectNear(out.received / bits, kEgressPps, "VM egress (tap0's policer)");
-  ExpectNear(in.received / bits, kIngressPps, "VM ingress (eth0's policer)");
+  ExpectNear(out.received / bits, kEgressPps, "VM egress (the limit in port-pps1)");
+  ExpectNear(in.received / bits, kIngressPps, "VM ingress (the limit in in-pps1)");
+  auto vm = berth_.Vms()["pps1"];
+  EXPECT_GT(vm["drops"].value("rate", 0), 0) << "the drops at the rate are counted as such: " << vm["drops"];
+  EXPECT_EQ(vm["drops"].value("spoof", -1), 0) << vm["drops"];
   Apply("");
-  EXPECT_TRUE(PoliceFilters("tap0").empty()) << "the rate's removal left the filter";
+  EXPECT_EQ(BridgeChain("port-pps1").find("limit"), std::string::npos) << "the rate's removal left its rule";
+  EXPECT_EQ(BridgeChain("in-pps1"), "") << "the rate's removal left its chain";
   Flood(kEgressPps, kIngressPps, out, in);
   if (HasFatalFailure()) return;
   std::cout << "[ measured ] unlimited: egress " << out.received / bits << " packets/s, ingress " << in.received / bits << "\n";
@@ -146,37 +132,46 @@ TEST_F(PpsTest, EachDirectionGetsItsPacketRateAndMoreWithoutIt) {
 }
 
 TEST_F(PpsTest, AChangedRateIsAnInPlaceUpdateAndDriftIsRepaired) {
-  RequirePolice();
-  if (IsSkipped()) return;
   Apply("{egress: 16mbit, pps: {egress: 2000, ingress: 1000}}");
   const int tap = IfIndex("tap0"), eth = IfIndex("eth0");
+  const std::string table = TableHandle();
   ASSERT_NE(tap, 0);
+  ASSERT_FALSE(table.empty());
   berth_.WriteManifest("vm.yaml", VmYaml("{egress: 16mbit, pps: {egress: 3000, ingress: 1000}}"));
   const std::string plan = Plan();
-  EXPECT_NE(plan.find("~ police:berth-pps1/tap0"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("~ nft:/vm/pps1"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("3000/second"), std::string::npos) << "the plan shows the new rate:\n" << plan;
   EXPECT_EQ(plan.find("link:"), std::string::npos) << "a rate change must not touch a device:\n" << plan;
-  EXPECT_EQ(plan.find("eth0"), std::string::npos) << "only tap0's policer changed:\n" << plan;
+  EXPECT_EQ(plan.find("qdisc:"), std::string::npos) << "nor the bit rate's shaper:\n" << plan;
   Apply("{egress: 16mbit, pps: {egress: 3000, ingress: 1000}}");
   EXPECT_EQ(IfIndex("tap0"), tap);
   EXPECT_EQ(IfIndex("eth0"), eth);
+  EXPECT_EQ(TableHandle(), table) << "the table was rewritten, not updated in place";
   auto vm = berth_.Vms()["pps1"];
   EXPECT_NE(vm["bandwidth"]["egress"].get<std::string>().find("3000pps"), std::string::npos) << vm;
-  // Deleted, changed to let everything pass, displaced by someone's filter: all repaired.
-  ASSERT_EQ(Sh("tc -n berth-pps1 filter del dev eth0 ingress prio 3047").status, 0);
-  ASSERT_EQ(Sh("tc -n berth-pps1 actions change action police pkts_rate 3000 pkts_burst 30 conform-exceed pass/continue "
-               "index 199688193").status, 0);
-  EXPECT_NE(Plan().find("police:berth-pps1/eth0"), std::string::npos);
+  // Someone deletes the ingress rule and the map element that leads to it, and loosens the egress rule: all
+  // three are plan changes and are repaired.
+  const std::string in_rule = RuleHandle("in-pps1", "limit rate"), out_rule = RuleHandle("port-pps1", "limit rate");
+  ASSERT_FALSE(in_rule.empty());
+  ASSERT_FALSE(out_rule.empty());
+  ASSERT_EQ(Sh("nft delete rule bridge berth in-pps1 handle " + in_rule).status, 0);
+  ASSERT_EQ(Sh("nft delete element bridge berth in_vm '{ \"bv-pps1\" }'").status, 0);
+  ASSERT_EQ(Sh("nft replace rule bridge berth port-pps1 handle " + out_rule +
+               " limit rate over 3000000/second counter drop comment '\"berth:vm/pps1\"'").status, 0);
+  EXPECT_NE(Plan().find("~ nft:/vm/pps1"), std::string::npos) << Plan();
   Apply("{egress: 16mbit, pps: {egress: 3000, ingress: 1000}}");
-  EXPECT_FALSE(PoliceFilters("eth0").empty());
-  // pass/continue is gone: berth's exceed action (drop) is back. Read as text: iproute2's JSON for police varies.
-  const auto text = Sh("tc -n berth-pps1 actions get action police index 199688193");
-  EXPECT_EQ(text.out.find("pass"), std::string::npos) << text.out;
-  ASSERT_EQ(Sh("tc -n berth-pps1 filter del dev eth0 ingress prio 3047").status, 0);
-  ASSERT_EQ(Sh("tc -n berth-pps1 filter add dev eth0 ingress protocol ip prio 3047 u32 match u32 0 0 action pass").status, 0);
-  Apply("{egress: 16mbit, pps: {egress: 3000, ingress: 1000}}");
-  EXPECT_NE(PoliceAction("eth0"), nlohmann::json()) << "berth's policer is back on eth0";
+  EXPECT_NE(BridgeChain("port-pps1").find("limit rate over 3000/second burst 30 packets"), std::string::npos)
+      << BridgeChain("port-pps1");
+  EXPECT_NE(BridgeChain("in-pps1").find("limit rate over 1000/second burst 10 packets"), std::string::npos);
+  EXPECT_NE(Sh("nft list map bridge berth in_vm").out.find("bv-pps1"), std::string::npos);
   EXPECT_NE(Plan().find("No changes"), std::string::npos) << Plan();
   EXPECT_EQ(IfIndex("tap0"), tap);
+  // And the repaired limit holds: the egress rate is the new one.
+  FloodResult out, in;
+  Flood(3000, kIngressPps, out, in);
+  if (HasFatalFailure()) return;
+  ExpectNear(out.received / FrameBits(kSmall), 3000, "VM egress after the repair");
+  ExpectNear(in.received / FrameBits(kSmall), kIngressPps, "VM ingress after the repair");
 }
 
 }  // namespace

@@ -154,6 +154,7 @@ TEST_F(TcNftTest, NftChainDriftIsObservedAndRepaired) {
   obs = ObserveOk(*driver_, false);
   EXPECT_EQ(obs.Find(table.key)->AttrOr(lr::kChains),
             "bridge:forward: type filter hook forward priority filter; policy accept;\n"
+            "bridge:output: type filter hook output priority filter; policy accept;\n"
             "bridge:prerouting: type filter hook prerouting priority filter; policy accept;\n"
             "forward: type filter hook forward priority filter; policy drop;\n"
             "input: type filter hook input priority filter; policy accept;\n"

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "drivers/linux/platform/linux_names.h"
-#include "drivers/linux/platform/linux_police.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "model/parse_bandwidth.h"
 
@@ -33,7 +32,6 @@ uint32_t TbfLimit(uint64_t burst, uint64_t rate_bytes) {
 
 void ExpandVmBandwidth(const model::Vm& vm, const std::string& ns, const Provenance& from, DesiredBuilder& b) {
   if (!vm.network.bandwidth) return;
-  ExpandVmPolice(vm, ns, from, b);
   const model::Bandwidth& bw = *vm.network.bandwidth;
   for (auto [rate, dev] : {std::pair{bw.egress_bits, kVmPeerName}, std::pair{bw.ingress_bits, kVmTapName}}) {
     if (!rate) continue;

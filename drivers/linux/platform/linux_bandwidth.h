@@ -26,8 +26,8 @@ uint64_t TbfBurstBytes(uint64_t ticks, uint64_t rate_bytes);
 /// The queue behind the bucket, in bytes: the burst plus 50 ms at the rate (tc's `latency 50ms`).
 uint32_t TbfLimit(uint64_t burst, uint64_t rate_bytes);
 
-/// qdisc:NS/eth0 (egress) and qdisc:NS/tap0 (ingress) for a VM with spec.network.bandwidth, and its packet
-/// rates (linux_police.h).
+/// qdisc:NS/eth0 (egress) and qdisc:NS/tap0 (ingress) for a VM with spec.network.bandwidth's bit rates. Its
+/// packet rates are rules at its bridge port (linux_policy.h).
 void ExpandVmBandwidth(const model::Vm& vm, const std::string& ns, const Provenance& from, DesiredBuilder& b);
 
 }  // namespace berth::reconciler::linux_res

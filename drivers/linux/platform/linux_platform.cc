@@ -30,6 +30,14 @@ ResourceKey LinkKeyIn(const std::string& scope, const std::string& dev) {
   return ResourceKey{kLink, scope, dev};
 }
 
+/// Whether a VM's rule group limits a packet rate: its port chain ends in a limit, or it has an in- chain.
+bool HasPacketRate(const Resource& group) {
+  for (const auto& [attr, rules] : group.attrs)
+    if (attr.starts_with("bridge:in-") || (attr.starts_with("bridge:port-") && rules.find("limit rate") != std::string::npos))
+      return true;
+  return false;
+}
+
 class LinuxPlatform final : public Platform {
  public:
   std::string name() const override { return "linux"; }
@@ -57,10 +65,6 @@ class LinuxPlatform final : public Platform {
       if (auto* to = r.Attr(kRedirectTo)) deps.push_back(LinkKeyIn(r.key.scope, *to));
     } else if (kind == kQdisc) {
       deps.push_back(LinkKeyIn(r.key.scope, r.key.name));
-    } else if (kind == kPolice) {
-      // A filter on the redirect's ingress hook: after the hook exists, removed before it goes.
-      deps.push_back(LinkKeyIn(r.key.scope, r.key.name));
-      deps.push_back(ResourceKey{kTc, r.key.scope, r.key.name});
     } else if (kind == kNft) {
       deps.push_back(ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)});
     } else if (kind == kSysctl) {
@@ -115,7 +119,7 @@ class LinuxPlatform final : public Platform {
       if (auto* dev = r.Attr(kDev)) return LinkKeyIn(r.key.scope, *dev);
       return std::nullopt;
     }
-    if (kind == kTc || kind == kQdisc || kind == kPolice) return LinkKeyIn(r.key.scope, r.key.name);
+    if (kind == kTc || kind == kQdisc) return LinkKeyIn(r.key.scope, r.key.name);
     if (kind == kNft) return ResourceKey{linux_res::kNftTable, "", std::string(reconciler::kNftTable)};
     return std::nullopt;
   }
@@ -200,7 +204,8 @@ void LinuxPlatform::CheckHost(const DesiredState& desired, const ObservedState& 
     }
     // Records are decoded with their kinds' codecs where the diff finds work for them (RecordError).
     if (r.key.kind == linux_res::kNftTable) needed_features.insert("nf_tables");
-    if (r.key.kind == kPolice) needed_features.insert("act_police");
+    // A packet rate (linux_policy.h) is a limit rule at the VM's bridge port.
+    if (r.key.kind == kNft && r.key.name.starts_with("vm/") && HasPacketRate(r)) needed_features.insert("nft_limit");
 
     if (r.key.kind == kAddr && r.key.scope.empty()) {
       auto cidr = model::Cidr4::Parse(r.AttrOr(kAddress));

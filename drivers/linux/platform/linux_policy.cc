@@ -4,7 +4,11 @@
 // policy cuts established connections at once; replies to connections the host or a peer opened pass.
 #include "drivers/linux/platform/linux_policy.h"
 
+#include <cstdio>
+#include <sstream>
+
 #include "model/naming.h"
+#include "model/parse_bandwidth.h"
 #include "drivers/linux/platform/linux_resources.h"
 
 namespace berth::reconciler::linux_res {
@@ -37,6 +41,13 @@ std::string HostMatch(const model::HostRule& r) {
   return ProtoMatch(r.protocol, r.port);
 }
 
+// nft's listing of a packet rate's drop (nft_rule_spec.h kLimit): it leaves out a burst of 5, its default.
+std::string PacketRateDrop(uint64_t pps, uint64_t burst) {
+  std::string rule = "limit rate over " + std::to_string(pps) + "/second ";
+  if (burst != 5) rule += "burst " + std::to_string(burst) + " packets ";
+  return rule + "counter drop";
+}
+
 }  // namespace
 
 Attrs PolicyBaseRules() {
@@ -52,11 +63,16 @@ Attrs PolicyBaseRules() {
   Append(a, kChainPreroute, "ip saddr @vms fib daddr type != local ip saddr vmap @out_vm");
   Append(a, std::string(kBridgePrefix) + "prerouting", "iifname vmap @port_vm");
   Append(a, std::string(kBridgePrefix) + "forward", "iifname vmap @l2_vm");
+  // Frames leaving by a VM's port, bridged from a peer (forward) or sent and routed by the host (output):
+  // the VM's ingress packet rate, for the VMs that have one.
+  Append(a, std::string(kBridgePrefix) + "forward", "oifname vmap @in_vm");
+  Append(a, std::string(kBridgePrefix) + "output", "oifname vmap @in_vm");
   return a;
 }
 
 std::string PolicyTableChains() {
   return "bridge:forward: type filter hook forward priority filter; policy accept;\n"
+         "bridge:output: type filter hook output priority filter; policy accept;\n"
          "bridge:prerouting: type filter hook prerouting priority filter; policy accept;\n"
          "forward: type filter hook forward priority filter; policy accept;\n"
          "input: type filter hook input priority filter; policy accept;\n"
@@ -81,6 +97,9 @@ void AddVmPolicy(const model::Vm& vm, const Assignment& assignment, const model:
   const bool peers = p.peers == model::PeerMode::kAllow;
 
   const std::string host = "host-" + name, out = "out-" + name, spoof = "port-" + name, l2 = "l2-" + name;
+  const model::Bandwidth* bw = vm.network.bandwidth ? &*vm.network.bandwidth : nullptr;
+  const std::string in = "in-" + name;
+  if (bw && bw->ingress_pps) Append(group, kElements, "bridge in_vm " + port + " : jump " + in);
   Append(group, kElements, "bridge l2_vm " + port + " : jump " + l2);
   Append(group, kElements, "bridge port_vm " + port + " : jump " + spoof);
   Append(group, kElements, "bridge ports " + port);
@@ -122,16 +141,38 @@ void AddVmPolicy(const model::Vm& vm, const Assignment& assignment, const model:
   Append(group, s, "ip saddr != " + addr + " counter drop");
   Append(group, s, "arp saddr ether != " + mac + " counter drop");
   Append(group, s, "arp saddr ip != " + addr + " counter drop");
+  // Packet rates (spec.network.bandwidth.pps) at the VM's port: one token bucket per direction that counts
+  // every frame, ARP included. What it sends is limited here, after the checks above; what it receives in its
+  // own chain, which the bridge's forward (from peers) and output (from the host) hooks jump to.
+  if (bw && bw->egress_pps) Append(group, s, PacketRateDrop(*bw->egress_pps, model::PpsBurst(*bw, *bw->egress_pps)));
+  if (bw && bw->ingress_pps)
+    Append(group, kBridgePrefix + in, PacketRateDrop(*bw->ingress_pps, model::PpsBurst(*bw, *bw->ingress_pps)));
 
   // Port to port on the bridge: only when both VMs allow peers.
   const std::string l = kBridgePrefix + l2;
   Append(group, l, peers ? "oifname @ports oifname != @ports_ok counter drop" : "oifname @ports counter drop");
 }
 
+std::optional<PacketRate> PacketRateOf(const Attrs& group, const std::string& vm, bool egress) {
+  auto chain = group.find(kBridgePrefix + std::string(egress ? "port-" : "in-") + vm);
+  if (chain == group.end()) return std::nullopt;
+  std::istringstream lines(chain->second);
+  for (std::string line; std::getline(lines, line);) {
+    unsigned long long pps = 0, burst = 5;
+    char after[16] = {};
+    if (std::sscanf(line.c_str(), "limit rate over %llu/second burst %llu packets %15s", &pps, &burst, after) == 3 ||
+        std::sscanf(line.c_str(), "limit rate over %llu/second %15s", &pps, after) == 2)
+      return PacketRate{pps, burst};
+  }
+  return std::nullopt;
+}
+
 DropCounter ClassifyDrop(const std::string& chain, const std::string& rule) {
   if (!rule.ends_with("drop") || rule.find("counter") == std::string::npos) return {};
   auto after = [&](std::string_view prefix) { return chain.substr(prefix.size()); };
-  if (chain.starts_with("bridge:port-")) return {after("bridge:port-"), "spoof"};
+  if (chain.starts_with("bridge:port-"))
+    return {after("bridge:port-"), rule.starts_with("limit ") ? "rate" : "spoof"};
+  if (chain.starts_with("bridge:in-")) return {after("bridge:in-"), "rate"};
   if (chain.starts_with("bridge:l2-")) return {after("bridge:l2-"), "peers"};
   if (chain.starts_with("inet:host-")) return {after("inet:host-"), "host"};
   if (chain.starts_with("inet:out-"))

@@ -4,6 +4,8 @@
 // number of VMs. Pure: strings in nft's canonical listing form, as the driver reads them back.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,14 +30,24 @@ Attrs PolicyBaseRules();
 /// A VM's effective policy on `bridge` (its block over the bridge's, with the secure defaults).
 model::EffectivePolicy EffectivePolicyOf(const model::Vm& vm, const model::Bridge& bridge);
 
-/// Adds a bridged VM's policy (chains host-/out-/port-/l2-NAME and their map elements) to its rule group.
+/// Adds a bridged VM's policy (chains host-/out-/port-/l2-NAME and their map elements) to its rule group, and its
+/// packet rates (spec.network.bandwidth.pps: the end of port-NAME, chain in-NAME).
 void AddVmPolicy(const model::Vm& vm, const Assignment& assignment, const model::Bridge& bridge, Attrs& group);
+
+/// A packet rate as a VM's group holds it: the rule AddVmPolicy writes, read back from one chain's rules.
+struct PacketRate {
+  uint64_t pps = 0;
+  uint64_t burst = 0;  // packets
+};
+/// The packet rate in VM `vm`'s group, if it has one: what it sends (`egress`, chain port-NAME) or receives
+/// (chain in-NAME).
+std::optional<PacketRate> PacketRateOf(const Attrs& group, const std::string& vm, bool egress);
 
 /// The nfttable's `chains` attribute with the policy's base chains: both tables, as the driver reads it back.
 std::string PolicyTableChains();
 
 /// Why a drop counter in chain `chain` (attr key form) with rule `rule` drops: "spoof", "host", "peers",
-/// "egress"; "" for rules that are not a VM's drop. The VM is the chain name after its prefix.
+/// "egress", "rate" (a packet rate); "" for rules that are not a VM's drop. The VM is the chain name after its prefix.
 struct DropCounter {
   std::string vm;
   std::string reason;

@@ -14,9 +14,6 @@
 //   qdisc:berth-vm1/eth0                rate=BITS burst=BYTES: berth's tbf (handle be7:) as the device's root
 //                                       qdisc; eth0 shapes what the VM sends, tap0 what it receives
 //                                       (linux_bandwidth.h); only in berth's netns, on berth's devices
-//   police:berth-vm1/tap0               pkt_rate=PPS pkt_burst=PACKETS: a u32 match-all filter (prio be7) with a
-//                                       police action on the device's ingress hook, ahead of the redirect; tap0
-//                                       polices what the VM sends, eth0 what it receives (linux_police.h)
 //   nfttable:/berth                     the inet table berth owns (chains postrouting, prerouting, forward)
 //   nft:/nat/NAME, nft:/vm/NAME         a group of rules: attrs prerouting / forward / postrouting hold the
 //                                       group's rules in nft's canonical text, one per line, in order;
@@ -38,7 +35,6 @@ inline constexpr const char* kLink = "link";
 inline constexpr const char* kAddr = "addr";
 inline constexpr const char* kTc = "tc";
 inline constexpr const char* kQdisc = "qdisc";
-inline constexpr const char* kPolice = "police";
 inline constexpr const char* kNftTable = "nfttable";
 inline constexpr const char* kNft = "nft";
 inline constexpr const char* kSysctl = "sysctl";
@@ -68,9 +64,6 @@ inline constexpr const char* kRedirectTo = "redirect_to";
 // qdisc attributes: the rate in bits per second (a multiple of 8), the bucket in bytes as the kernel keeps it
 inline constexpr const char* kRate = "rate";
 inline constexpr const char* kBurst = "burst";
-// police attributes: packets per second, and the bucket in packets as the kernel keeps it (tc-police(8) names)
-inline constexpr const char* kPktRate = "pkt_rate";
-inline constexpr const char* kPktBurst = "pkt_burst";
 
 // nft group attributes: one per chain
 inline constexpr const char* kChainPrerouting = "prerouting";

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "drivers/linux/platform/linux_names.h"
+#include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "model/parse_bandwidth.h"
 
@@ -67,12 +68,14 @@ std::vector<VmNetworkInfo> DescribeVms(const ObservedState& observed, const Allo
       if (const Resource* q = observed.Find({kQdisc, r.key.name, std::string(dev)}))
         *into = RateLimit{number(q, kRate), number(q, kBurst)};
     }
-    // Packets are policed where they arrive: what the VM sends on tap0, what it receives on eth0.
-    for (auto [dev, into] : {std::pair{kVmTapName, &info.egress}, std::pair{kVmPeerName, &info.ingress}}) {
-      if (const Resource* p = observed.Find({kPolice, r.key.name, std::string(dev)})) {
-        if (!*into) *into = RateLimit{};
-        (*into)->pps = number(p, kPktRate);
-        (*into)->pkt_burst = number(p, kPktBurst);
+    // Packet rates are rules of the VM's group at its bridge port (linux_policy.h).
+    if (const Resource* group = observed.Find({kNft, "", "vm/" + info.vm})) {
+      for (auto [egress, into] : {std::pair{true, &info.egress}, std::pair{false, &info.ingress}}) {
+        if (auto rate = PacketRateOf(group->attrs, info.vm, egress)) {
+          if (!*into) *into = RateLimit{};
+          (*into)->pps = rate->pps;
+          (*into)->pkt_burst = rate->burst;
+        }
       }
     }
     out.push_back(std::move(info));

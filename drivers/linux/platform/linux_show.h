@@ -12,7 +12,8 @@
 
 namespace berth::reconciler::linux_res {
 
-/// A rate limit as the kernel holds it (qdisc resources, linux_bandwidth.h; police resources, linux_police.h).
+/// A rate limit as the kernel holds it (qdisc resources, linux_bandwidth.h; packet rates in the VM's
+/// rule group, linux_policy.h).
 struct RateLimit {
   uint64_t rate_bits = 0;    // per second; 0: the bit rate is not limited
   uint64_t burst_bytes = 0;

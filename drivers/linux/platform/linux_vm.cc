@@ -100,9 +100,9 @@ std::vector<ResourceKey> VmProcDependencies(const Resource& r) {
     // Rate limits are in place before the VM sends its first frame.
     deps.push_back(ResourceKey{kQdisc, ns, *tap});
     deps.push_back(ResourceKey{kQdisc, ns, std::string(linux_res::kVmPeerName)});
-    deps.push_back(ResourceKey{kPolice, ns, *tap});
-    deps.push_back(ResourceKey{kPolice, ns, std::string(linux_res::kVmPeerName)});
   }
+  // Its policy and packet rates (nft:/vm/NAME) too: a VM never sends a frame its wall does not judge.
+  deps.push_back(ResourceKey{kNft, "", "vm/" + r.key.name});
   return deps;
 }
 

@@ -9,6 +9,7 @@
 #include "drivers/linux/platform/nft_concat.h"
 #include "drivers/linux/platform/nft_words.h"
 #include "model/net.h"
+#include "model/parse_bandwidth.h"
 #include "model/parse_values.h"
 
 namespace berth::reconciler::linux_res {
@@ -18,7 +19,7 @@ using Kind = NftTerm::Kind;
 using namespace nft_words;
 
 constexpr std::string_view kSets[] = {"vms",     "peers_ok", "full_vms", "host_vm", "out_vm",
-                                      "ports",   "ports_ok", "port_vm",  "l2_vm"};
+                                      "ports",   "ports_ok", "port_vm",  "l2_vm", "in_vm"};
 
 bool IsSetRef(std::string_view w) {
   return w.starts_with("@") && std::find(std::begin(kSets), std::end(kSets), w.substr(1)) != std::end(kSets);
@@ -101,7 +102,7 @@ class Parser {
       }
       if (Peek() == "vmap") {
         ++at_;
-        if ((t.field != "ip saddr" && t.field != "iifname") || !IsSetRef(Peek())) return Bad("bad vmap");
+        if (t.field == "ip daddr" || !IsSetRef(Peek())) return Bad("bad vmap");
         t.kind = Kind::kVmap;
         t.value.assign(Next());
         return std::nullopt;
@@ -188,6 +189,7 @@ class Parser {
       t.value.assign(v);
       return std::nullopt;
     }
+    if (w == "limit") return Limit(t);
     if (w == "counter") {
       t.kind = Kind::kCounter;
       return std::nullopt;
@@ -218,6 +220,28 @@ class Parser {
       return std::nullopt;
     }
     return Bad("not part of berth's rule grammar");
+  }
+
+  /// A VM's packet rate (linux_policy.cc): "limit rate over PPS/second", then " burst N packets" unless N is
+  /// nft's default of 5, which its listing leaves out (so "burst 5 packets" would never read back as written).
+  std::optional<berth::Error> Limit(NftTerm& t) {
+    t.kind = Kind::kLimit;
+    if (!Expect("rate") || !Expect("over")) return Bad("expected limit rate over");
+    const std::string_view rate = Next();
+    const size_t slash = rate.find('/');
+    if (slash == std::string_view::npos || rate.substr(slash) != "/second" ||
+        !IsCount(rate.substr(0, slash), model::kMinPps, model::kMaxPps))
+      return Bad("expected PACKETS/second within berth's packet rates");
+    t.value.assign(rate);
+    if (Peek() != "burst") return std::nullopt;
+    ++at_;
+    const std::string_view burst = Next();
+    if (!IsCount(burst, 1, model::kMaxPpsBurst) || burst == "5") return Bad("expected a burst in packets other than 5");
+    if (!Expect("packets")) return Bad("expected packets");
+    t.value += " burst ";
+    t.value += burst;
+    t.value += " packets";
+    return std::nullopt;
   }
 
   WordList list_;
@@ -258,6 +282,7 @@ std::string FormatNftRule(const NftRule& rule) {
       case Kind::kEtherSaddr: out += "ether saddr " + neg + t.value; break;
       case Kind::kEtherType: out += "ether type " + neg + t.value; break;
       case Kind::kArpSaddr: out += "arp saddr " + t.field + " " + neg + t.value; break;
+      case Kind::kLimit: out += "limit rate over " + t.value; break;
       case Kind::kCounter: out += "counter"; break;
       case Kind::kVmap: out += t.field + " vmap " + t.value; break;
       case Kind::kVerdict: out += t.value; break;
@@ -293,7 +318,7 @@ std::optional<std::string> ElementCheck(std::string_view text, NftElement* out) 
                  {"inet", "full_vms", true, false},  {"inet", "host_vm", true, true},
                  {"inet", "out_vm", true, true},     {"bridge", "ports", false, false},
                  {"bridge", "ports_ok", false, false}, {"bridge", "port_vm", false, true},
-                 {"bridge", "l2_vm", false, true}};
+                 {"bridge", "l2_vm", false, true},     {"bridge", "in_vm", false, true}};
   for (const auto& l : kLayout) {
     if (l.family != words[0] || l.set != words[1]) continue;
     if (l.map != map) return "set " + std::string(l.set) + (map ? " is not a verdict map" : " is a verdict map");

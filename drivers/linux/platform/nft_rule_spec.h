@@ -33,8 +33,9 @@ struct NftTerm {
     kEtherSaddr,  // "ether saddr [!=] MAC"                     negate, value
     kEtherType,   // "ether type != { ip, arp }"                negate
     kArpSaddr,    // "arp saddr ether|ip [!=] MAC|ADDR"         field, negate, value
+    kLimit,       // "limit rate over PPS/second [burst N packets]"  value ("PPS/second [burst N packets]")
     kCounter,     // "counter"
-    kVmap,        // "ip saddr vmap @SET" | "iifname vmap @SET"  field ("ip saddr" | "iifname"), value (last)
+    kVmap,        // "ip saddr|iifname|oifname vmap @SET"      field, value (last)
     kVerdict,     // "accept" | "drop" | "masquerade"            value (last)
     kDnat,        // "dnat ip to ADDR:PORT"                      value (last)
     kDnatMap,     // "dnat ip to meta l4proto . th|tcp|udp|sctp dport map { PROTO . PORT : ADDR . PORT, ... }"

@@ -18,6 +18,16 @@ bool Decimal(std::string_view w, unsigned max, unsigned& out) {
   return out <= max;
 }
 
+bool IsCount(std::string_view w, uint64_t min, uint64_t max) {
+  if (w.empty() || w.size() > 19 || (w.size() > 1 && w[0] == '0')) return false;
+  uint64_t value = 0;
+  for (char c : w) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + uint64_t(c - '0');
+  }
+  return value >= min && value <= max;
+}
+
 bool Ipv4Value(std::string_view w, uint32_t& out) {
   out = 0;
   for (int i = 0; i < 4; ++i) {

@@ -11,6 +11,8 @@ namespace berth::reconciler::linux_res::nft_words {
 
 /// A decimal number without a leading zero, at most `max` (five digits at most); its value in `out`.
 bool Decimal(std::string_view w, unsigned max, unsigned& out);
+/// A decimal number without a leading zero within [min, max] (at most 19 digits): packet rates and bursts.
+bool IsCount(std::string_view w, uint64_t min, uint64_t max);
 /// Canonical dotted quad ("10.0.0.1", no leading zeros); its value in `out`.
 bool Ipv4Value(std::string_view w, uint32_t& out);
 bool IsIpv4(std::string_view w);

@@ -10,7 +10,6 @@
 #include "drivers/linux/platform/linux_bandwidth.h"
 #include "drivers/linux/platform/linux_forwards.h"
 #include "drivers/linux/platform/linux_names.h"
-#include "drivers/linux/platform/linux_police.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
@@ -128,28 +127,6 @@ std::optional<std::string> QdiscError(const Resource& r) {
       TbfBurstBytes(TbfBufferTicks(*burst, *rate / 8), *rate / 8) != *burst ||
       TbfBufferTicks(*burst, *rate / 8) * kPschedTickNs > 0xffffffffULL)
     return Bad(kBurst, burst_text, "a bucket in bytes the kernel keeps at this rate");
-  return std::nullopt;
-}
-
-/// What the expansion emits for a packet rate (linux_police.cc): a rate model/ accepts and a bucket it can produce.
-std::optional<std::string> PoliceError(const Resource& r) {
-  if (r.key.scope.empty() || !IsBerthNetns(r.key.scope)) return "scope '" + Clip(r.key.scope) + "' is not a berth netns";
-  if (!PoliceIndexOf(r.key.name)) return "'" + Clip(r.key.name) + "' is not a VM device berth polices";
-  if (auto e = UnknownAttr(r, {kPktRate, kPktBurst})) return e;
-  auto number = [](const std::string& s) -> std::optional<uint64_t> {
-    if (s.empty() || s.size() > 10 || (s.size() > 1 && s[0] == '0') ||
-        !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
-      return std::nullopt;
-    return std::stoull(s);
-  };
-  const std::string rate_text = r.AttrOr(kPktRate), burst_text = r.AttrOr(kPktBurst);
-  auto pps = number(rate_text);
-  if (!pps || *pps < model::kMinPps || *pps > model::kMaxPps)
-    return Bad(kPktRate, rate_text, "a packet rate from 1 to 10^9 per second");
-  auto burst = number(burst_text);
-  if (!burst || *burst == 0 || PoliceBurstPackets(PoliceBurstTicks(*burst, *pps), *pps) != *burst ||
-      *burst > PoliceBurstPackets(PoliceBurstTicks(model::kMaxPpsBurst, *pps), *pps))
-    return Bad(kPktBurst, burst_text, "a bucket in packets the kernel keeps at this rate");
   return std::nullopt;
 }
 
@@ -377,7 +354,6 @@ std::optional<std::string> LinuxRecordError(const Resource& r) {
   if (kind == kNetns) return NetnsError(r);
   if (kind == kTc) return TcError(r);
   if (kind == kQdisc) return QdiscError(r);
-  if (kind == kPolice) return PoliceError(r);
   if (kind == kSysctl) return SysctlError(r);
   if (kind == kFile) return FileError(r);
   if (kind == kNftTable) return NftTableError(r);
