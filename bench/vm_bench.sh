@@ -17,7 +17,8 @@
 #   APPEND=1     add to OUT/raw.tsv instead of starting it afresh (e.g. fewer repetitions at N=1000)
 #   POLICY=1|vm  method berth: a network policy on every VM, from the bridge or in each VM (bench/vm_one.sh);
 #                RESULTS.md is then left alone (its "Network policies" section is written by hand)
-#   BANDWIDTH=1  method berth: a bit and a packet rate both ways on every VM (bench/vm_one.sh); RESULTS.md is left alone
+#   BANDWIDTH=1  method berth: a bit rate both ways on every VM (bench/vm_one.sh); RESULTS.md is left alone
+#   PPS=1        with BANDWIDTH=1: a packet rate both ways too
 #   FORWARDS=K   method berth: K tcp port forwards per VM in the NAT (the VMs full, at fixed addresses);
 #                RESULTS.md is then left alone
 #   VERIFY=full  check every object of every VM (default: counts for all VMs, every object of 3 of them)

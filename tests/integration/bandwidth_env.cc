@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/cli_env.h"
+
 namespace berth::itest {
 namespace {
 
@@ -95,7 +97,7 @@ FloodResult FloodFromGuest(Guest& guest, const std::string& vm_ip, const std::st
 
 FloodResult FloodToGuest(Guest& guest, const std::string& vm_ip, const FloodSpec& spec) {
   FloodResult result;
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  int fd = spec.from_netns.empty() ? ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0) : SocketIn(spec.from_netns, SOCK_DGRAM);
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(spec.port);

@@ -25,6 +25,7 @@ struct FloodSpec {
   double warmup_seconds = 0.8; // receiver arrivals before first + this are not measured (the burst)
   uint16_t port = 5001;
   size_t payload = 1400;       // UDP payload bytes: 1400 for bit rates, a few for packet rates
+  std::string from_netns;      // FloodToGuest: the sender's namespace (a /run/netns name); empty: the host's
 };
 
 /// The bits of one frame (Ethernet, IPv4 and UDP headers) with `payload` bytes of UDP payload: a rate in
@@ -34,7 +35,7 @@ double FrameBits(size_t payload);
 /// The guest (VM address `vm_ip`) sends to `host_ip`:port through `gateway_mac`; a socket on the host receives.
 FloodResult FloodFromGuest(Guest& guest, const std::string& vm_ip, const std::string& host_ip,
                            const MacBytes& gateway_mac, const FloodSpec& spec);
-/// A socket on the host sends to `vm_ip`:port; the guest receives on its TAP.
+/// A socket on the host (or in spec.from_netns) sends to `vm_ip`:port; the guest receives on its TAP.
 FloodResult FloodToGuest(Guest& guest, const std::string& vm_ip, const FloodSpec& spec);
 
 }  // namespace berth::itest

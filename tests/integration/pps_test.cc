@@ -73,7 +73,8 @@ class PpsTest : public SandboxTest {
   std::string Plan() const { return berth_.Run("plan -f " + berth_.manifests()).out; }
 
   /// Floods both ways with small packets and a fresh guest; each sender aims at 4x the reference rate.
-  void Flood(double egress_pps, double ingress_pps, FloodResult& out, FloodResult& in) {
+  /// `ingress_from`: the namespace the ingress flood comes from (empty: the host, through its routing).
+  void Flood(double egress_pps, double ingress_pps, FloodResult& out, FloodResult& in, const std::string& ingress_from = "") {
     ASSERT_TRUE(WaitBridgePortForwarding("bv-pps1")) << "bv-pps1 never forwarded";
     const std::string mac = berth_.Vms()["pps1"].value("mac", "");
     ASSERT_FALSE(mac.empty());
@@ -90,12 +91,13 @@ class PpsTest : public SandboxTest {
     const MacBytes gw = ParseMacBytes(ShJson("ip -j link show dev ppsbr0")[0]["address"].get<std::string>());
     const double bits = FrameBits(kSmall);
     out = FloodFromGuest(guest, kVmIp, kHostIp, gw, FloodSpec{.offer_bits = 4 * egress_pps * bits, .payload = kSmall});
-    in = FloodToGuest(guest, kVmIp, FloodSpec{.offer_bits = 4 * ingress_pps * bits, .payload = kSmall});
+    in = FloodToGuest(guest, kVmIp,
+                      FloodSpec{.offer_bits = 4 * ingress_pps * bits, .payload = kSmall, .from_netns = ingress_from});
     ASSERT_TRUE(out.error.empty()) << out.error;
     ASSERT_TRUE(in.error.empty()) << in.error;
     // A slow sender would make any limit look honoured: it must have offered well above the limit.
     ASSERT_GE(out.offered / bits, 1.6 * egress_pps) << "the guest could only send " << out.offered / bits << " packets/s";
-    ASSERT_GE(in.offered / bits, 1.6 * ingress_pps) << "the host could only send " << in.offered / bits << " packets/s";
+    ASSERT_GE(in.offered / bits, 1.6 * ingress_pps) << "the sender could only send " << in.offered / bits << " packets/s";
   }
   BerthCli berth_;
 };
@@ -172,6 +174,25 @@ TEST_F(PpsTest, AChangedRateIsAnInPlaceUpdateAndDriftIsRepaired) {
   if (HasFatalFailure()) return;
   ExpectNear(out.received / FrameBits(kSmall), 3000, "VM egress after the repair");
   ExpectNear(in.received / FrameBits(kSmall), kIngressPps, "VM ingress after the repair");
+}
+
+TEST_F(PpsTest, TheIngressRateHoldsForFramesBridgedFromAnotherPort) {
+  Apply("{pps: {egress: 2000, ingress: 1000}}");
+  // A sender on another port of the same bridge: its frames reach the VM through the bridge's forward hook,
+  // where the host's own (the other tests) come through its output hook.
+  ASSERT_EQ(Sh("ip netns add peer && ip link add pp0 type veth peer name eth0 netns peer && "
+               "ip link set pp0 master ppsbr0 up && ip -n peer addr add 10.184.0.50/24 dev eth0 && "
+               "ip -n peer link set eth0 up").status, 0);
+  ASSERT_TRUE(WaitBridgePortForwarding("pp0")) << "pp0 never forwarded";
+  const std::string mac = berth_.Vms()["pps1"].value("mac", "");
+  ASSERT_EQ(Sh("ip -n peer neigh replace " + std::string(kVmIp) + " lladdr " + mac + " dev eth0 nud permanent").status, 0);
+  const std::string before = BridgeChain("in-pps1");
+  FloodResult out, in;
+  Flood(kEgressPps, kIngressPps, out, in, "peer");
+  if (HasFatalFailure()) return;
+  ExpectNear(in.received / FrameBits(kSmall), kIngressPps, "VM ingress from a bridge peer (bridge forward hook)");
+  EXPECT_NE(BridgeChain("in-pps1"), before) << "the drops were counted in in-pps1";
+  Sh("ip netns del peer");
 }
 
 }  // namespace

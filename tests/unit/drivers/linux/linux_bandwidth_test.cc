@@ -5,28 +5,16 @@
 
 #include <gtest/gtest.h>
 
-#include "drivers/linux/platform/linux_expand.h"
-#include "drivers/linux/platform/linux_platform.h"
-#include "reconciler/ipam.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/resource_spec.h"
-#include "model/load.h"
-#include "reconciler/diff.h"
+#include "tests/unit/drivers/linux/vm_bandwidth_fixture.h"
 
 namespace berth::reconciler {
 namespace {
 
 namespace lr = linux_res;
 
-DesiredState Expand(const std::string& bandwidth) {
-  const std::string yaml =
-      "apiVersion: berth/v1\nkind: Bridge\nmetadata: {name: br0}\nspec: {address: 10.168.0.1/24}\n---\n"
-      "apiVersion: berth/v1\nkind: VM\nmetadata: {name: vm1}\nspec:\n  network: {bridge: br0" +
-      (bandwidth.empty() ? "" : ", bandwidth: " + bandwidth) + "}\n";
-  auto loaded = model::LoadManifestText(yaml, "test.yaml", {});
-  EXPECT_TRUE(loaded.diagnostics.empty()) << (loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString());
-  return lr::ExpandLinux(loaded.manifest, Allocate(loaded.manifest, {}).allocations);
-}
+DesiredState Expand(const std::string& bandwidth) { return testing::ExpandVmWithBandwidth(bandwidth); }
 
 TEST(LinuxBandwidth, TheBucketRoundTripsThroughTicks) {
   for (uint64_t rate : {1'000ull, 125'000ull, 2'000'000ull, 15'625'000ull, 125'000'000ull, 1'250'000'000'000ull}) {
@@ -58,18 +46,7 @@ TEST(LinuxBandwidth, ARateChangeUpdatesTheQdiscOnly) {
   auto before = Expand("{egress: 16mbit, ingress: 8mbit}");
   auto after = Expand("{egress: 24mbit, ingress: 8mbit}");
   auto platform = MakeLinuxPlatform();
-  ObservedState observed;
-  for (const auto& r : before.resources) {
-    Resource copy = *r;
-    copy.provenance = {};
-    copy.ownership = Ownership::kOwned;
-    observed.resources.push_back(copy);
-  }
-  observed.Sort();
-  auto changes = ComputeDiff(*platform, after, observed, ManifestIds{{"Bridge/br0", "VM/vm1"}, {"Bridge/br0", "VM/vm1"}});
-  std::vector<std::string> acted;
-  for (const auto& c : changes.changes)
-    if (c.action != ChangeAction::kNoOp) acted.push_back(c.key().ToString() + " " + ToString(c.action));
+  const std::vector<std::string> acted = testing::ActedBetween(before, after);
   EXPECT_EQ(acted, std::vector<std::string>{"qdisc:berth-vm1/eth0 update"});
   // A qdisc goes with its device.
   for (const auto& r : Expand("{egress: 16mbit}").resources)

@@ -4,32 +4,20 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "drivers/linux/platform/linux_expand.h"
 #include "drivers/linux/platform/linux_launch_record.h"
-#include "drivers/linux/platform/linux_platform.h"
 #include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_show.h"
 #include "drivers/linux/platform/nft_rule_spec.h"
 #include "drivers/linux/platform/resource_spec.h"
-#include "model/load.h"
-#include "reconciler/diff.h"
-#include "reconciler/ipam.h"
+#include "tests/unit/drivers/linux/vm_bandwidth_fixture.h"
 
 namespace berth::reconciler {
 namespace {
 
 namespace lr = linux_res;
 
-DesiredState Expand(const std::string& bandwidth) {
-  const std::string yaml =
-      "apiVersion: berth/v1\nkind: Bridge\nmetadata: {name: br0}\nspec: {address: 10.168.0.1/24}\n---\n"
-      "apiVersion: berth/v1\nkind: VM\nmetadata: {name: vm1}\nspec:\n  network: {bridge: br0" +
-      (bandwidth.empty() ? "" : ", bandwidth: " + bandwidth) + "}\n";
-  auto loaded = model::LoadManifestText(yaml, "test.yaml", {});
-  EXPECT_TRUE(loaded.diagnostics.empty()) << (loaded.diagnostics.empty() ? "" : loaded.diagnostics[0].ToString());
-  return lr::ExpandLinux(loaded.manifest, Allocate(loaded.manifest, {}).allocations);
-}
+DesiredState Expand(const std::string& bandwidth) { return testing::ExpandVmWithBandwidth(bandwidth); }
 
 const Attrs& Group(const DesiredState& d) {
   static const Attrs kNone;
@@ -74,19 +62,7 @@ TEST(LinuxPps, EgressEndsThePortChainIngressHasItsOwnChain) {
 TEST(LinuxPps, ARateChangeUpdatesTheVmsRuleGroupOnly) {
   auto before = Expand("{egress: 16mbit, pps: {egress: 2000, ingress: 1000}}");
   auto after = Expand("{egress: 16mbit, pps: {egress: 3000, ingress: 1000}}");
-  auto platform = MakeLinuxPlatform();
-  ObservedState observed;
-  for (const auto& r : before.resources) {
-    Resource copy = *r;
-    copy.provenance = {};
-    copy.ownership = Ownership::kOwned;
-    observed.resources.push_back(copy);
-  }
-  observed.Sort();
-  auto changes = ComputeDiff(*platform, after, observed, ManifestIds{{"Bridge/br0", "VM/vm1"}, {"Bridge/br0", "VM/vm1"}});
-  std::vector<std::string> acted;
-  for (const auto& c : changes.changes)
-    if (c.action != ChangeAction::kNoOp) acted.push_back(c.key().ToString() + " " + ToString(c.action));
+  const std::vector<std::string> acted = testing::ActedBetween(before, after);
   EXPECT_EQ(acted, std::vector<std::string>{"nft:/vm/vm1 update"});
 }
 
