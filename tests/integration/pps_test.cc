@@ -1,6 +1,6 @@
 // Packet rates on the real kernel, through the berth binary: a test guest on the VM's TAP floods small UDP
-// packets to a socket on the host and the host floods the guest; the receivers see the configured packet rate
-// (within 15 %) in each direction, and clearly more without it. The rates are limit rules at the VM's bridge
+// packets to a socket on the host and the host (or a sender on another port of the bridge) floods the guest;
+// the receivers see the configured packet rate (within 15 %) in each direction, and clearly more without it. The rates are limit rules at the VM's bridge
 // port in table bridge berth (docs/bandwidth.md). A changed rate is an in-place update of the VM's rule group
 // (same devices, same table), and a rule or map element deleted or changed by someone is repaired by the next apply.
 #include <gtest/gtest.h>
