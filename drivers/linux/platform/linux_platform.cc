@@ -10,6 +10,7 @@
 #include "drivers/linux/platform/link_spec.h"
 #include "drivers/linux/platform/linux_expand.h"
 #include "drivers/linux/platform/linux_forwards.h"
+#include "drivers/linux/platform/linux_policy.h"
 #include "drivers/linux/platform/linux_policy_reach.h"
 #include "drivers/linux/platform/linux_resources.h"
 #include "drivers/linux/platform/linux_vm.h"
@@ -30,12 +31,10 @@ ResourceKey LinkKeyIn(const std::string& scope, const std::string& dev) {
   return ResourceKey{kLink, scope, dev};
 }
 
-/// Whether a VM's rule group limits a packet rate: its port chain ends in a limit, or it has an in- chain.
+/// Whether the rule group of a VM (key "vm/NAME") limits a packet rate in either direction.
 bool HasPacketRate(const Resource& group) {
-  for (const auto& [attr, rules] : group.attrs)
-    if (attr.starts_with("bridge:in-") || (attr.starts_with("bridge:port-") && rules.find("limit rate") != std::string::npos))
-      return true;
-  return false;
+  const std::string vm = group.key.name.substr(3);
+  return PacketRateOf(group.attrs, vm, true) || PacketRateOf(group.attrs, vm, false);
 }
 
 class LinuxPlatform final : public Platform {
