@@ -66,6 +66,25 @@ TEST(LinuxPps, ARateChangeUpdatesTheVmsRuleGroupOnly) {
   EXPECT_EQ(acted, std::vector<std::string>{"nft:/vm/vm1 update"});
 }
 
+TEST(LinuxPps, AKernelWithoutNftLimitIsAConflictOnlyForPacketRates) {
+  auto platform = MakeLinuxPlatform();
+  ObservedState host;
+  host.facts.missing_features = {"nft_limit"};
+  auto conflicts_for = [&](const std::string& bandwidth) {
+    std::vector<Conflict> conflicts;
+    std::vector<Warning> warnings;
+    platform->CheckHost(Expand(bandwidth), host, conflicts, warnings);
+    return conflicts;
+  };
+  for (const char* bw : {"{pps: {egress: 2000}}", "{pps: {ingress: 2000}}"}) {
+    auto conflicts = conflicts_for(bw);
+    ASSERT_EQ(conflicts.size(), 1u) << bw;
+    EXPECT_EQ(conflicts[0].message, "the kernel lacks nft_limit, which the manifests need");
+  }
+  EXPECT_TRUE(conflicts_for("{egress: 16mbit}").empty());
+  EXPECT_TRUE(conflicts_for("").empty());
+}
+
 TEST(LinuxPps, TheCodecTakesWhatTheExpansionEmitsAndNothingElse) {
   for (const char* bw : {"{pps: {egress: 1}}", "{pps: {egress: 1000000000, ingress: 1, burst: 1000000}}",
                          "{pps: {ingress: 33000000, burst: 1}}", "{egress: 8kbit, pps: {egress: 7, burst: 5}}"})
