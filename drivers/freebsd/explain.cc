@@ -1,104 +1,25 @@
 // Actions to argv. Creation of interfaces tags them in the very command that creates them (the description is
 // applied right after the clone, before anything can fail), so no failure leaves an untagged object of
 // berth's behind; names are then set with "name". Jail ends are handed over at jail creation (vnet.interface=,
-// as jail(8) itself does it), and to a live jail with "ifconfig IF vnet JAIL" (what jail(8) runs for it). Inside a jail, berth configures from the host with the host's
-// tools attached to the jail (ifconfig -j, route -j) and writes files under the jail's path. See docs/freebsd.md.
+// as jail(8) itself does it), and to a live jail with "ifconfig IF vnet JAIL" (what jail(8) runs for it). Inside
+// a jail, berth configures from the host with the host's tools attached to the jail (ifconfig -j, route -j) and
+// writes files under the jail's path. The packet filter's kinds are in explain_filters.cc. See docs/freebsd.md.
 #include "drivers/freebsd/explain.h"
 
 #include <algorithm>
 #include <set>
 #include <sstream>
 
-#include "drivers/freebsd/argv_check.h"
-#include "model/net.h"
+#include "drivers/freebsd/explain_writer.h"
 #include "drivers/freebsd/platform/freebsd_bandwidth.h"
 #include "drivers/freebsd/platform/freebsd_names.h"
 #include "drivers/freebsd/platform/freebsd_resources.h"
-#include "drivers/freebsd/platform/freebsd_tag.h"
 
 namespace berth::drivers::freebsd {
 namespace {
 
 using namespace reconciler::freebsd_res;  // NOLINT: the vocabulary of this file
-using reconciler::Action;
-using reconciler::Op;
-using reconciler::Resource;
-using reconciler::StepCommand;
-using Cmds = std::vector<StepCommand>;
-
-/// Collects argv and the first invalid value, so each kind's code reads as the commands it runs.
-class Writer {
- public:
-  explicit Writer(const Resource& r) : r_(r) {}
-
-  std::string Iface(const std::string& name) { return Check(name, IsSafeInterfaceName(name), "interface name"); }
-  std::string Jail(const std::string& name) { return Check(name, IsSafeJailName(name), "jail name"); }
-  std::string Path(const std::string& path) { return Check(path, IsSafePath(path), "path"); }
-  std::string Text(const std::string& text) { return Check(text, IsSafeText(text), "text"); }
-  std::string Cidr(const std::string& text) {
-    auto c = model::Cidr4::Parse(text);
-    return c ? c->ToString() : Check(text, false, "address");
-  }
-  std::string Ip(const std::string& text) {
-    if (auto ip = model::Ipv4::Parse(text)) return ip->ToString();
-    auto c = model::Cidr4::Parse(text);
-    return c ? c->address.ToString() : Check(text, false, "address");
-  }
-  std::string Mac(const std::string& text) {
-    auto m = model::Mac::Parse(text);
-    return m ? m->ToString() : Check(text, false, "MAC");
-  }
-  std::string Number(const std::string& text, int min, int max, const char* what) {
-    bool ok = !text.empty() && text.size() <= 6 && std::all_of(text.begin(), text.end(), ::isdigit);
-    return Check(text, ok && std::stoi(text) >= min && std::stoi(text) <= max, what);
-  }
-  std::string Lines(const std::string& text) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) Text(line);
-    return text;
-  }
-  void Refuse(const std::string& value, const char* what) { Check(value, false, what); }
-  /// "10.1.1.10,10.1.1.11": each address checked and printed canonically.
-  std::string Ip4List(const std::string& text) {
-    std::string list, item;
-    std::istringstream in(text);
-    while (std::getline(in, item, ',')) list += (list.empty() ? "" : ",") + Ip(item);
-    return list;
-  }
-  std::string Need(const char* attr) {
-    const std::string* v = r_.Attr(attr);
-    if (!v && error_.empty()) error_ = r_.key.ToString() + ": the record has no " + attr;
-    return v ? *v : "";
-  }
-  std::string Tag(FreeBsdTag tag) {
-    if (tag.owner.empty() || tag.owner.find(' ') != std::string::npos)
-      Check(tag.owner, false, "owner (the record has no manifest origin)");
-    return Text(FormatFreeBsdTag(tag));
-  }
-
-  void Add(std::vector<std::string> argv, std::string input = "") { cmds_.push_back({std::move(argv), std::move(input)}); }
-  Result<Cmds> Finish() {
-    if (!error_.empty()) return Fail(error_);
-    return std::move(cmds_);
-  }
-
-  const Resource& r() const { return r_; }
-
- private:
-  std::string Check(const std::string& value, bool ok, const char* what) {
-    if (!ok && error_.empty()) error_ = r_.key.ToString() + ": refusing " + what + " \"" + value + "\" in a command";
-    return value;
-  }
-  const Resource& r_;
-  Cmds cmds_;
-  std::string error_;
-};
-
-bool Has(const std::vector<std::string>& fields, const char* f) {
-  return std::find(fields.begin(), fields.end(), f) != fields.end();
-}
-
-std::string Origin(const Resource& r) { return r.provenance.origin().empty() ? r.owner : r.provenance.origin(); }
+using namespace explain;  // NOLINT: the writer and the kinds of explain_filters.cc
 
 /// An epair made the way berth makes them: cloned and tagged in one command with its MTU (before any addm,
 /// facts A1), the host end renamed, the other end renamed and tagged, then each end onto its bridge. A jail's
@@ -301,66 +222,6 @@ void File(const Action& a, Writer& w) {
   // A jail in the host's own tree would have berth rewrite the host's resolver configuration.
   if (root.find_first_not_of('/') == std::string::npos) w.Refuse(root, "jail path (the host's own root) for a file");
   w.Add({"tee", w.Path(root + a.resource.key.name)}, w.Need(kContent));
-}
-
-void Pf(const Action& a, Writer& w) {
-  const std::string anchor = a.resource.key.name;
-  if (!IsSafeAnchor(anchor)) w.Refuse(anchor, "pf anchor");
-  if (a.op == Op::kDelete) {
-    w.Add({"pfctl", "-a", anchor, "-F", "nat"});
-    return;
-  }
-  // One kernel transaction replaces everything in the anchor (facts A3); the main ruleset is never touched.
-  std::string text;
-  for (const char* attr : {kNat, kRdr}) {
-    const std::string rules = a.resource.AttrOr(attr);
-    if (!rules.empty()) text += rules + "\n";
-  }
-  w.Add({"pfctl", "-a", anchor, "-f", "-"}, w.Lines(text));
-}
-
-void Ipfw(const Action& a, Writer& w) {
-  // Only rules of berth's set are touched: "set N delete M" deletes rule M of set N alone (ipfw2.c ipfw_delete
-  // with co.use_set), and rules are added into the set with "add M set N" (ipfw.8 RULE FORMAT).
-  const std::string set = std::to_string(kIpfwSet);
-  const bool create = a.op == Op::kCreate;
-  // berth adds rules in two ranges: the secure-VNET whitelist's and the one feeding dummynet pipes.
-  const bool shaping = !PipesOfRules(a.resource.AttrOr(kRules)).empty();
-  const int first = shaping ? kShapeFirstRule : kIpfwFirstRule, count = shaping ? kShapeCount : kIpfwRuleCount;
-  const std::string number = create ? w.Number(a.resource.key.name, first, first + count - 1, "ipfw rule number")
-                                    : w.Number(a.resource.key.name, 1, 65534, "ipfw rule number");
-  if (!create) w.Add({"ipfw", "-q", "set", set, "delete", number});
-  if (a.op == Op::kDelete) return;
-  if (!create) w.Number(number, first, first + count - 1, "ipfw rule number");
-  std::istringstream lines(w.Need(kRules));
-  for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> argv{"ipfw", "-q", "add", number, "set", set};
-    std::istringstream words(w.Text(line));
-    for (std::string word; words >> word;) argv.push_back(word);
-    argv.insert(argv.end(), {"//", "berth", "owner=" + w.Text(Origin(a.resource))});
-    w.Add(argv);
-  }
-}
-
-/// A dummynet pipe (ipfw(8) TRAFFIC SHAPER (DUMMYNET) CONFIGURATION): "pipe N config" creates or reconfigures
-/// it in place ("bw" in bit/s, "burst" in bytes), "pipe N delete" removes it. Pipes hold no set; berth's are
-/// its two number ranges (freebsd_bandwidth.h).
-void Pipe(const Action& a, Writer& w) {
-  const std::string number = w.Number(a.resource.key.name, kEgressPipeFirst, kIngressPipeFirst + kShapeCount - 1, "pipe number");
-  if (a.op == Op::kDelete) {
-    w.Add({"ipfw", "-q", "pipe", number, "delete"});
-    return;
-  }
-  // Up to 10 digits (dummynet's 32-bit bit/s): Writer::Number stops at 6.
-  auto digits = [&](const char* attr, uint64_t max, const char* what) {
-    const std::string v = w.Need(attr);
-    const bool ok = !v.empty() && v.size() <= 10 && std::all_of(v.begin(), v.end(), ::isdigit) && std::stoull(v) <= max;
-    if (!ok) w.Refuse(v, what);
-    return v;
-  };
-  const std::string bw = digits(kBw, kMaxPipeBits, "bandwidth");
-  const std::string burst = digits(kBurst, 2147483647, "burst");
-  w.Add({"ipfw", "-q", "pipe", number, "config", "bw", bw + "bit/s", "burst", burst});
 }
 
 void Sysctl(const Action& a, Writer& w) {
