@@ -4,12 +4,12 @@
 // policy cuts established connections at once; replies to connections the host or a peer opened pass.
 #include "drivers/linux/platform/linux_policy.h"
 
-#include <cstdio>
 #include <sstream>
 
 #include "model/naming.h"
 #include "model/parse_bandwidth.h"
 #include "drivers/linux/platform/linux_resources.h"
+#include "drivers/linux/platform/nft_rule_spec.h"
 
 namespace berth::reconciler::linux_res {
 namespace {
@@ -156,13 +156,15 @@ void AddVmPolicy(const model::Vm& vm, const Assignment& assignment, const model:
 std::optional<PacketRate> PacketRateOf(const Attrs& group, const std::string& vm, bool egress) {
   auto chain = group.find(kBridgePrefix + std::string(egress ? "port-" : "in-") + vm);
   if (chain == group.end()) return std::nullopt;
+  // Read with the rule codec: a line it refuses (someone's edit) holds no rate berth reports.
   std::istringstream lines(chain->second);
   for (std::string line; std::getline(lines, line);) {
-    unsigned long long pps = 0, burst = 5;
-    char after[16] = {};
-    if (std::sscanf(line.c_str(), "limit rate over %llu/second burst %llu packets %15s", &pps, &burst, after) == 3 ||
-        std::sscanf(line.c_str(), "limit rate over %llu/second %15s", &pps, after) == 2)
-      return PacketRate{pps, burst};
+    if (!line.starts_with("limit ")) continue;  // the spoofing checks: no need to decode them
+    auto rule = ParseNftRule(line);
+    if (!rule) continue;
+    for (const NftTerm& t : rule->terms)
+      if (t.kind == NftTerm::Kind::kLimit)
+        return PacketRate{std::stoull(t.value), t.field.empty() ? 5 : std::stoull(t.field)};
   }
   return std::nullopt;
 }

@@ -232,15 +232,13 @@ class Parser {
     if (slash == std::string_view::npos || rate.substr(slash) != "/second" ||
         !IsCount(rate.substr(0, slash), model::kMinPps, model::kMaxPps))
       return Bad("expected PACKETS/second within berth's packet rates");
-    t.value.assign(rate);
+    t.value.assign(rate.substr(0, slash));
     if (Peek() != "burst") return std::nullopt;
     ++at_;
     const std::string_view burst = Next();
     if (!IsCount(burst, 1, model::kMaxPpsBurst) || burst == "5") return Bad("expected a burst in packets other than 5");
     if (!Expect("packets")) return Bad("expected packets");
-    t.value += " burst ";
-    t.value += burst;
-    t.value += " packets";
+    t.field.assign(burst);
     return std::nullopt;
   }
 
@@ -282,7 +280,9 @@ std::string FormatNftRule(const NftRule& rule) {
       case Kind::kEtherSaddr: out += "ether saddr " + neg + t.value; break;
       case Kind::kEtherType: out += "ether type " + neg + t.value; break;
       case Kind::kArpSaddr: out += "arp saddr " + t.field + " " + neg + t.value; break;
-      case Kind::kLimit: out += "limit rate over " + t.value; break;
+      case Kind::kLimit:
+        out += "limit rate over " + t.value + "/second" + (t.field.empty() ? "" : " burst " + t.field + " packets");
+        break;
       case Kind::kCounter: out += "counter"; break;
       case Kind::kVmap: out += t.field + " vmap " + t.value; break;
       case Kind::kVerdict: out += t.value; break;

@@ -33,7 +33,7 @@ struct NftTerm {
     kEtherSaddr,  // "ether saddr [!=] MAC"                     negate, value
     kEtherType,   // "ether type != { ip, arp }"                negate
     kArpSaddr,    // "arp saddr ether|ip [!=] MAC|ADDR"         field, negate, value
-    kLimit,       // "limit rate over PPS/second [burst N packets]"  value ("PPS/second [burst N packets]")
+    kLimit,       // "limit rate over PPS/second [burst N packets]"  value (PPS), field (N; empty: nft's 5)
     kCounter,     // "counter"
     kVmap,        // "ip saddr|iifname|oifname vmap @SET"      field, value (last)
     kVerdict,     // "accept" | "drop" | "masquerade"            value (last)
